@@ -1,1 +1,9 @@
-//! order-sync
+//! order-sync: moves the ATS Online Store's orders into Salesforce and on to their next status.
+//!
+//! Map: `domain` (orders, the status machine, routing) · `store` (all SQL) · `salesforce`
+//! (auth, client, graphs; wire types stay inside) · `sync` (the push loop, retry policy) ·
+//! `config` · `telemetry` · `cli` · `demo`.
+
+pub mod config;
+pub mod domain;
+pub mod store;

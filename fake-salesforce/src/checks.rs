@@ -1,0 +1,123 @@
+//! Rules every API write must pass after its body was prepared: validation rules,
+//! required fields, Order status on insert, price book integrity and external id uniqueness.
+
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::record::{Record, value_text};
+use crate::store::Store;
+
+/// Checks a prepared write; `existing` is the record being updated (None on create).
+pub(crate) fn check_write(
+    store: &Store,
+    object: &str,
+    fields: &Map<String, Value>,
+    existing: Option<&Record>,
+) -> Result<(), ApiError> {
+    check_rules(store, object, fields)?;
+    check_required(store, object, fields, existing)?;
+    if existing.is_none() && object == "Order" {
+        let status = fields.get("Status").and_then(Value::as_str).unwrap_or_default();
+        if status != "Draft" {
+            let msg = "You can't create an order with a status other than Draft.";
+            return Err(ApiError::bad("FIELD_INTEGRITY_EXCEPTION", msg).with_fields(&["Status"]));
+        }
+    }
+    check_pricebook(store, object, fields, existing)?;
+    check_unique(store, object, fields, existing)
+}
+
+/// The value a field will have after the write.
+fn merged<'a>(fields: &'a Map<String, Value>, existing: Option<&'a Record>, name: &str) -> Option<&'a Value> {
+    match fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+        Some((_, v)) => Some(v),
+        None => existing.and_then(|r| r.get(name)),
+    }
+}
+
+fn check_rules(store: &Store, object: &str, fields: &Map<String, Value>) -> Result<(), ApiError> {
+    for rule in store.schema.rules.iter().filter(|r| r.object.eq_ignore_ascii_case(object)) {
+        let written = fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(&rule.field));
+        if written.and_then(|(_, v)| value_text(v)).is_some_and(|t| t == rule.value) {
+            let err = ApiError::bad("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule.message.clone());
+            return Err(err.with_fields(&[rule.field.as_str()]));
+        }
+    }
+    Ok(())
+}
+
+fn check_required(
+    store: &Store,
+    object: &str,
+    fields: &Map<String, Value>,
+    existing: Option<&Record>,
+) -> Result<(), ApiError> {
+    // Salesforce treats an empty string like null for required fields.
+    let missing: Vec<String> = store
+        .schema
+        .required_fields(object)
+        .into_iter()
+        .filter(|f| merged(fields, existing, f).and_then(value_text).is_none_or(|t| t.is_empty()))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let msg = format!("Required fields are missing: [{}]", missing.join(", "));
+    let names: Vec<&str> = missing.iter().map(String::as_str).collect();
+    Err(ApiError::bad("REQUIRED_FIELD_MISSING", msg).with_fields(&names))
+}
+
+/// The price book an OrderItem's or QuoteLineItem's parent uses.
+fn parent_pricebook(store: &Store, object: &str, parent_id: &str) -> Option<String> {
+    let text = |r: &Record, f: &str| r.get(f).and_then(value_text);
+    if object == "OrderItem" {
+        return text(store.get("Order", parent_id)?, "Pricebook2Id");
+    }
+    let quote = store.get("Quote", parent_id)?;
+    text(quote, "Pricebook2Id").or_else(|| {
+        let opp = store.get("Opportunity", &text(quote, "OpportunityId")?)?;
+        text(opp, "Pricebook2Id")
+    })
+}
+
+fn check_pricebook(
+    store: &Store,
+    object: &str,
+    fields: &Map<String, Value>,
+    existing: Option<&Record>,
+) -> Result<(), ApiError> {
+    let (parent_field, message) = match object {
+        "OrderItem" => ("OrderId", "Order Products must have a Price Book Entry that belongs to the Price Book related to the parent Order."),
+        "QuoteLineItem" => ("QuoteId", "Quote Line Items must have a Price Book Entry that belongs to the Price Book related to the parent Quote."),
+        _ => return Ok(()),
+    };
+    let id_of = |f: &str| merged(fields, existing, f).and_then(value_text);
+    let (Some(parent), Some(pbe_id)) = (id_of(parent_field), id_of("PricebookEntryId")) else {
+        return Ok(()); // missing ids were already reported as required fields
+    };
+    let entry_book = store.get("PricebookEntry", &pbe_id).and_then(|e| e.get("Pricebook2Id")).and_then(value_text);
+    if entry_book.is_some() && entry_book == parent_pricebook(store, object, &parent) {
+        return Ok(());
+    }
+    Err(ApiError::bad("FIELD_INTEGRITY_EXCEPTION", message).with_fields(&["PricebookEntryId"]))
+}
+
+fn check_unique(
+    store: &Store,
+    object: &str,
+    fields: &Map<String, Value>,
+    existing: Option<&Record>,
+) -> Result<(), ApiError> {
+    for field in store.schema.external_id_fields(object) {
+        let Some(text) = fields.get(&field).and_then(value_text) else { continue };
+        let clash = store
+            .find(object, &field, &text)
+            .into_iter()
+            .find(|r| existing.is_none_or(|e| e.id != r.id));
+        if let Some(other) = clash {
+            let msg = format!("duplicate value found: {field} duplicates value on record with id: {}", other.id);
+            return Err(ApiError::bad("DUPLICATE_VALUE", msg).with_fields(&[field.as_str()]));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+-- The store's tables. In production the store owns them; order-sync creates them for
+-- development, the demo and tests. The columns here are the contract; order-sync validates
+-- every row itself, so there are deliberately no CHECK or foreign-key constraints that a real
+-- store might lack (bad rows must reach order-sync and be parked with a reason).
+-- Money is TEXT holding an exact decimal ("12.50"), never REAL.
+CREATE TABLE customers (
+    id         INTEGER PRIMARY KEY,
+    email      TEXT,
+    first_name TEXT,
+    last_name  TEXT,
+    company    TEXT,
+    phone      TEXT
+);
+
+CREATE TABLE products (
+    id         INTEGER PRIMARY KEY,
+    sku        TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    kind       TEXT NOT NULL DEFAULT 'standard', -- 'standard' or 'evaluation' (the zero-dollar EVAL)
+    list_price TEXT                               -- exact decimal or NULL
+);
+
+CREATE TABLE orders (
+    id             INTEGER PRIMARY KEY,
+    order_number   TEXT NOT NULL UNIQUE,
+    customer_id    INTEGER,
+    status         TEXT NOT NULL,        -- one of the eight labels, exact text
+    payment_method TEXT,                 -- 'credit_card' or 'purchase_order'
+    po_number      TEXT,
+    currency       TEXT,
+    placed_at      TEXT,
+    updated_at     TEXT,
+    reissue_of     INTEGER UNIQUE,       -- the zero-dollar order this priced order replaces
+    cancel_reason  TEXT
+);
+CREATE INDEX orders_status_placed_at ON orders (status, placed_at, id);
+
+CREATE TABLE order_lines (
+    id         INTEGER PRIMARY KEY,
+    order_id   INTEGER NOT NULL,
+    line_no    INTEGER NOT NULL,
+    product_id INTEGER,
+    quantity   INTEGER,
+    unit_price TEXT                      -- exact decimal
+);
+CREATE INDEX order_lines_order_id ON order_lines (order_id, line_no);
+
+CREATE TABLE order_status_history (
+    id          INTEGER PRIMARY KEY,
+    order_id    INTEGER NOT NULL,
+    from_status TEXT,
+    to_status   TEXT NOT NULL,
+    changed_at  TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    reason      TEXT
+);
+CREATE INDEX order_status_history_order_id ON order_status_history (order_id, id);

@@ -1,0 +1,164 @@
+//! Typed settings: `config/default.toml` (embedded) → optional file → `ORDER_SYNC__…` env, env last.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+/// The defaults, compiled in so the binary runs with no files beside it.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub salesforce: SalesforceSettings,
+    pub sync: SyncSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthFlow {
+    Jwt,
+    ClientCredentials,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SalesforceSettings {
+    pub login_url: String,
+    pub auth: AuthFlow,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub username: String,
+    pub private_key_path: String,
+    pub audience: String,
+    pub api_version: String,
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    pub allow_http_loopback: bool,
+    pub pricebook_id: String,
+    #[serde(with = "humantime_serde")]
+    pub pricebook_refresh: Duration,
+    pub fields: FieldNames,
+    pub stages: StageNames,
+}
+
+/// Salesforce field API names live in values, never in keys: `__c` would clash with the env separator.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldNames {
+    pub customer_external_id: String,
+    pub order_external_id: String,
+    pub line_external_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StageNames {
+    pub in_process: String,
+    pub awaiting_payment: String,
+    pub awaiting_evaluation: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SyncSettings {
+    pub worker_id: String,
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    pub batch_size: u32,
+    pub max_graphs_per_request: usize,
+    #[serde(with = "humantime_serde")]
+    pub lease_duration: Duration,
+    #[serde(with = "humantime_serde")]
+    pub retry_min_delay: Duration,
+    #[serde(with = "humantime_serde")]
+    pub retry_max_delay: Duration,
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+/// A settings problem: always fatal, reported in one line naming the key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Settings {
+    /// Loads defaults, then `file` (if any), then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Self::load_with_env(file, None)
+    }
+
+    /// As [`Settings::load`], with an explicit environment map (tests inject env this way).
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: Option<std::collections::HashMap<String, String>>,
+    ) -> Result<Settings, ConfigError> {
+        let mut builder =
+            Config::builder().add_source(File::from_str(DEFAULT_TOML, FileFormat::Toml));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError(format!("config file {} not found", path.display())));
+            }
+            builder = builder.add_source(File::from(PathBuf::from(path)).format(FileFormat::Toml));
+        }
+        let environment = Environment::with_prefix("ORDER_SYNC")
+            .prefix_separator("__")
+            .separator("__")
+            .source(env);
+        let settings: Settings = builder
+            .add_source(environment)
+            .build()
+            .and_then(Config::try_deserialize)
+            .map_err(|e| ConfigError(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let sf = &self.salesforce;
+        if !sf.api_version.starts_with('v') || sf.api_version[1..].parse::<f32>().is_err() {
+            return Err(ConfigError(format!(
+                "salesforce.api_version: {:?} is not like \"v62.0\"",
+                sf.api_version
+            )));
+        }
+        if self.sync.batch_size == 0 {
+            return Err(ConfigError("sync.batch_size: must be at least 1".into()));
+        }
+        if !(1..=75).contains(&self.sync.max_graphs_per_request) {
+            return Err(ConfigError("sync.max_graphs_per_request: must be 1..=75".into()));
+        }
+        Ok(())
+    }
+
+    /// The worker id used in leases and history rows.
+    pub fn worker_id(&self) -> String {
+        if !self.sync.worker_id.is_empty() {
+            return self.sync.worker_id.clone();
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "host".into());
+        format!("{host}-{}", std::process::id())
+    }
+}
