@@ -6,4 +6,6 @@
 
 pub mod config;
 pub mod domain;
+pub mod error;
+pub mod salesforce;
 pub mod store;

@@ -1,0 +1,151 @@
+//! One order = one all-or-nothing graph of upserts keyed by External IDs, so a re-send after
+//! any failure updates the same records instead of adding new ones.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::error::SfError;
+use super::wire::{Graph, GraphResult, Node, is_salesforce_id};
+use crate::config::SalesforceSettings;
+use crate::domain::{Order, Route, SalesforceIds};
+
+/// Everything a graph needs besides the order: looked up before the graph is built.
+pub struct GraphContext<'a> {
+    pub settings: &'a SalesforceSettings,
+    pub pricebook_id: &'a str,
+    pub entries: &'a HashMap<String, String>,
+}
+
+fn upsert(ctx: &GraphContext, object: &str, field: &str, key: impl std::fmt::Display, reference: String, body: Value) -> Node {
+    Node {
+        method: "PATCH",
+        url: format!("/services/data/{}/sobjects/{object}/{field}/{key}", ctx.settings.api_version),
+        reference_id: reference,
+        body,
+    }
+}
+
+fn stage<'a>(ctx: &'a GraphContext, route: Route) -> &'a str {
+    let s = &ctx.settings.stages;
+    match route {
+        Route::InProcess => &s.in_process,
+        Route::AwaitingPayment => &s.awaiting_payment,
+        Route::AwaitingEvaluation => &s.awaiting_evaluation,
+    }
+}
+
+/// Money leaves as a JSON number: Salesforce currency fields take numbers, not strings.
+fn money(d: rust_decimal::Decimal) -> Value {
+    serde_json::to_value(rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(0.0)).unwrap_or(Value::Null)
+}
+
+/// Builds the graph for one order. Every line's sku must be in `ctx.entries`.
+pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
+    let f = &ctx.settings.fields;
+    let c = &order.customer;
+    let route = order.route();
+    let mut nodes = vec![
+        upsert(ctx, "Account", &f.customer_external_id, c.id, "acct".into(), json!({ "Name": c.account_name() })),
+        upsert(ctx, "Contact", &f.customer_external_id, c.id, "contact".into(), json!({
+            "FirstName": c.first_name, "LastName": c.last_name, "Email": c.email, "Phone": c.phone,
+            "AccountId": "@{acct.id}",
+        })),
+        upsert(ctx, "Opportunity", &f.order_external_id, order.opportunity_key, "opp".into(), json!({
+            "Name": format!("Store order {}", order.number), "StageName": stage(ctx, route),
+            "CloseDate": order.placed_at.format("%Y-%m-%d").to_string(), "Amount": money(order.amount()),
+            "AccountId": "@{acct.id}", "Pricebook2Id": ctx.pricebook_id,
+        })),
+        upsert(ctx, "Quote", &f.order_external_id, order.opportunity_key, "quote".into(), json!({
+            "Name": format!("Quote for store order {}", order.number), "OpportunityId": "@{opp.id}",
+            "Pricebook2Id": ctx.pricebook_id, "ContactId": "@{contact.id}",
+        })),
+    ];
+    // A reissued repair order keeps the accepted quote's lines as the technicians priced them.
+    if order.reissue_of.is_none() {
+        for l in &order.lines {
+            nodes.push(upsert(ctx, "QuoteLineItem", &f.line_external_id, l.id, format!("qli{}", l.id), json!({
+                "QuoteId": "@{quote.id}", "PricebookEntryId": ctx.entries[&l.sku],
+                "Quantity": l.quantity, "UnitPrice": money(l.unit_price),
+            })));
+        }
+    }
+    if route.creates_salesforce_order() {
+        nodes.push(upsert(ctx, "Order", &f.order_external_id, order.id, "order".into(), json!({
+            "AccountId": "@{acct.id}", "EffectiveDate": order.placed_at.format("%Y-%m-%d").to_string(),
+            "Status": "Draft", "Pricebook2Id": ctx.pricebook_id, "OpportunityId": "@{opp.id}",
+            "QuoteId": "@{quote.id}", "PoNumber": order.po_number,
+        })));
+        for l in &order.lines {
+            nodes.push(upsert(ctx, "OrderItem", &f.line_external_id, l.id, format!("oi{}", l.id), json!({
+                "OrderId": "@{order.id}", "PricebookEntryId": ctx.entries[&l.sku],
+                "Quantity": l.quantity, "UnitPrice": money(l.unit_price),
+            })));
+        }
+    }
+    Graph { graph_id: format!("o{}", order.id), composite_request: nodes }
+}
+
+/// Reads one graph's result: the record ids, or the first real error (not PROCESSING_HALTED).
+pub fn graph_outcome(result: GraphResult) -> Result<SalesforceIds, SfError> {
+    let nodes = result.graph_response.composite_response;
+    if !result.is_successful {
+        return Err(first_real_error(&nodes));
+    }
+    let mut ids = SalesforceIds::default();
+    for n in &nodes {
+        let id = n.body.get("id").and_then(Value::as_str);
+        let slot = match n.reference_id.as_str() {
+            "acct" => &mut ids.account,
+            "contact" => &mut ids.contact,
+            "opp" => &mut ids.opportunity,
+            "quote" => &mut ids.quote,
+            "order" => &mut ids.order,
+            _ => continue,
+        };
+        match id {
+            Some(id) if is_salesforce_id(id) => *slot = Some(id.to_string()),
+            other => {
+                return Err(SfError::transient(None, format!(
+                    "Salesforce reported success for {} but gave an id of the wrong shape ({other:?})",
+                    n.reference_id
+                )));
+            }
+        }
+    }
+    if ids.opportunity.is_none() {
+        return Err(SfError::transient(None, "Salesforce's answer named no Opportunity id"));
+    }
+    Ok(ids)
+}
+
+fn object_of(reference: &str) -> &'static str {
+    match reference {
+        "acct" => "Account",
+        "contact" => "Contact",
+        "opp" => "Opportunity",
+        "quote" => "Quote",
+        "order" => "Order",
+        r if r.starts_with("qli") => "QuoteLineItem",
+        r if r.starts_with("oi") => "OrderItem",
+        _ => "record",
+    }
+}
+
+fn first_real_error(nodes: &[super::wire::NodeResult]) -> SfError {
+    for n in nodes {
+        let Some(errors) = n.body.as_array() else { continue };
+        for e in errors {
+            let code = e.get("errorCode").or_else(|| e.get("statusCode")).and_then(Value::as_str).unwrap_or("UNKNOWN");
+            if code == "PROCESSING_HALTED" {
+                continue;
+            }
+            let message = e.get("message").and_then(Value::as_str).unwrap_or("");
+            let mut err = SfError::from_code(code, message);
+            err.message = format!("Salesforce refused the {}: {}", object_of(&n.reference_id), err.message);
+            return err;
+        }
+    }
+    // Only PROCESSING_HALTED: the graph was stopped because others failed; it can go again.
+    SfError::transient(Some("PROCESSING_HALTED"), "Salesforce halted this order's graph because other graphs failed")
+}

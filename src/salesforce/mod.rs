@@ -1,0 +1,161 @@
+//! The Salesforce side: auth, the one send path, graphs and price-book lookups.
+//! Wire types stay in here; callers see domain types and [`SfError`].
+
+mod auth;
+mod client;
+mod error;
+mod graph;
+mod pricebook;
+mod wire;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use reqwest::Method;
+
+pub use client::{ApiUsage, parse_limit_info};
+pub use error::SfError;
+pub use wire::soql_literal;
+
+use crate::config::SalesforceSettings;
+use crate::domain::{Order, OrderId, SalesforceIds};
+use graph::{GraphContext, graph_outcome, order_graph};
+use wire::{GraphRequest, GraphResponse};
+
+/// Salesforce's composite graph limit on nodes per request.
+const MAX_NODES_PER_REQUEST: usize = 500;
+
+/// A shareable Salesforce client (cheap to clone; one token cache for all tasks).
+#[derive(Clone)]
+pub struct Salesforce {
+    inner: client::Shared,
+    settings: Arc<SalesforceSettings>,
+    pricebook: Arc<pricebook::PricebookCache>,
+    max_graphs: usize,
+}
+
+/// The result for one order of a push.
+pub type PushResult = (OrderId, Result<SalesforceIds, SfError>);
+
+impl Salesforce {
+    pub fn new(settings: &SalesforceSettings, max_graphs_per_request: usize) -> Result<Salesforce, SfError> {
+        Ok(Salesforce {
+            inner: Arc::new(client::Inner::new(settings)?),
+            settings: Arc::new(settings.clone()),
+            pricebook: Arc::new(pricebook::PricebookCache::new(&settings.pricebook_id, settings.pricebook_refresh)),
+            max_graphs: max_graphs_per_request.clamp(1, 75),
+        })
+    }
+
+    /// Obtains a token now, so bad credentials stop the process before any order is claimed.
+    pub async fn connect(&self) -> Result<(), SfError> {
+        self.inner.auth.token().await.map(|_| ())
+    }
+
+    /// Writes each order to Salesforce, many orders per request, each its own all-or-nothing graph.
+    pub async fn push(&self, orders: &[Order]) -> Vec<PushResult> {
+        let skus: BTreeSet<String> = orders.iter().flat_map(|o| o.lines.iter().map(|l| l.sku.clone())).collect();
+        let (pricebook_id, entries) = match self.lookup_entries(&skus).await {
+            Ok(found) => found,
+            Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
+        };
+        let mut results = Vec::with_capacity(orders.len());
+        let mut sendable = Vec::new();
+        for o in orders {
+            match o.lines.iter().find(|l| !entries.contains_key(&l.sku)) {
+                Some(l) => results.push((o.id, Err(SfError::rejected(Some("NO_PRICEBOOK_ENTRY"), format!(
+                    "SKU {} has no active entry in price book {pricebook_id}; add it in Salesforce, then retry",
+                    l.sku
+                ))))),
+                None => sendable.push(o),
+            }
+        }
+        let ctx = GraphContext { settings: &self.settings, pricebook_id: &pricebook_id, entries: &entries };
+        let mut graphs: Vec<(OrderId, wire::Graph)> = Vec::new();
+        for o in sendable {
+            let g = order_graph(&ctx, o);
+            if g.composite_request.len() > MAX_NODES_PER_REQUEST {
+                results.push((o.id, Err(SfError::rejected(None, format!(
+                    "the order has {} lines, more than one Salesforce request can carry", o.lines.len()
+                )))));
+            } else {
+                graphs.push((o.id, g));
+            }
+        }
+        for chunk in chunk_graphs(graphs, self.max_graphs) {
+            results.extend(self.send_graphs(chunk).await);
+        }
+        results
+    }
+
+    async fn lookup_entries(&self, skus: &BTreeSet<String>) -> Result<(String, HashMap<String, String>), SfError> {
+        let pricebook_id = self.pricebook.pricebook_id(&self.inner).await?;
+        let found = self.pricebook.entries(&self.inner, skus).await?;
+        let entries = found.into_iter().filter_map(|(sku, id)| id.map(|id| (sku, id))).collect();
+        Ok((pricebook_id, entries))
+    }
+
+    async fn send_graphs(&self, chunk: Vec<(OrderId, wire::Graph)>) -> Vec<PushResult> {
+        let ids: Vec<OrderId> = chunk.iter().map(|(id, _)| *id).collect();
+        let request = GraphRequest { graphs: chunk.into_iter().map(|(_, g)| g).collect() };
+        let body = match serde_json::to_value(&request) {
+            Ok(b) => b,
+            Err(e) => return ids.iter().map(|id| (*id, Err(SfError::fatal(None, e.to_string())))).collect(),
+        };
+        let answer = self.inner.send(Method::POST, "composite/graph", Some(&body)).await.and_then(|bytes| {
+            serde_json::from_slice::<GraphResponse>(&bytes).map_err(|_| {
+                SfError::transient(None, format!("Salesforce's composite answer was not the expected JSON ({})",
+                    error::describe_body(&bytes)))
+            })
+        });
+        let mut by_graph: HashMap<String, wire::GraphResult> = match answer {
+            Ok(r) => r.graphs.into_iter().map(|g| (g.graph_id.clone(), g)).collect(),
+            Err(e) => return ids.iter().map(|id| (*id, Err(e.clone()))).collect(),
+        };
+        ids.into_iter()
+            .map(|id| {
+                let outcome = match by_graph.remove(&format!("o{id}")) {
+                    Some(g) => graph_outcome(g),
+                    None => Err(SfError::transient(None, "Salesforce's answer left this order's graph out")),
+                };
+                (id, outcome)
+            })
+            .collect()
+    }
+
+    /// API usage from the last `Sforce-Limit-Info` header, if any was seen.
+    pub fn api_usage(&self) -> Option<ApiUsage> {
+        let max = self.inner.api_max.load(Ordering::Relaxed);
+        (max > 0).then(|| ApiUsage { used: self.inner.api_used.load(Ordering::Relaxed), max })
+    }
+
+    /// Requests sent to the REST API by this process (token requests not included).
+    pub fn calls(&self) -> u64 {
+        self.inner.calls.load(Ordering::Relaxed)
+    }
+
+    /// Tokens obtained by this process.
+    pub fn token_renewals(&self) -> u64 {
+        self.inner.auth.renewals()
+    }
+}
+
+/// Packs graphs into requests of at most `max_graphs` graphs and 500 nodes.
+fn chunk_graphs(graphs: Vec<(OrderId, wire::Graph)>, max_graphs: usize) -> Vec<Vec<(OrderId, wire::Graph)>> {
+    let mut chunks: Vec<Vec<(OrderId, wire::Graph)>> = Vec::new();
+    let mut nodes = 0;
+    for g in graphs {
+        let n = g.1.composite_request.len();
+        let fits = chunks.last().is_some_and(|c| c.len() < max_graphs && nodes + n <= MAX_NODES_PER_REQUEST);
+        if !fits {
+            chunks.push(Vec::new());
+            nodes = 0;
+        }
+        nodes += n;
+        if let Some(last) = chunks.last_mut() {
+            last.push(g);
+        }
+    }
+    chunks
+}
