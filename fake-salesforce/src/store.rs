@@ -38,10 +38,6 @@ impl Store {
     }
 
     /// Ids must never repeat, even when a graph's scratch copy is thrown away.
-    pub fn next_id(&self) -> u64 {
-        self.next_id
-    }
-
     pub fn keep_ids_from(&mut self, other: &Store) {
         self.next_id = self.next_id.max(other.next_id);
     }

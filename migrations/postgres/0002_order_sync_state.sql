@@ -7,6 +7,7 @@ CREATE TABLE order_sync_state (
     next_attempt_at   BIGINT NOT NULL DEFAULT 0,  -- not claimed before this time (backoff)
     lease_owner       TEXT,                        -- worker holding the claim
     lease_token       TEXT,                        -- fencing token: write-back must present it
+    rescued_from      TEXT,                        -- previous holder when a claim took over an expired lease
     lease_expires_at  BIGINT,                     -- a crashed worker's claim ends here
     route             TEXT,
     sf_account_id     TEXT,

@@ -83,8 +83,10 @@ impl Salesforce {
                 graphs.push((o.id, g));
             }
         }
-        for chunk in chunk_graphs(graphs, self.max_graphs) {
-            results.extend(self.send_graphs(chunk).await);
+        // The chunks of one claim go out together: a claim is at most a few requests.
+        let sends = chunk_graphs(graphs, self.max_graphs).into_iter().map(|c| self.send_graphs(c));
+        for r in futures_util::future::join_all(sends).await {
+            results.extend(r);
         }
         results
     }

@@ -12,30 +12,29 @@ const DISCOVER: &str = "INSERT INTO order_sync_state (order_id, state, next_atte
       AND NOT EXISTS (SELECT 1 FROM order_sync_state s WHERE s.order_id = o.id) \
     ON CONFLICT (order_id) DO NOTHING";
 
-/// Oldest due first; an expired lease (a crashed worker) is taken over and counted as a rescue.
-const CLAIM_SQLITE: &str = "UPDATE order_sync_state AS s \
-    SET lease_owner = $1, lease_token = $2, lease_expires_at = $3, attempts = s.attempts + 1, updated_at = $4 \
-    FROM (SELECT s2.order_id, s2.lease_owner AS prev_owner FROM order_sync_state s2 \
-          JOIN orders o ON o.id = s2.order_id \
-          WHERE s2.state = 'pending' AND s2.next_attempt_at <= $4 \
-            AND (s2.lease_expires_at IS NULL OR s2.lease_expires_at < $4) \
+/// Oldest due first; an expired lease (a crashed worker) is taken over and its holder kept in
+/// `rescued_from` (SET sees the old row, so `rescued_from = lease_owner` is the previous owner).
+const CLAIM_SQLITE: &str = "UPDATE order_sync_state \
+    SET rescued_from = lease_owner, lease_owner = $1, lease_token = $2, lease_expires_at = $3, \
+        attempts = attempts + 1, updated_at = $4 \
+    WHERE order_id IN (SELECT s.order_id FROM order_sync_state s JOIN orders o ON o.id = s.order_id \
+          WHERE s.state = 'pending' AND s.next_attempt_at <= $4 \
+            AND (s.lease_expires_at IS NULL OR s.lease_expires_at < $4) \
             AND o.status = 'Order Placed' \
-          ORDER BY o.placed_at, o.id LIMIT $5) AS c \
-    WHERE s.order_id = c.order_id \
-    RETURNING s.order_id, s.attempts, c.prev_owner";
+          ORDER BY o.placed_at, o.id LIMIT $5) \
+    RETURNING order_id, attempts, rescued_from";
 
 /// As CLAIM_SQLITE, with SKIP LOCKED so that replicas never claim the same row.
-const CLAIM_POSTGRES: &str = "UPDATE order_sync_state AS s \
-    SET lease_owner = $1, lease_token = $2, lease_expires_at = $3, attempts = s.attempts + 1, updated_at = $4 \
-    FROM (SELECT s2.order_id, s2.lease_owner AS prev_owner FROM order_sync_state s2 \
-          JOIN orders o ON o.id = s2.order_id \
-          WHERE s2.state = 'pending' AND s2.next_attempt_at <= $4 \
-            AND (s2.lease_expires_at IS NULL OR s2.lease_expires_at < $4) \
+const CLAIM_POSTGRES: &str = "UPDATE order_sync_state \
+    SET rescued_from = lease_owner, lease_owner = $1, lease_token = $2, lease_expires_at = $3, \
+        attempts = attempts + 1, updated_at = $4 \
+    WHERE order_id IN (SELECT s.order_id FROM order_sync_state s JOIN orders o ON o.id = s.order_id \
+          WHERE s.state = 'pending' AND s.next_attempt_at <= $4 \
+            AND (s.lease_expires_at IS NULL OR s.lease_expires_at < $4) \
             AND o.status = 'Order Placed' \
           ORDER BY o.placed_at, o.id LIMIT $5 \
-          FOR UPDATE OF s2 SKIP LOCKED) AS c \
-    WHERE s.order_id = c.order_id \
-    RETURNING s.order_id, s.attempts, c.prev_owner";
+          FOR UPDATE OF s SKIP LOCKED) \
+    RETURNING order_id, attempts, rescued_from";
 
 const LOAD_ORDERS: &str = "SELECT o.id, o.order_number, o.status, o.payment_method, o.po_number, o.currency, \
       CAST(o.placed_at AS TEXT) AS placed_at, o.reissue_of, \
@@ -56,7 +55,7 @@ const LOAD_LINES: &str = "SELECT l.id, l.order_id, CAST(l.line_no AS BIGINT) AS 
 struct ClaimedRow {
     order_id: i64,
     attempts: i64,
-    prev_owner: Option<String>,
+    rescued_from: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -149,7 +148,7 @@ impl Store {
         for c in claimed {
             let Some(row) = by_id.remove(&c.order_id) else { continue };
             let raw = raw_order(row, lines_by_order.remove(&c.order_id).unwrap_or_default());
-            out.push(ClaimedOrder { raw, attempt: c.attempts, rescued: c.prev_owner.is_some() });
+            out.push(ClaimedOrder { raw, attempt: c.attempts, rescued: c.rescued_from.is_some() });
         }
         out.sort_by_key(|o| (o.raw.placed_at, o.raw.id));
         Ok(out)

@@ -1,0 +1,8 @@
+//! Wire-level tests of the fake against a real HTTP client, in one binary to keep links cheap.
+
+mod auth;
+mod common;
+mod faults;
+mod graph;
+mod query;
+mod sobjects;

@@ -1,0 +1,38 @@
+//! Wiring: settings → store → Salesforce → worker. Shared by every command that syncs.
+
+use crate::config::Settings;
+use crate::salesforce::Salesforce;
+use crate::store::Store;
+use crate::sync::{RetryPolicy, Worker};
+
+/// Opens the store (migrating it when configured) and checks its tables.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let store = Store::connect(&settings.database.url, settings.database.max_connections).await?;
+    if settings.database.migrate_on_start {
+        store.migrate().await?;
+    }
+    store.verify_schema().await?;
+    Ok(store)
+}
+
+/// Builds a worker and obtains a Salesforce token, so bad credentials fail before any claim.
+pub async fn build_worker(settings: &Settings, store: Store) -> anyhow::Result<Worker> {
+    let salesforce = Salesforce::new(&settings.salesforce, settings.sync.max_graphs_per_request)?;
+    salesforce.connect().await?;
+    Ok(worker_with(settings, store, salesforce))
+}
+
+/// A worker from parts that are already connected.
+pub fn worker_with(settings: &Settings, store: Store, salesforce: Salesforce) -> Worker {
+    let s = &settings.sync;
+    Worker {
+        store,
+        salesforce,
+        worker_id: settings.worker_id(),
+        batch_size: s.batch_size,
+        lease: s.lease_duration,
+        retry: RetryPolicy { min_delay: s.retry_min_delay, max_delay: s.retry_max_delay },
+        poll_interval: s.poll_interval,
+        shutdown_grace: s.shutdown_grace,
+    }
+}

@@ -1,0 +1,64 @@
+//! The command line: what each subcommand takes. Dispatch lives in `commands`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "order-sync", version, about = "Moves the ATS Online Store's orders into Salesforce and on to their next status")]
+pub struct Cli {
+    /// Config file (TOML) layered over the defaults; environment variables ORDER_SYNC__… override both.
+    #[arg(long, global = true, env = "ORDER_SYNC_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run as a daemon until SIGTERM/SIGINT: claim due orders, send them, move them on.
+    Run,
+    /// Process everything due once, then exit: 0 when every order moved, 3 when some were parked or left for retry.
+    Once,
+    /// Apply the embedded database migrations and exit.
+    Migrate,
+    /// Show order-sync end to end on a throwaway SQLite store and an in-process fake Salesforce.
+    Demo,
+    /// Inspect orders: one order's story, or every stuck one.
+    Orders {
+        #[command(subcommand)]
+        command: OrdersCommand,
+    },
+    /// Make a parked order due again (after fixing its cause), or every parked order.
+    Retry {
+        /// Order number or id.
+        order: Option<String>,
+        /// Retry every parked order.
+        #[arg(long, conflicts_with = "order")]
+        all_parked: bool,
+    },
+    /// Counts per store status and per sync state.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrdersCommand {
+    /// An order's status history, Salesforce ids, sync attempts, last error and reissue links.
+    Show {
+        /// Order number or id.
+        order: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Orders in Order Placed past the threshold, or parked, with what to do about each.
+    Stuck {
+        /// Age after which an order in Order Placed counts as stuck (e.g. "10m").
+        #[arg(long, default_value = "10m")]
+        older_than: humantime::Duration,
+        #[arg(long)]
+        json: bool,
+    },
+}

@@ -1,0 +1,137 @@
+//! What a service rep reads: one order's story, stuck orders, counts. Tables or `--json`.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::store::{OrderDetail, Store, StuckOrder};
+
+async fn resolve(store: &Store, key: &str) -> anyhow::Result<i64> {
+    store.find_order(key).await?.ok_or_else(|| anyhow::anyhow!("no order {key:?} (give an order number or id)"))
+}
+
+/// What a rep should do about an order, from its last error class.
+pub fn suggested_action(class: Option<&str>, state: Option<&str>) -> &'static str {
+    match (state, class) {
+        (Some("parked"), _) => "fix the cause above in the store or Salesforce, then run `order-sync retry ORDER`",
+        (_, Some("transient")) => "nothing yet: it retries by itself; if it persists, check Salesforce's status",
+        (None, _) => "order-sync has not picked it up: check that it is running",
+        _ => "wait for the next pass, or enter it by hand and record the ids with `order-sync link`",
+    }
+}
+
+pub async fn show_order(store: &Store, key: &str, as_json: bool) -> anyhow::Result<i32> {
+    let id = resolve(store, key).await?;
+    let Some(d) = store.order_detail(id).await? else { anyhow::bail!("order {key} vanished") };
+    let history = store.order_history(id).await?;
+    let attempts = store.order_attempts(id).await?;
+    if as_json {
+        let v = json!({
+            "id": d.id, "order_number": d.order_number, "status": d.status,
+            "reissue_of": d.reissue_of, "reissued_as": d.reissued_as,
+            "sync": {"state": d.sync_state, "attempts": d.attempts, "route": d.route,
+                "last_error_class": d.last_error_class, "last_error_code": d.last_error_code, "last_error": d.last_error},
+            "salesforce": {"account": d.sf_account_id, "contact": d.sf_contact_id, "opportunity": d.sf_opportunity_id,
+                "quote": d.sf_quote_id, "order": d.sf_order_id},
+            "history": history.iter().map(|h| json!({"from": h.from_status, "to": h.to_status, "at": h.changed_at, "actor": h.actor, "reason": h.reason})).collect::<Vec<_>>(),
+            "attempts_log": attempts.iter().map(|a| json!({"attempt": a.attempt, "worker": a.worker, "at_ms": a.finished_at, "outcome": a.outcome, "code": a.error_code, "message": a.message})).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(0);
+    }
+    print_detail(&d);
+    println!("\nStatus history:");
+    for h in &history {
+        println!("  {}  {} → {}  by {}  {}", h.changed_at.as_deref().unwrap_or("?"),
+            h.from_status.as_deref().unwrap_or("-"), h.to_status, h.actor, h.reason.as_deref().unwrap_or(""));
+    }
+    println!("\nSync attempts:");
+    for a in &attempts {
+        println!("  #{} {} by {}  {} {}", a.attempt, a.outcome, a.worker,
+            a.error_code.as_deref().unwrap_or(""), a.message.as_deref().unwrap_or(""));
+    }
+    Ok(0)
+}
+
+fn print_detail(d: &OrderDetail) {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    println!("Order {} (id {}): {}", d.order_number, d.id, d.status);
+    if let Some(of) = d.reissue_of {
+        println!("  reissues order id {of}");
+    }
+    if let Some(n) = d.reissued_as {
+        println!("  reissued as order id {n}");
+    }
+    println!("  sync: {} after {} attempt(s), route {}", opt(&d.sync_state), d.attempts.unwrap_or(0), opt(&d.route));
+    println!("  Salesforce: Account {} · Contact {} · Opportunity {} · Quote {} · Order {}",
+        opt(&d.sf_account_id), opt(&d.sf_contact_id), opt(&d.sf_opportunity_id), opt(&d.sf_quote_id), opt(&d.sf_order_id));
+    if let Some(e) = &d.last_error {
+        println!("  last error ({}): {e}", opt(&d.last_error_class));
+        println!("  what to do: {}", suggested_action(d.last_error_class.as_deref(), d.sync_state.as_deref()));
+    }
+}
+
+pub async fn stuck(store: &Store, older_than: Duration, as_json: bool) -> anyhow::Result<i32> {
+    let cutoff = chrono::Utc::now() - chrono::Duration::from_std(older_than)?;
+    let rows = store.stuck_orders(cutoff).await?;
+    if as_json {
+        let v: Vec<_> = rows.iter().map(|r| json!({
+            "id": r.id, "order_number": r.order_number, "age_s": age_s(r), "attempts": r.attempts,
+            "sync_state": r.sync_state, "error_class": r.last_error_class, "reason": r.last_error,
+            "action": suggested_action(r.last_error_class.as_deref(), r.sync_state.as_deref()),
+        })).collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(0);
+    }
+    if rows.is_empty() {
+        println!("No stuck orders.");
+        return Ok(0);
+    }
+    println!("{:<14} {:>8} {:>8} {:<10} REASON / WHAT TO DO", "ORDER", "AGE", "ATTEMPTS", "CLASS");
+    for r in &rows {
+        println!("{:<14} {:>7}m {:>8} {:<10} {}\n{:<44}→ {}", r.order_number, age_s(r) / 60, r.attempts.unwrap_or(0),
+            r.last_error_class.as_deref().unwrap_or("-"), r.last_error.as_deref().unwrap_or("(no attempt yet)"), "",
+            suggested_action(r.last_error_class.as_deref(), r.sync_state.as_deref()));
+    }
+    Ok(0)
+}
+
+fn age_s(r: &StuckOrder) -> i64 {
+    r.placed_at().map(|t| (chrono::Utc::now() - t).num_seconds()).unwrap_or(0)
+}
+
+pub async fn retry(store: &Store, order: Option<&str>, all_parked: bool) -> anyhow::Result<i32> {
+    if all_parked {
+        let n = store.retry_all_parked().await?;
+        println!("{n} parked order(s) will be retried on the next pass");
+        return Ok(0);
+    }
+    let Some(key) = order else { anyhow::bail!("give an ORDER, or --all-parked") };
+    let id = resolve(store, key).await?;
+    if store.retry_order(id).await? {
+        println!("order {key} will be retried on the next pass");
+        Ok(0)
+    } else {
+        println!("order {key} is not waiting for a retry (already sent, or not in Order Placed)");
+        Ok(1)
+    }
+}
+
+pub async fn status(store: &Store, as_json: bool) -> anyhow::Result<i32> {
+    let counts = store.status_counts().await?;
+    if as_json {
+        let v = json!({"by_status": counts.by_status.iter().map(|(s, n)| json!({"status": s, "count": n})).collect::<Vec<_>>(),
+            "by_sync_state": counts.by_sync_state.iter().map(|(s, n)| json!({"state": s, "count": n})).collect::<Vec<_>>()});
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(0);
+    }
+    println!("Orders by store status:");
+    for (s, n) in &counts.by_status {
+        println!("  {s:<28} {n:>8}");
+    }
+    println!("Orders by sync state:");
+    for (s, n) in &counts.by_sync_state {
+        println!("  {s:<28} {n:>8}");
+    }
+    Ok(0)
+}

@@ -1,0 +1,217 @@
+//! The push loop: claim due orders, validate, write them to Salesforce, move them on.
+
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use super::{Fatal, RetryPolicy};
+use crate::domain::{Order, OrderId, Route};
+use crate::error::ErrorClass;
+use crate::salesforce::{Salesforce, SfError};
+use crate::store::{ClaimedOrder, Failure, Sent, Store, StoreError, WriteBack};
+
+/// What one pass did; `once` sums these, tests assert on them.
+#[derive(Debug, Default, Clone)]
+pub struct PassReport {
+    pub claimed: usize,
+    pub sent: Vec<(OrderId, Route)>,
+    pub parked: Vec<OrderId>,
+    pub retrying: Vec<OrderId>,
+    pub lease_lost: usize,
+    pub status_changed: usize,
+    pub rescued: usize,
+}
+
+impl PassReport {
+    pub fn absorb(&mut self, other: PassReport) {
+        self.claimed += other.claimed;
+        self.sent.extend(other.sent);
+        self.parked.extend(other.parked);
+        self.retrying.extend(other.retrying);
+        self.lease_lost += other.lease_lost;
+        self.status_changed += other.status_changed;
+        self.rescued += other.rescued;
+    }
+}
+
+/// One worker: the step function that `run`, `once`, the demo and the tests all call.
+#[derive(Clone)]
+pub struct Worker {
+    pub store: Store,
+    pub salesforce: Salesforce,
+    pub worker_id: String,
+    pub batch_size: u32,
+    pub lease: Duration,
+    pub retry: RetryPolicy,
+    pub poll_interval: Duration,
+    pub shutdown_grace: Duration,
+}
+
+impl Worker {
+    /// One pass: claim a batch, send it, write every outcome back. Stops only on a fatal error.
+    pub async fn run_pass(&self) -> Result<PassReport, Fatal> {
+        let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
+        let claim = match self.store.claim_due(&self.worker_id, self.batch_size, lease_ms).await {
+            Ok(c) => c,
+            Err(StoreError::Fatal(m)) => return Err(Fatal(m)),
+            Err(e @ StoreError::Unavailable(_)) => {
+                tracing::warn!(error = %e, "store unavailable; will try again");
+                return Ok(PassReport::default());
+            }
+        };
+        let mut report = PassReport { claimed: claim.orders.len(), ..PassReport::default() };
+        if claim.orders.is_empty() {
+            return Ok(report);
+        }
+        let started = Instant::now();
+        let mut orders: Vec<(Order, i64)> = Vec::new();
+        for ClaimedOrder { raw, attempt, rescued } in claim.orders {
+            if rescued {
+                report.rescued += 1;
+                tracing::info!(order_id = raw.id, attempt, "took over an expired lease");
+            }
+            let id = OrderId(raw.id);
+            match raw.validate() {
+                Ok(order) => orders.push((order, attempt)),
+                Err(rejection) => {
+                    let failure = Failure::Rejected { code: None, message: rejection.0 };
+                    self.write_failure(&claim.token, id, attempt, &failure, &mut report).await?;
+                }
+            }
+        }
+        let to_send: Vec<Order> = orders.iter().map(|(o, _)| o.clone()).collect();
+        let results = self.salesforce.push(&to_send).await;
+        let mut fatal = None;
+        for ((order, attempt), (_, result)) in orders.iter().zip(results_in_order(&to_send, results)) {
+            match result {
+                Ok(ids) => {
+                    let sent = Sent { order_id: order.id, attempt: *attempt, route: order.route(), ids, actor: self.worker_id.clone() };
+                    self.write_sent(&claim.token, &sent, started, &mut report).await?;
+                }
+                Err(e) => {
+                    if e.class == ErrorClass::Fatal {
+                        fatal.get_or_insert_with(|| e.message.clone());
+                    }
+                    let failure = self.failure_for(&e, *attempt);
+                    self.write_failure(&claim.token, order.id, *attempt, &failure, &mut report).await?;
+                }
+            }
+        }
+        match fatal {
+            Some(m) => Err(Fatal(m)),
+            None => Ok(report),
+        }
+    }
+
+    fn failure_for(&self, e: &SfError, attempt: i64) -> Failure {
+        match e.class {
+            ErrorClass::Rejected => Failure::Rejected { code: e.code.clone(), message: e.message.clone() },
+            // A fatal error stops the process; the order itself is fine and goes again at once.
+            ErrorClass::Fatal => Failure::Transient { next_attempt_at: 0, code: e.code.clone(), message: e.message.clone() },
+            ErrorClass::Transient => {
+                // The org's daily allocation is gone: wait the longest delay rather than burn calls.
+                let next = if e.is_daily_limit() {
+                    crate::store::now_ms() + i64::try_from(self.retry.max_delay.as_millis()).unwrap_or(0)
+                } else {
+                    self.retry.next_attempt_at(attempt)
+                };
+                Failure::Transient { next_attempt_at: next, code: e.code.clone(), message: e.message.clone() }
+            }
+        }
+    }
+
+    async fn write_sent(&self, token: &str, sent: &Sent, started: Instant, report: &mut PassReport) -> Result<(), Fatal> {
+        match self.store.record_sent(token, sent).await.map_err(store_fatal)? {
+            WriteBack::Committed => {
+                tracing::info!(order_id = sent.order_id.0, route = sent.route.name(), attempt = sent.attempt,
+                    opportunity = sent.ids.opportunity.as_deref(), quote = sent.ids.quote.as_deref(),
+                    sf_order = sent.ids.order.as_deref(), duration_ms = started.elapsed().as_millis() as u64,
+                    "order in Salesforce; moved to {}", sent.route.status());
+                report.sent.push((sent.order_id, sent.route));
+            }
+            WriteBack::LeaseLost => {
+                tracing::warn!(order_id = sent.order_id.0, "lease expired before write-back; the new holder finishes it");
+                report.lease_lost += 1;
+            }
+            WriteBack::StatusChanged => {
+                tracing::warn!(order_id = sent.order_id.0, "in Salesforce, but its store status changed meanwhile; left alone");
+                report.status_changed += 1;
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_failure(&self, token: &str, id: OrderId, attempt: i64, failure: &Failure, report: &mut PassReport) -> Result<(), Fatal> {
+        let wb = self.store.record_failure(token, id, attempt, &self.worker_id, failure).await.map_err(store_fatal)?;
+        if wb == WriteBack::LeaseLost {
+            report.lease_lost += 1;
+            return Ok(());
+        }
+        match failure {
+            Failure::Transient { code, message, next_attempt_at } => {
+                let in_s = (next_attempt_at - crate::store::now_ms()).max(0) / 1000;
+                tracing::warn!(order_id = id.0, attempt, code = code.as_deref(), retry_in_s = in_s, "will retry: {message}");
+                report.retrying.push(id);
+            }
+            Failure::Rejected { code, message } => {
+                tracing::error!(order_id = id.0, attempt, code = code.as_deref(), "parked: {message}");
+                report.parked.push(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs passes until `cancel`; in-flight work gets `shutdown_grace` to finish.
+    pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
+        while !cancel.is_cancelled() {
+            let pass = self.run_pass();
+            tokio::pin!(pass);
+            let report = tokio::select! {
+                r = &mut pass => r?,
+                _ = cancel.cancelled() => {
+                    match tokio::time::timeout(self.shutdown_grace, &mut pass).await {
+                        Ok(r) => { r?; }
+                        Err(_) => tracing::warn!("shutdown grace elapsed; unfinished claims will expire"),
+                    }
+                    return Ok(());
+                }
+            };
+            if report.claimed == 0 {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.poll_interval) => {}
+                    _ = cancel.cancelled() => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs passes until nothing is due now (for `once` and cron).
+    pub async fn run_until_idle(&self) -> Result<PassReport, Fatal> {
+        let mut total = PassReport::default();
+        loop {
+            let report = self.run_pass().await?;
+            let claimed = report.claimed;
+            total.absorb(report);
+            if claimed == 0 {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+fn store_fatal(e: StoreError) -> Fatal {
+    Fatal(e.to_string())
+}
+
+/// Lines the push results up with the orders sent (push may answer in another order).
+fn results_in_order(orders: &[Order], results: Vec<crate::salesforce::PushResult>) -> Vec<crate::salesforce::PushResult> {
+    let mut by_id: std::collections::HashMap<OrderId, _> = results.into_iter().map(|(id, r)| (id, r)).collect();
+    orders
+        .iter()
+        .map(|o| {
+            let r = by_id.remove(&o.id).unwrap_or_else(|| Err(SfError::transient(None, "no result for this order")));
+            (o.id, r)
+        })
+        .collect()
+}
