@@ -17,7 +17,10 @@ pub(crate) fn check_write(
     check_rules(store, object, fields)?;
     check_required(store, object, fields, existing)?;
     if existing.is_none() && object == "Order" {
-        let status = fields.get("Status").and_then(Value::as_str).unwrap_or_default();
+        let status = fields
+            .get("Status")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if status != "Draft" {
             let msg = "You can't create an order with a status other than Draft.";
             return Err(ApiError::bad("FIELD_INTEGRITY_EXCEPTION", msg).with_fields(&["Status"]));
@@ -28,7 +31,11 @@ pub(crate) fn check_write(
 }
 
 /// The value a field will have after the write.
-fn merged<'a>(fields: &'a Map<String, Value>, existing: Option<&'a Record>, name: &str) -> Option<&'a Value> {
+fn merged<'a>(
+    fields: &'a Map<String, Value>,
+    existing: Option<&'a Record>,
+    name: &str,
+) -> Option<&'a Value> {
     match fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
         Some((_, v)) => Some(v),
         None => existing.and_then(|r| r.get(name)),
@@ -36,9 +43,19 @@ fn merged<'a>(fields: &'a Map<String, Value>, existing: Option<&'a Record>, name
 }
 
 fn check_rules(store: &Store, object: &str, fields: &Map<String, Value>) -> Result<(), ApiError> {
-    for rule in store.schema.rules.iter().filter(|r| r.object.eq_ignore_ascii_case(object)) {
-        let written = fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(&rule.field));
-        if written.and_then(|(_, v)| value_text(v)).is_some_and(|t| t == rule.value) {
+    for rule in store
+        .schema
+        .rules
+        .iter()
+        .filter(|r| r.object.eq_ignore_ascii_case(object))
+    {
+        let written = fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&rule.field));
+        if written
+            .and_then(|(_, v)| value_text(v))
+            .is_some_and(|t| t == rule.value)
+        {
             let err = ApiError::bad("FIELD_CUSTOM_VALIDATION_EXCEPTION", rule.message.clone());
             return Err(err.with_fields(&[rule.field.as_str()]));
         }
@@ -57,7 +74,11 @@ fn check_required(
         .schema
         .required_fields(object)
         .into_iter()
-        .filter(|f| merged(fields, existing, f).and_then(value_text).is_none_or(|t| t.is_empty()))
+        .filter(|f| {
+            merged(fields, existing, f)
+                .and_then(value_text)
+                .is_none_or(|t| t.is_empty())
+        })
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -87,15 +108,24 @@ fn check_pricebook(
     existing: Option<&Record>,
 ) -> Result<(), ApiError> {
     let (parent_field, message) = match object {
-        "OrderItem" => ("OrderId", "Order Products must have a Price Book Entry that belongs to the Price Book related to the parent Order."),
-        "QuoteLineItem" => ("QuoteId", "Quote Line Items must have a Price Book Entry that belongs to the Price Book related to the parent Quote."),
+        "OrderItem" => (
+            "OrderId",
+            "Order Products must have a Price Book Entry that belongs to the Price Book related to the parent Order.",
+        ),
+        "QuoteLineItem" => (
+            "QuoteId",
+            "Quote Line Items must have a Price Book Entry that belongs to the Price Book related to the parent Quote.",
+        ),
         _ => return Ok(()),
     };
     let id_of = |f: &str| merged(fields, existing, f).and_then(value_text);
     let (Some(parent), Some(pbe_id)) = (id_of(parent_field), id_of("PricebookEntryId")) else {
         return Ok(()); // missing ids were already reported as required fields
     };
-    let entry_book = store.get("PricebookEntry", &pbe_id).and_then(|e| e.get("Pricebook2Id")).and_then(value_text);
+    let entry_book = store
+        .get("PricebookEntry", &pbe_id)
+        .and_then(|e| e.get("Pricebook2Id"))
+        .and_then(value_text);
     if entry_book.is_some() && entry_book == parent_pricebook(store, object, &parent) {
         return Ok(());
     }
@@ -109,13 +139,18 @@ fn check_unique(
     existing: Option<&Record>,
 ) -> Result<(), ApiError> {
     for field in store.schema.external_id_fields(object) {
-        let Some(text) = fields.get(&field).and_then(value_text) else { continue };
+        let Some(text) = fields.get(&field).and_then(value_text) else {
+            continue;
+        };
         let clash = store
             .find(object, &field, &text)
             .into_iter()
             .find(|r| existing.is_none_or(|e| e.id != r.id));
         if let Some(other) = clash {
-            let msg = format!("duplicate value found: {field} duplicates value on record with id: {}", other.id);
+            let msg = format!(
+                "duplicate value found: {field} duplicates value on record with id: {}",
+                other.id
+            );
             return Err(ApiError::bad("DUPLICATE_VALUE", msg).with_fields(&[field.as_str()]));
         }
     }

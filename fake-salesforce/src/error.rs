@@ -14,7 +14,12 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), fields: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            fields: None,
+        }
     }
 
     /// Most data and validation errors are 400s.
@@ -28,15 +33,26 @@ impl ApiError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", "The requested resource does not exist")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+        )
     }
 
     pub fn invalid_session() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_SESSION_ID",
+            "Session expired or invalid",
+        )
     }
 
     pub fn json_parse(detail: impl std::fmt::Display) -> Self {
-        Self::bad("JSON_PARSER_ERROR", format!("The request body is not valid JSON: {detail}"))
+        Self::bad(
+            "JSON_PARSER_ERROR",
+            format!("The request body is not valid JSON: {detail}"),
+        )
     }
 
     /// The body Salesforce sends: an array of `{message, errorCode, fields?}`.
@@ -60,21 +76,33 @@ pub(crate) struct Reply {
 
 impl Reply {
     pub fn ok(body: Value) -> Self {
-        Reply { status: StatusCode::OK, body: Some(body) }
+        Reply {
+            status: StatusCode::OK,
+            body: Some(body),
+        }
     }
 
     pub fn with_status(status: StatusCode, body: Value) -> Self {
-        Reply { status, body: Some(body) }
+        Reply {
+            status,
+            body: Some(body),
+        }
     }
 
     pub fn no_content() -> Self {
-        Reply { status: StatusCode::NO_CONTENT, body: None }
+        Reply {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+        }
     }
 }
 
 impl From<ApiError> for Reply {
     fn from(e: ApiError) -> Self {
-        Reply { status: e.status, body: Some(e.body()) }
+        Reply {
+            status: e.status,
+            body: Some(e.body()),
+        }
     }
 }
 

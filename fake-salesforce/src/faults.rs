@@ -45,9 +45,16 @@ impl FaultKind {
 
     /// Accepts `name()` or the variant name, ignoring case, `_` and `-` (for CLI flags).
     pub fn from_name(s: &str) -> Option<FaultKind> {
-        let squash = |t: &str| t.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let squash = |t: &str| {
+            t.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase()
+        };
         let wanted = squash(s);
-        FaultKind::ALL.into_iter().find(|k| squash(k.name()) == wanted)
+        FaultKind::ALL
+            .into_iter()
+            .find(|k| squash(k.name()) == wanted)
     }
 }
 
@@ -78,13 +85,22 @@ pub struct Faults {
 
 impl Default for Faults {
     fn default() -> Self {
-        Faults { rate: 0.0, kinds: Vec::new(), seed: None, slow_by: Duration::from_secs(40) }
+        Faults {
+            rate: 0.0,
+            kinds: Vec::new(),
+            seed: None,
+            slow_by: Duration::from_secs(40),
+        }
     }
 }
 
 impl Faults {
     pub fn new(rate: f64, kinds: impl Into<Vec<FaultKind>>) -> Self {
-        Faults { rate, kinds: kinds.into(), ..Faults::default() }
+        Faults {
+            rate,
+            kinds: kinds.into(),
+            ..Faults::default()
+        }
     }
 
     /// Every request gets `kind` (handy for tests of one fault).
@@ -112,7 +128,9 @@ pub(crate) struct FaultDice {
 
 impl FaultDice {
     pub fn new(faults: Faults) -> Self {
-        let rng = faults.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+        let rng = faults
+            .seed
+            .map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
         FaultDice { faults, rng }
     }
 

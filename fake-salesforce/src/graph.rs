@@ -1,5 +1,5 @@
-//! `POST /composite/graph`: independent graphs, each applied all-or-nothing to a scratch
-//! copy of the store and committed only when every node succeeded.
+//! `POST /composite/graph`: independent graphs, each applied all-or-nothing: its nodes run
+//! inside a store transaction that commits only when every node succeeded.
 
 use std::collections::HashMap;
 
@@ -42,13 +42,23 @@ pub(crate) fn run(store: &mut Store, body: Option<&Value>, lock_first: bool) -> 
     let body = body.ok_or_else(|| ApiError::json_parse("the body is empty"))?;
     let request: GraphRequest = serde_json::from_value(body.clone())
         .map_err(|e| ApiError::bad("INVALID_REQUEST", format!("Invalid graph request: {e}")))?;
-    let nodes: usize = request.graphs.iter().map(|g| g.composite_request.len()).sum();
+    let nodes: usize = request
+        .graphs
+        .iter()
+        .map(|g| g.composite_request.len())
+        .sum();
     if request.graphs.len() > MAX_GRAPHS {
-        let msg = format!("Too many graphs: {} (limit {MAX_GRAPHS})", request.graphs.len());
+        let msg = format!(
+            "Too many graphs: {} (limit {MAX_GRAPHS})",
+            request.graphs.len()
+        );
         return Err(ApiError::bad("INVALID_REQUEST", msg));
     }
     if nodes > MAX_NODES {
-        return Err(ApiError::bad("INVALID_REQUEST", format!("Too many nodes: {nodes} (limit {MAX_NODES})")));
+        return Err(ApiError::bad(
+            "INVALID_REQUEST",
+            format!("Too many nodes: {nodes} (limit {MAX_NODES})"),
+        ));
     }
     let graphs: Vec<Value> = request
         .graphs
@@ -69,18 +79,25 @@ fn node_json(reference_id: &str, reply: &Reply) -> Value {
 }
 
 fn lock_error(store: &Store) -> Reply {
-    let id = store.records("Account").next().map_or("001000000000000AAA".to_string(), |r| r.id.clone());
+    let id = store
+        .records("Account")
+        .next()
+        .map_or("001000000000000AAA".to_string(), |r| r.id.clone());
     let msg = format!("unable to obtain exclusive access to this record or 1 records: {id}");
     ApiError::bad("UNABLE_TO_LOCK_ROW", msg).into()
 }
 
 fn run_graph(store: &mut Store, graph: &Graph, locked: bool) -> Value {
-    let mut scratch = store.clone();
+    store.begin();
     let mut refs: HashMap<&str, Value> = HashMap::new();
     let mut replies: Vec<Value> = Vec::new();
     let mut failed_at: Option<usize> = None;
     for (i, node) in graph.composite_request.iter().enumerate() {
-        let reply = if locked && i == 0 { lock_error(store) } else { run_node(&mut scratch, node, &refs) };
+        let reply = if locked && i == 0 {
+            lock_error(store)
+        } else {
+            run_node(store, node, &refs)
+        };
         replies.push(node_json(&node.reference_id, &reply));
         if reply.status.as_u16() >= 300 {
             failed_at = Some(i);
@@ -89,11 +106,10 @@ fn run_graph(store: &mut Store, graph: &Graph, locked: bool) -> Value {
         refs.insert(&node.reference_id, reply.body.unwrap_or(Value::Null));
     }
     let Some(failed_at) = failed_at else {
-        *store = scratch;
+        store.commit();
         return graph_json(&graph.graph_id, replies, true);
     };
-    // Rolled back: ids handed out inside the scratch copy must still never be reused.
-    store.keep_ids_from(&scratch);
+    store.rollback();
     let halted = Reply::from(ApiError::bad(
         "PROCESSING_HALTED",
         "The transaction was rolled back since another operation in the same transaction failed.",
@@ -127,10 +143,20 @@ fn run_node(scratch: &mut Store, node: &Node, refs: &HashMap<&str, Value>) -> Re
 
 fn try_node(scratch: &mut Store, node: &Node, refs: &HashMap<&str, Value>) -> OpResult {
     let url = substitute_str(&node.url, refs)?;
-    let body = node.body.as_ref().map(|b| substitute(b, refs)).transpose()?;
-    let unsupported = || ApiError::bad("INVALID_REQUEST", format!("Unsupported graph node url: {}", node.url));
+    let body = node
+        .body
+        .as_ref()
+        .map(|b| substitute(b, refs))
+        .transpose()?;
+    let unsupported = || {
+        ApiError::bad(
+            "INVALID_REQUEST",
+            format!("Unsupported graph node url: {}", node.url),
+        )
+    };
     let (version, segs) = split_data_path(&url).ok_or_else(unsupported)?;
-    let method = Method::from_bytes(node.method.to_ascii_uppercase().as_bytes()).map_err(|_| unsupported())?;
+    let method = Method::from_bytes(node.method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| unsupported())?;
     match segs.split_first() {
         Some((first, rest)) if first == "sobjects" && !rest.is_empty() => {
             crate::ops::dispatch(scratch, &version, &method, rest, body.as_ref())
@@ -141,20 +167,27 @@ fn try_node(scratch: &mut Store, node: &Node, refs: &HashMap<&str, Value>) -> Op
 
 fn unknown_reference(reference: &str) -> ApiError {
     let name = reference.split('.').next().unwrap_or_default();
-    let msg = format!("Invalid reference specified. No value for {reference} found in {name}. Provided referenceId ('{name}') must be the referenceId of a previous successful node.");
+    let msg = format!(
+        "Invalid reference specified. No value for {reference} found in {name}. Provided referenceId ('{name}') must be the referenceId of a previous successful node."
+    );
     ApiError::new(StatusCode::BAD_REQUEST, "INVALID_REFERENCE", msg)
 }
 
 /// The value `@{ref.path}` points at: a field of an earlier node's response body.
 fn lookup(reference: &str, refs: &HashMap<&str, Value>) -> Result<Value, ApiError> {
     let mut parts = reference.split('.');
-    let mut current = parts.next().and_then(|r| refs.get(r)).ok_or_else(|| unknown_reference(reference))?;
+    let mut current = parts
+        .next()
+        .and_then(|r| refs.get(r))
+        .ok_or_else(|| unknown_reference(reference))?;
     for part in parts {
         let next = match current {
             Value::Array(items) => part.parse::<usize>().ok().and_then(|i| items.get(i)),
             other => other.get(part),
         };
-        current = next.filter(|v| !v.is_null()).ok_or_else(|| unknown_reference(reference))?;
+        current = next
+            .filter(|v| !v.is_null())
+            .ok_or_else(|| unknown_reference(reference))?;
     }
     Ok(current.clone())
 }
@@ -163,7 +196,9 @@ fn substitute_str(s: &str, refs: &HashMap<&str, Value>) -> Result<String, ApiErr
     let mut out = String::new();
     let mut rest = s;
     while let Some(start) = rest.find("@{") {
-        let end = rest[start..].find('}').ok_or_else(|| unknown_reference(&rest[start..]))?;
+        let end = rest[start..]
+            .find('}')
+            .ok_or_else(|| unknown_reference(&rest[start..]))?;
         out.push_str(&rest[..start]);
         let value = lookup(&rest[start + 2..start + end], refs)?;
         out.push_str(&crate::record::value_text(&value).unwrap_or_default());
@@ -181,7 +216,12 @@ fn substitute(v: &Value, refs: &HashMap<&str, Value>) -> Result<Value, ApiError>
             Some(r) if !r.contains(['{', '}']) => lookup(r, refs)?,
             _ => Value::String(substitute_str(s, refs)?),
         },
-        Value::Array(items) => Value::Array(items.iter().map(|i| substitute(i, refs)).collect::<Result<_, _>>()?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| substitute(i, refs))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Object(map) => {
             let mut out = serde_json::Map::new();
             for (k, item) in map {

@@ -1,6 +1,7 @@
 //! A stateful in-memory fake of the Salesforce REST API (OAuth token endpoint, sObjects,
 //! SOQL query, composite graph, limits) with fault injection, for order-sync's tests and demo.
 
+mod catalog;
 mod checks;
 mod error;
 mod faults;
@@ -71,9 +72,13 @@ impl FakeSalesforce {
             let signal = async move {
                 let _ = stopped.wait_for(|s| *s).await;
             };
-            let _ = axum::serve(listener, app).with_graceful_shutdown(signal).await;
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(signal)
+                .await;
         });
-        Ok(FakeSalesforce { handle: Arc::new(Handle { shared, stop }) })
+        Ok(FakeSalesforce {
+            handle: Arc::new(Handle { shared, stop }),
+        })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -140,10 +145,15 @@ impl FakeSalesforce {
 
     /// Creates a Product2 (ProductCode = sku) and its standard PricebookEntry; returns the entry id.
     pub fn add_product(&self, sku: &str, name: &str, list_price: &str) -> String {
-        let price = list_price.parse::<f64>().map_or_else(|_| json!(list_price), |p| json!(p));
+        let price = list_price
+            .parse::<f64>()
+            .map_or_else(|_| json!(list_price), |p| json!(p));
         let mut state = self.state();
         let store = &mut state.store;
-        let product = store.insert_new("Product2", fields(json!({"Name": name, "ProductCode": sku, "IsActive": true})));
+        let product = store.insert_new(
+            "Product2",
+            fields(json!({"Name": name, "ProductCode": sku, "IsActive": true})),
+        );
         let entry = json!({
             "Name": name,
             "Pricebook2Id": store.standard_pricebook(),
@@ -171,13 +181,20 @@ impl FakeSalesforce {
 
     /// Records whose `field` (any case) has the text `value`; numbers and bools compare by their text.
     pub fn find(&self, object: &str, field: &str, value: &str) -> Vec<Record> {
-        self.state().store.find(object, field, value).into_iter().cloned().collect()
+        self.state()
+            .store
+            .find(object, field, value)
+            .into_iter()
+            .cloned()
+            .collect()
     }
 
     /// An admin edit in Salesforce: merges `fields` without API validation and bumps the
     /// modification stamps. Panics on an unknown record or a non-object, as that is a test bug.
     pub fn update_fields(&self, object: &str, id: &str, fields: Value) {
-        let Value::Object(map) = fields else { panic!("update_fields needs a JSON object") };
+        let Value::Object(map) = fields else {
+            panic!("update_fields needs a JSON object")
+        };
         let updated = self.state().store.merge(object, id, map);
         assert!(updated, "update_fields: no {object} with id {id}");
     }
@@ -189,7 +206,12 @@ impl FakeSalesforce {
 
     /// A write setting `field` to `value` fails with 400 FIELD_CUSTOM_VALIDATION_EXCEPTION.
     pub fn add_validation_rule(&self, object: &str, field: &str, value: &str, message: &str) {
-        let rule = Rule { object: object.into(), field: field.into(), value: value.into(), message: message.into() };
+        let rule = Rule {
+            object: object.into(),
+            field: field.into(),
+            value: value.into(),
+            message: message.into(),
+        };
         self.state().store.schema.rules.push(rule);
     }
 }

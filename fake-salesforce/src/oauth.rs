@@ -37,12 +37,24 @@ pub(crate) async fn token(
     let param = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let checked = match param("grant_type") {
         "client_credentials" => {
-            let ok = param("client_id") == state.client_id && param("client_secret") == state.client_secret;
-            if ok { Ok(()) } else { Err(("invalid_client", "invalid client credentials".to_string())) }
+            let ok = param("client_id") == state.client_id
+                && param("client_secret") == state.client_secret;
+            if ok {
+                Ok(())
+            } else {
+                Err(("invalid_client", "invalid client credentials".to_string()))
+            }
         }
-        JWT_GRANT => check_assertion(param("assertion"), &state.client_id, chrono::Utc::now().timestamp())
-            .map_err(|d| ("invalid_grant", d)),
-        _ => Err(("unsupported_grant_type", "grant type not supported".to_string())),
+        JWT_GRANT => check_assertion(
+            param("assertion"),
+            &state.client_id,
+            chrono::Utc::now().timestamp(),
+        )
+        .map_err(|d| ("invalid_grant", d)),
+        _ => Err((
+            "unsupported_grant_type",
+            "grant type not supported".to_string(),
+        )),
     };
     if let Err((error, description)) = checked {
         return oauth_error(error, &description);
@@ -71,11 +83,16 @@ pub(crate) fn check_assertion(assertion: &str, client_id: &str, now: i64) -> Res
     let bytes = URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| "invalid assertion: payload is not base64url".to_string())?;
-    let claims: Value = serde_json::from_slice(&bytes).map_err(|_| "invalid assertion: payload is not JSON".to_string())?;
+    let claims: Value = serde_json::from_slice(&bytes)
+        .map_err(|_| "invalid assertion: payload is not JSON".to_string())?;
     if claims.get("iss").and_then(Value::as_str) != Some(client_id) {
         return Err("client identifier invalid".into());
     }
-    if claims.get("sub").and_then(Value::as_str).is_none_or(str::is_empty) {
+    if claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
         return Err("invalid assertion: missing sub".into());
     }
     let aud_ok = match claims.get("aud") {
@@ -86,10 +103,14 @@ pub(crate) fn check_assertion(assertion: &str, client_id: &str, now: i64) -> Res
     if !aud_ok {
         return Err("audience is invalid".into());
     }
-    let exp = claims.get("exp").and_then(|e| e.as_i64().or_else(|| e.as_f64().map(|f| f as i64)));
+    let exp = claims
+        .get("exp")
+        .and_then(|e| e.as_i64().or_else(|| e.as_f64().map(|f| f as i64)));
     match exp {
         Some(exp) if exp <= now => Err("expired authorization code".into()),
-        Some(exp) if exp > now + MAX_EXP_AHEAD_SECS => Err("invalid assertion: exp is too far in the future".into()),
+        Some(exp) if exp > now + MAX_EXP_AHEAD_SECS => {
+            Err("invalid assertion: exp is too far in the future".into())
+        }
         Some(_) => Ok(()),
         None => Err("invalid assertion: missing exp".into()),
     }

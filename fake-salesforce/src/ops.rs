@@ -21,20 +21,33 @@ pub(crate) fn attributes(version: &str, object: &str, id: &str) -> Value {
 /// A record as `GET /sobjects/{Obj}/{id}` returns it.
 pub(crate) fn record_json(version: &str, record: &Record) -> Value {
     let mut out = record.fields.clone();
-    out.insert("attributes".into(), attributes(version, &record.object, &record.id));
+    out.insert(
+        "attributes".into(),
+        attributes(version, &record.object, &record.id),
+    );
     Value::Object(out)
 }
 
 /// Routes `/sobjects/...` (segments after "sobjects") to an operation.
-pub(crate) fn dispatch(store: &mut Store, version: &str, method: &Method, segs: &[String], body: Option<&Value>) -> OpResult {
+pub(crate) fn dispatch(
+    store: &mut Store,
+    version: &str,
+    method: &Method,
+    segs: &[String],
+    body: Option<&Value>,
+) -> OpResult {
     match (method.as_str(), segs) {
-        ("GET", [obj, d]) if d == "describe" => {
-            store.schema.describe(obj).map(Reply::ok).ok_or_else(ApiError::not_found)
-        }
+        ("GET", [obj, d]) if d == "describe" => store
+            .schema
+            .describe(obj)
+            .map(Reply::ok)
+            .ok_or_else(ApiError::not_found),
         ("GET", [obj, id]) => get(store, version, obj, id),
         ("PATCH", [obj, id]) => update(store, obj, id, body_object(body)?),
         ("POST", [obj]) => create(store, obj, body_object(body)?),
-        ("PATCH", [obj, field, value]) => upsert(store, version, obj, field, value, body_object(body)?),
+        ("PATCH", [obj, field, value]) => {
+            upsert(store, version, obj, field, value, body_object(body)?)
+        }
         ("GET", [obj, field, value]) => get_by_external_id(store, version, obj, field, value),
         (_, [_] | [_, _] | [_, _, _]) => Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -60,11 +73,19 @@ fn writable_object(store: &Store, raw: &str) -> Result<String, ApiError> {
     }
     let ident = raw.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ident { Ok(raw.to_string()) } else { Err(ApiError::not_found()) }
+    if ident {
+        Ok(raw.to_string())
+    } else {
+        Err(ApiError::not_found())
+    }
 }
 
 fn known_object(store: &Store, raw: &str) -> Result<String, ApiError> {
-    store.schema.object(raw).map(|o| o.name.clone()).ok_or_else(ApiError::not_found)
+    store
+        .schema
+        .object(raw)
+        .map(|o| o.name.clone())
+        .ok_or_else(ApiError::not_found)
 }
 
 pub(crate) fn create(store: &mut Store, raw_object: &str, body: &Map<String, Value>) -> OpResult {
@@ -75,25 +96,47 @@ pub(crate) fn create(store: &mut Store, raw_object: &str, body: &Map<String, Val
 }
 
 /// Prepares, checks and inserts; `forced` is the external id taken from an upsert URL.
-fn insert(store: &mut Store, object: &str, body: &Map<String, Value>, forced: Option<(&str, &str)>) -> Result<String, ApiError> {
+fn insert(
+    store: &mut Store,
+    object: &str,
+    body: &Map<String, Value>,
+    forced: Option<(&str, &str)>,
+) -> Result<String, ApiError> {
     let mut fields = prepare(store, object, body, None)?;
     if let Some((field, value)) = forced {
         fields.insert(field.to_string(), json!(value));
+    }
+    // Salesforce fills a new Quote's Status with the picklist default.
+    if object == "Quote" && fields.get("Status").is_none_or(Value::is_null) {
+        fields.insert("Status".into(), json!("Draft"));
     }
     check_write(store, object, &fields, None)?;
     Ok(store.insert_new(object, fields))
 }
 
-fn apply_update(store: &mut Store, object: &str, existing: &Record, body: &Map<String, Value>) -> Result<(), ApiError> {
+fn apply_update(
+    store: &mut Store,
+    object: &str,
+    existing: &Record,
+    body: &Map<String, Value>,
+) -> Result<(), ApiError> {
     let fields = prepare(store, object, body, Some(existing))?;
     check_write(store, object, &fields, Some(existing))?;
     store.merge(object, &existing.id, fields);
     Ok(())
 }
 
-pub(crate) fn update(store: &mut Store, raw_object: &str, id: &str, body: &Map<String, Value>) -> OpResult {
+pub(crate) fn update(
+    store: &mut Store,
+    raw_object: &str,
+    id: &str,
+    body: &Map<String, Value>,
+) -> OpResult {
     let object = known_object(store, raw_object)?;
-    let existing = store.get(&object, id).cloned().ok_or_else(ApiError::not_found)?;
+    let existing = store
+        .get(&object, id)
+        .cloned()
+        .ok_or_else(ApiError::not_found)?;
     apply_update(store, &object, &existing, body)?;
     Ok(Reply::no_content())
 }
@@ -106,17 +149,31 @@ fn external_key(store: &Store, object: &str, field: &str) -> Result<String, ApiE
     }
     match store.schema.field(object, field) {
         Some(f) if f.external_id || f.name == "Id" || f.name.ends_with("__c") => Ok(f.name.clone()),
-        Some(f) => Err(ApiError::bad("INVALID_FIELD", format!("Field {} is not an External ID or Id field", f.name))),
+        Some(f) => Err(ApiError::bad(
+            "INVALID_FIELD",
+            format!("Field {} is not an External ID or Id field", f.name),
+        )),
         // Custom fields may be external ids; a test org may add them without declaring them here.
         None if field.ends_with("__c") => Ok(field.to_string()),
         None => Err(ApiError::not_found()),
     }
 }
 
-pub(crate) fn upsert(store: &mut Store, version: &str, raw_object: &str, field: &str, value: &str, body: &Map<String, Value>) -> OpResult {
+pub(crate) fn upsert(
+    store: &mut Store,
+    version: &str,
+    raw_object: &str,
+    field: &str,
+    value: &str,
+    body: &Map<String, Value>,
+) -> OpResult {
     let object = writable_object(store, raw_object)?;
     let field = external_key(store, &object, field)?;
-    let matches: Vec<Record> = store.find(&object, &field, value).into_iter().cloned().collect();
+    let matches: Vec<Record> = store
+        .find(&object, &field, value)
+        .into_iter()
+        .cloned()
+        .collect();
     match matches.as_slice() {
         [] if field == "Id" => Err(ApiError::not_found()),
         [] => {
@@ -130,8 +187,14 @@ pub(crate) fn upsert(store: &mut Store, version: &str, raw_object: &str, field: 
             Ok(Reply::ok(body))
         }
         many => {
-            let urls: Vec<String> = many.iter().map(|r| record_url(version, &object, &r.id)).collect();
-            Ok(Reply::with_status(StatusCode::MULTIPLE_CHOICES, json!(urls)))
+            let urls: Vec<String> = many
+                .iter()
+                .map(|r| record_url(version, &object, &r.id))
+                .collect();
+            Ok(Reply::with_status(
+                StatusCode::MULTIPLE_CHOICES,
+                json!(urls),
+            ))
         }
     }
 }
@@ -142,15 +205,27 @@ fn get(store: &Store, version: &str, raw_object: &str, id: &str) -> OpResult {
     Ok(Reply::ok(record_json(version, record)))
 }
 
-fn get_by_external_id(store: &Store, version: &str, raw_object: &str, field: &str, value: &str) -> OpResult {
+fn get_by_external_id(
+    store: &Store,
+    version: &str,
+    raw_object: &str,
+    field: &str,
+    value: &str,
+) -> OpResult {
     let object = known_object(store, raw_object)?;
     let field = external_key(store, &object, field)?;
     match store.find(&object, &field, value).as_slice() {
         [one] => Ok(Reply::ok(record_json(version, one))),
         [] => Err(ApiError::not_found()),
         many => {
-            let urls: Vec<String> = many.iter().map(|r| record_url(version, &object, &r.id)).collect();
-            Ok(Reply::with_status(StatusCode::MULTIPLE_CHOICES, json!(urls)))
+            let urls: Vec<String> = many
+                .iter()
+                .map(|r| record_url(version, &object, &r.id))
+                .collect();
+            Ok(Reply::with_status(
+                StatusCode::MULTIPLE_CHOICES,
+                json!(urls),
+            ))
         }
     }
 }

@@ -6,7 +6,9 @@ pub(crate) fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(b)) => {
                 out.push(b);
@@ -41,7 +43,8 @@ mod tests {
 
     #[test]
     fn splits_and_decodes() {
-        let (v, segs) = split_data_path("/services/data/v62.0/sobjects/Account/Ext__c/a%20b%2Fc?x=1").unwrap();
+        let (v, segs) =
+            split_data_path("/services/data/v62.0/sobjects/Account/Ext__c/a%20b%2Fc?x=1").unwrap();
         assert_eq!(v, "v62.0");
         assert_eq!(segs, ["sobjects", "Account", "Ext__c", "a b/c"]);
         assert!(split_data_path("/services/other").is_none());

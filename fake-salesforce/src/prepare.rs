@@ -27,7 +27,10 @@ pub(crate) fn prepare(
             continue;
         }
         check_writable(store, object, key, value, existing)?;
-        let name = store.schema.field(object, key).map_or_else(|| key.clone(), |f| f.name.clone());
+        let name = store
+            .schema
+            .field(object, key)
+            .map_or_else(|| key.clone(), |f| f.name.clone());
         out.insert(name, value.clone());
     }
     normalize_references(store, &mut out)?;
@@ -51,7 +54,9 @@ fn check_writable(
     let bad_id = key.eq_ignore_ascii_case("Id")
         && existing.is_none_or(|r| value.as_str() != Some(r.id.as_str()));
     if is_audit || bad_id {
-        let msg = format!("Unable to create/update fields: {key}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.");
+        let msg = format!(
+            "Unable to create/update fields: {key}. Please check the security settings of this field and verify that it is read/write for your profile or permission set."
+        );
         return Err(ApiError::bad("INVALID_FIELD_FOR_INSERT_UPDATE", msg).with_fields(&[key]));
     }
     Ok(())
@@ -65,21 +70,32 @@ fn resolve_parent(
 ) -> Result<(String, String), ApiError> {
     let (field, target) = match rel.strip_suffix("__r") {
         Some(base) => (format!("{base}__c"), None),
-        None => (format!("{rel}Id"), store.schema.object(rel).map(|o| o.name.clone())),
+        None => (
+            format!("{rel}Id"),
+            store.schema.object(rel).map(|o| o.name.clone()),
+        ),
     };
     let invalid = |msg: String| ApiError::bad("INVALID_FIELD", msg).with_fields(&[rel]);
     let Some(target) = target else {
-        return Err(invalid(format!("Cannot resolve the relationship '{rel}' by external id")));
+        return Err(invalid(format!(
+            "Cannot resolve the relationship '{rel}' by external id"
+        )));
     };
     let mut keys = parent.iter().filter(|(k, _)| k.as_str() != "attributes");
     let (Some((ext, value)), None) = (keys.next(), keys.next()) else {
-        return Err(invalid(format!("The relationship '{rel}' must name exactly one external id field")));
+        return Err(invalid(format!(
+            "The relationship '{rel}' must name exactly one external id field"
+        )));
     };
     let text = value_text(value).unwrap_or_default();
     match store.find(&target, ext, &text).as_slice() {
         [one] => Ok((field, one.id.clone())),
-        [] => Err(invalid(format!("Foreign key external ID: {text} not found for field {ext} in entity {target}"))),
-        _ => Err(invalid(format!("Foreign key external ID: {text} matches more than one {target}"))),
+        [] => Err(invalid(format!(
+            "Foreign key external ID: {text} not found for field {ext} in entity {target}"
+        ))),
+        _ => Err(invalid(format!(
+            "Foreign key external ID: {text} matches more than one {target}"
+        ))),
     }
 }
 

@@ -15,7 +15,10 @@ impl Record {
     /// Field lookup ignoring case, because Salesforce field names are case-insensitive.
     pub fn get(&self, field: &str) -> Option<&Value> {
         self.fields.get(field).or_else(|| {
-            self.fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(field)).map(|(_, v)| v)
+            self.fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(field))
+                .map(|(_, v)| v)
         })
     }
 }
@@ -75,7 +78,9 @@ pub(crate) fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
             return Some(t.with_timezone(&Utc));
         }
     }
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|t| t.and_utc())
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {

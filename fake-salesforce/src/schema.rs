@@ -2,6 +2,10 @@
 
 use serde_json::{Value, json};
 
+use crate::catalog::{
+    AUDIT, EXTERNAL_IDS, REQUIRED, STANDARD, inferred_type, picklist_for, standard_type,
+};
+
 #[derive(Clone, Debug)]
 pub(crate) struct FieldDef {
     pub name: String,
@@ -34,83 +38,11 @@ pub(crate) struct Schema {
     pub rules: Vec<Rule>,
 }
 
-const AUDIT: &[&str] = &["Id", "CreatedDate", "LastModifiedDate", "SystemModstamp"];
-
-const STANDARD: &[(&str, &[&str])] = &[
-    ("Account", &["Name", "Phone", "Website", "BillingStreet", "BillingCity", "BillingPostalCode", "BillingCountry", "Store_Customer_Id__c"]),
-    ("Contact", &["AccountId", "FirstName", "LastName", "Email", "Phone", "Store_Customer_Id__c"]),
-    ("Opportunity", &["Name", "AccountId", "StageName", "CloseDate", "Amount", "Pricebook2Id", "IsClosed", "IsWon", "SyncedQuoteId", "Store_Order_Id__c", "Evaluation_Status__c"]),
-    ("Quote", &["Name", "OpportunityId", "AccountId", "Pricebook2Id", "Status", "ExpirationDate", "Store_Order_Id__c"]),
-    ("QuoteLineItem", &["QuoteId", "PricebookEntryId", "Product2Id", "Quantity", "UnitPrice", "Discount", "Description", "Store_Line_Id__c"]),
-    ("Order", &["AccountId", "OpportunityId", "QuoteId", "Pricebook2Id", "EffectiveDate", "Status", "Store_Order_Id__c"]),
-    ("OrderItem", &["OrderId", "PricebookEntryId", "Product2Id", "QuoteLineItemId", "Quantity", "UnitPrice", "ListPrice", "ServiceDate", "Store_Line_Id__c"]),
-    ("Product2", &["Name", "ProductCode", "Description", "IsActive"]),
-    ("Pricebook2", &["Name", "IsActive", "IsStandard"]),
-    ("PricebookEntry", &["Name", "Pricebook2Id", "Product2Id", "ProductCode", "UnitPrice", "IsActive", "UseStandardPrice"]),
-];
-
-const REQUIRED: &[(&str, &[&str])] = &[
-    ("Account", &["Name"]),
-    ("Contact", &["LastName"]),
-    ("Opportunity", &["Name", "StageName", "CloseDate"]),
-    ("Quote", &["Name", "OpportunityId"]),
-    ("QuoteLineItem", &["QuoteId", "PricebookEntryId", "Quantity", "UnitPrice"]),
-    ("Order", &["AccountId", "EffectiveDate", "Status"]),
-    ("OrderItem", &["OrderId", "PricebookEntryId", "Quantity", "UnitPrice"]),
-];
-
-const EXTERNAL_IDS: &[&str] = &["Store_Customer_Id__c", "Store_Order_Id__c", "Store_Line_Id__c"];
-
-const STAGES: &[&str] = &["Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost"];
-const EVALUATION: &[&str] = &["Not Started", "In Progress", "Evaluation Complete"];
-const QUOTE_STATUS: &[&str] = &["Draft", "Needs Review", "In Review", "Approved", "Rejected", "Presented", "Accepted", "Denied"];
-const ORDER_STATUS: &[&str] = &["Draft", "Activated"];
-
-fn picklist_for(object: &str, field: &str) -> &'static [&'static str] {
-    match (object, field) {
-        ("Opportunity", "StageName") => STAGES,
-        ("Opportunity", "Evaluation_Status__c") => EVALUATION,
-        ("Quote", "Status") => QUOTE_STATUS,
-        ("Order", "Status") => ORDER_STATUS,
-        _ => &[],
-    }
-}
-
-/// Field type from the naming conventions of the standard objects.
-fn standard_type(object: &str, field: &str) -> &'static str {
-    if !picklist_for(object, field).is_empty() {
-        return "picklist";
-    }
-    match field {
-        "Id" => "id",
-        "CreatedDate" | "LastModifiedDate" | "SystemModstamp" => "datetime",
-        "CloseDate" | "EffectiveDate" | "ExpirationDate" | "ServiceDate" => "date",
-        "Amount" | "UnitPrice" | "ListPrice" => "currency",
-        "Quantity" | "Discount" => "double",
-        "Email" => "email",
-        "Phone" => "phone",
-        "Website" => "url",
-        "Description" | "BillingStreet" => "textarea",
-        f if f.starts_with("Is") || f == "UseStandardPrice" => "boolean",
-        f if f.ends_with("Id") => "reference",
-        _ => "string",
-    }
-}
-
-/// Type guessed from the first value written to a field nobody declared.
-fn inferred_type(field: &str, value: &Value) -> &'static str {
-    match value {
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "double",
-        _ if field.ends_with("Id") => "reference",
-        Value::String(s) if crate::record::parse_date(s).is_some() => "date",
-        Value::String(s) if s.len() > 10 && crate::record::parse_datetime(s).is_some() => "datetime",
-        _ => "string",
-    }
-}
-
 fn standard_object(name: &str, fields: &[&str]) -> ObjectDef {
-    let required = REQUIRED.iter().find(|(o, _)| *o == name).map_or(&[][..], |(_, r)| *r);
+    let required = REQUIRED
+        .iter()
+        .find(|(o, _)| *o == name)
+        .map_or(&[][..], |(_, r)| *r);
     let fields = AUDIT.iter().chain(fields).map(|f| FieldDef {
         name: f.to_string(),
         ftype: standard_type(name, f),
@@ -118,17 +50,29 @@ fn standard_object(name: &str, fields: &[&str]) -> ObjectDef {
         required: required.contains(f),
         picklist: picklist_for(name, f),
     });
-    ObjectDef { name: name.to_string(), fields: fields.collect() }
+    ObjectDef {
+        name: name.to_string(),
+        fields: fields.collect(),
+    }
 }
 
 impl Schema {
     pub fn standard() -> Self {
-        let objects = STANDARD.iter().map(|(o, f)| standard_object(o, f)).collect();
-        Schema { objects, removed: Vec::new(), rules: Vec::new() }
+        let objects = STANDARD
+            .iter()
+            .map(|(o, f)| standard_object(o, f))
+            .collect();
+        Schema {
+            objects,
+            removed: Vec::new(),
+            rules: Vec::new(),
+        }
     }
 
     pub fn object(&self, name: &str) -> Option<&ObjectDef> {
-        self.objects.iter().find(|o| o.name.eq_ignore_ascii_case(name))
+        self.objects
+            .iter()
+            .find(|o| o.name.eq_ignore_ascii_case(name))
     }
 
     /// Canonical spelling of an object, creating an (empty) custom object on first write.
@@ -143,12 +87,18 @@ impl Schema {
             required: false,
             picklist: &[],
         });
-        self.objects.push(ObjectDef { name: name.to_string(), fields: fields.collect() });
+        self.objects.push(ObjectDef {
+            name: name.to_string(),
+            fields: fields.collect(),
+        });
         name.to_string()
     }
 
     pub fn field(&self, object: &str, field: &str) -> Option<&FieldDef> {
-        self.object(object)?.fields.iter().find(|f| f.name.eq_ignore_ascii_case(field))
+        self.object(object)?
+            .fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(field))
     }
 
     pub fn is_removed(&self, object: &str, field: &str) -> bool {
@@ -158,13 +108,25 @@ impl Schema {
     }
 
     pub fn required_fields(&self, object: &str) -> Vec<String> {
-        let Some(o) = self.object(object) else { return Vec::new() };
-        o.fields.iter().filter(|f| f.required).map(|f| f.name.clone()).collect()
+        let Some(o) = self.object(object) else {
+            return Vec::new();
+        };
+        o.fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.name.clone())
+            .collect()
     }
 
     pub fn external_id_fields(&self, object: &str) -> Vec<String> {
-        let Some(o) = self.object(object) else { return Vec::new() };
-        o.fields.iter().filter(|f| f.external_id).map(|f| f.name.clone()).collect()
+        let Some(o) = self.object(object) else {
+            return Vec::new();
+        };
+        o.fields
+            .iter()
+            .filter(|f| f.external_id)
+            .map(|f| f.name.clone())
+            .collect()
     }
 
     /// Records a written field so describe lists it; returns its canonical spelling.
@@ -187,7 +149,11 @@ impl Schema {
     }
 
     pub fn remove_field(&mut self, object: &str, field: &str) {
-        if let Some(o) = self.objects.iter_mut().find(|o| o.name.eq_ignore_ascii_case(object)) {
+        if let Some(o) = self
+            .objects
+            .iter_mut()
+            .find(|o| o.name.eq_ignore_ascii_case(object))
+        {
             o.fields.retain(|f| !f.name.eq_ignore_ascii_case(field));
         }
         self.removed.push((object.to_string(), field.to_string()));

@@ -41,10 +41,19 @@ fn with_usage(mut response: Response, usage: &str) -> Response {
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("OAuth ")).map(str::trim)
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("OAuth "))
+        .map(str::trim)
 }
 
-async fn data(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn data(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let (usage, latency) = {
         let mut state = shared.lock();
         (state.count_call(), state.latency)
@@ -61,7 +70,8 @@ async fn data(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
         return with_usage(early, &usage);
     }
     let lock_first_graph = fault == Some(FaultKind::UnableToLockRow);
-    let reply = handle(&shared, &method, &uri, &headers, &body, lock_first_graph).unwrap_or_else(Reply::from);
+    let reply = handle(&shared, &method, &uri, &headers, &body, lock_first_graph)
+        .unwrap_or_else(Reply::from);
     let response = with_usage(reply_response(reply), &usage);
     match fault {
         Some(FaultKind::DropAfterApply) => broken_response(),
@@ -81,9 +91,15 @@ async fn data(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, heade
 /// Auth and API-limit checks, then the fault dice; returns the fault to inject, if any.
 fn admit(shared: &Shared, headers: &HeaderMap) -> Result<Option<FaultKind>, ApiError> {
     let mut state = shared.lock();
-    let token = bearer(headers).filter(|t| state.tokens.contains(*t)).ok_or_else(ApiError::invalid_session)?;
+    let token = bearer(headers)
+        .filter(|t| state.tokens.contains(*t))
+        .ok_or_else(ApiError::invalid_session)?;
     if state.api_used > state.api_max {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "REQUEST_LIMIT_EXCEEDED",
+            "TotalRequests Limit exceeded.",
+        ));
     }
     let fault = state.dice.roll();
     if let Some(kind) = fault {
@@ -127,10 +143,15 @@ fn refuse(kind: FaultKind, is_graph: bool) -> Option<Response> {
 /// transport error although the request was applied.
 fn broken_response() -> Response {
     let failing = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::other("connection dropped by fault injection"))
+        Err::<Bytes, std::io::Error>(std::io::Error::other(
+            "connection dropped by fault injection",
+        ))
     });
     let mut response = Response::new(Body::from_stream(failing));
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -138,12 +159,17 @@ fn parse_body(method: &Method, body: &[u8]) -> Result<Option<Value>, ApiError> {
     if body.is_empty() || *method == Method::GET {
         return Ok(None);
     }
-    serde_json::from_slice(body).map(Some).map_err(ApiError::json_parse)
+    serde_json::from_slice(body)
+        .map(Some)
+        .map_err(ApiError::json_parse)
 }
 
 /// `Sforce-Query-Options: batchSize=N`; smaller than Salesforce's 200 minimum is allowed for tests.
 fn batch_size(headers: &HeaderMap) -> usize {
-    let value = headers.get("Sforce-Query-Options").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let value = headers
+        .get("Sforce-Query-Options")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     value
         .split(',')
         .filter_map(|kv| kv.trim().strip_prefix("batchSize="))
@@ -151,24 +177,48 @@ fn batch_size(headers: &HeaderMap) -> usize {
         .unwrap_or(crate::soql::MAX_BATCH)
 }
 
-fn handle(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8], lock_first_graph: bool) -> OpResult {
-    let (version, segs) = crate::paths::split_data_path(uri.path()).ok_or_else(ApiError::not_found)?;
+fn handle(
+    shared: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    lock_first_graph: bool,
+) -> OpResult {
+    let (version, segs) =
+        crate::paths::split_data_path(uri.path()).ok_or_else(ApiError::not_found)?;
     let body = parse_body(method, body)?;
     let mut guard = shared.lock();
     let state = &mut *guard;
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     match (method.as_str(), segs.as_slice()) {
         ("GET", ["query" | "queryAll"]) => {
-            let params = Query::<HashMap<String, String>>::try_from_uri(uri).map(|q| q.0).unwrap_or_default();
-            let soql = params.get("q").ok_or_else(|| ApiError::bad("MALFORMED_QUERY", "missing the q parameter"))?;
-            let page = crate::soql::query(&state.store, &mut state.cursors, &version, soql, batch_size(headers))?;
+            let params = Query::<HashMap<String, String>>::try_from_uri(uri)
+                .map(|q| q.0)
+                .unwrap_or_default();
+            let soql = params
+                .get("q")
+                .ok_or_else(|| ApiError::bad("MALFORMED_QUERY", "missing the q parameter"))?;
+            let page = crate::soql::query(
+                &state.store,
+                &mut state.cursors,
+                &version,
+                soql,
+                batch_size(headers),
+            )?;
             Ok(Reply::ok(page))
         }
-        ("GET", ["query" | "queryAll", locator]) => crate::soql::more(&state.cursors, &version, locator).map(Reply::ok),
-        ("POST", ["composite", "graph"]) => crate::graph::run(&mut state.store, body.as_ref(), lock_first_graph),
+        ("GET", ["query" | "queryAll", locator]) => {
+            crate::soql::more(&state.cursors, &version, locator).map(Reply::ok)
+        }
+        ("POST", ["composite", "graph"]) => {
+            crate::graph::run(&mut state.store, body.as_ref(), lock_first_graph)
+        }
         ("GET", ["limits"]) => {
             let remaining = state.api_max.saturating_sub(state.api_used);
-            Ok(Reply::ok(json!({"DailyApiRequests": {"Max": state.api_max, "Remaining": remaining}})))
+            Ok(Reply::ok(
+                json!({"DailyApiRequests": {"Max": state.api_max, "Remaining": remaining}}),
+            ))
         }
         (_, ["sobjects", rest @ ..]) if !rest.is_empty() => {
             let rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();

@@ -50,7 +50,11 @@ impl Shared {
             injected: BTreeMap::new(),
             token_rng: fastrand::Rng::new(),
         };
-        Shared { state: Mutex::new(state), url, stop }
+        Shared {
+            state: Mutex::new(state),
+            url,
+            stop,
+        }
     }
 
     /// A panic in one handler must not wedge every later request, so poison is ignored.

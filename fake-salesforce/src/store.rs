@@ -7,7 +7,6 @@ use serde_json::{Map, Value, json};
 use crate::record::{Record, key_prefix, make_id, object_for_prefix, sf_now, value_text};
 use crate::schema::Schema;
 
-/// Cloned wholesale for a composite graph's scratch copy, so keep it plain data.
 #[derive(Clone, Debug)]
 pub(crate) struct Store {
     pub schema: Schema,
@@ -15,6 +14,16 @@ pub(crate) struct Store {
     objects: BTreeMap<String, BTreeMap<String, Record>>,
     next_id: u64,
     standard_pricebook: String,
+    /// Open graph transaction, if any. An undo log instead of a cloned scratch store keeps
+    /// big graph requests cheap when the org already holds many records.
+    journal: Option<Journal>,
+}
+
+#[derive(Clone, Debug)]
+struct Journal {
+    schema: Schema,
+    /// (object, id, record before the change); None means the record was inserted.
+    undo: Vec<(String, String, Option<Record>)>,
 }
 
 impl Store {
@@ -24,6 +33,7 @@ impl Store {
             objects: BTreeMap::new(),
             next_id: 1,
             standard_pricebook: String::new(),
+            journal: None,
         };
         let mut fields = Map::new();
         fields.insert("Name".into(), json!("Standard Price Book"));
@@ -37,9 +47,32 @@ impl Store {
         &self.standard_pricebook
     }
 
-    /// Ids must never repeat, even when a graph's scratch copy is thrown away.
-    pub fn keep_ids_from(&mut self, other: &Store) {
-        self.next_id = self.next_id.max(other.next_id);
+    /// Starts recording changes so `rollback` can undo them (one graph = one transaction).
+    pub fn begin(&mut self) {
+        self.journal = Some(Journal {
+            schema: self.schema.clone(),
+            undo: Vec::new(),
+        });
+    }
+
+    pub fn commit(&mut self) {
+        self.journal = None;
+    }
+
+    /// Undoes everything since `begin`. The id counter is not rewound, so ids handed out in
+    /// a rolled-back graph are never reused, as in Salesforce.
+    pub fn rollback(&mut self) {
+        let Some(journal) = self.journal.take() else {
+            return;
+        };
+        self.schema = journal.schema;
+        for (object, id, prior) in journal.undo.into_iter().rev() {
+            let rows = self.objects.entry(object).or_default();
+            match prior {
+                Some(record) => rows.insert(id, record),
+                None => rows.remove(&id),
+            };
+        }
     }
 
     pub fn records(&self, object: &str) -> impl Iterator<Item = &Record> {
@@ -67,7 +100,11 @@ impl Store {
     /// Records whose `field` has the text `value` (exact, case-sensitive match).
     pub fn find(&self, object: &str, field: &str, value: &str) -> Vec<&Record> {
         self.records(object)
-            .filter(|r| r.get(field).and_then(value_text).is_some_and(|t| t == value))
+            .filter(|r| {
+                r.get(field)
+                    .and_then(value_text)
+                    .is_some_and(|t| t == value)
+            })
             .collect()
     }
 
@@ -84,8 +121,18 @@ impl Store {
         for (k, v) in &fields {
             self.schema.note_written(&object, k, v);
         }
-        let record = Record { object: object.clone(), id: id.clone(), fields };
-        self.objects.entry(object).or_default().insert(id.clone(), record);
+        if let Some(journal) = &mut self.journal {
+            journal.undo.push((object.clone(), id.clone(), None));
+        }
+        let record = Record {
+            object: object.clone(),
+            id: id.clone(),
+            fields,
+        };
+        self.objects
+            .entry(object)
+            .or_default()
+            .insert(id.clone(), record);
         id
     }
 
@@ -98,10 +145,17 @@ impl Store {
         for (k, v) in &fields {
             self.schema.note_written(&canonical, k, v);
         }
-        let Some(rows) = self.objects.get_mut(&canonical) else { return false };
+        let Some(rows) = self.objects.get_mut(&canonical) else {
+            return false;
+        };
         let Some(record) = rows.values_mut().find(|r| same_id(&r.id, id)) else {
             return false;
         };
+        if let Some(journal) = &mut self.journal {
+            journal
+                .undo
+                .push((canonical.clone(), record.id.clone(), Some(record.clone())));
+        }
         for (k, v) in fields {
             record.fields.insert(k, v);
         }

@@ -42,16 +42,26 @@ pub(crate) fn matches(v: &Value, op: Op, lit: &Literal) -> bool {
             _ => false,
         };
     }
-    let Some(text) = value_text(v) else { return op == Op::Ne };
+    let Some(text) = value_text(v) else {
+        return op == Op::Ne;
+    };
     let ord = match lit {
         Literal::Str(s) => Some(text_cmp(&text, s)),
         Literal::Num(n) => as_number(v).and_then(|x| x.partial_cmp(n)),
         Literal::Bool(b) => {
             let same = text.eq_ignore_ascii_case(if *b { "true" } else { "false" });
-            return if same { matches!(op, Op::Eq | Op::Le | Op::Ge) } else { op == Op::Ne };
+            return if same {
+                matches!(op, Op::Eq | Op::Le | Op::Ge)
+            } else {
+                op == Op::Ne
+            };
         }
         Literal::DateTime(t) => parse_datetime(&text)
-            .or_else(|| parse_date(&text).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc()))
+            .or_else(|| {
+                parse_date(&text)
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|d| d.and_utc())
+            })
             .map(|x| x.cmp(t)),
         Literal::Date(d) => parse_date(&text)
             .or_else(|| parse_datetime(&text).map(|t| t.date_naive()))
@@ -64,9 +74,15 @@ pub(crate) fn matches(v: &Value, op: Op, lit: &Literal) -> bool {
 /// Ordering for ORDER BY between two non-null values: numbers, then datetimes, then text.
 pub(crate) fn compare_values(a: &Value, b: &Value) -> Ordering {
     if let (Value::Number(x), Value::Number(y)) = (a, b) {
-        return x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal);
+        return x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal);
     }
-    let (ta, tb) = (value_text(a).unwrap_or_default(), value_text(b).unwrap_or_default());
+    let (ta, tb) = (
+        value_text(a).unwrap_or_default(),
+        value_text(b).unwrap_or_default(),
+    );
     match (parse_datetime(&ta), parse_datetime(&tb)) {
         (Some(x), Some(y)) => x.cmp(&y),
         _ => text_cmp(&ta, &tb),
@@ -75,7 +91,9 @@ pub(crate) fn compare_values(a: &Value, b: &Value) -> Ordering {
 
 /// SOQL LIKE: `%` matches any run, `_` one character, case-insensitive.
 pub(crate) fn like(v: &Value, pattern: &str) -> bool {
-    let Some(text) = value_text(v) else { return false };
+    let Some(text) = value_text(v) else {
+        return false;
+    };
     let t: Vec<char> = text.to_lowercase().chars().collect();
     let p: Vec<char> = pattern.to_lowercase().chars().collect();
     like_at(&t, &p)

@@ -29,23 +29,31 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, String> {
             let (s, next) = string_literal(&chars, i + 1)?;
             out.push(Token::Str(s));
             i = next;
-        } else if c.is_ascii_digit() || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             let start = i;
             i += 1;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || ".:+-".contains(chars[i])) {
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || ".:+-".contains(chars[i]))
+            {
                 i += 1;
             }
             let text: String = chars[start..i].iter().collect();
             out.push(literal(&text)?);
         } else if c.is_ascii_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.') {
+            while i < chars.len()
+                && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '.')
+            {
                 i += 1;
             }
             out.push(Token::Ident(chars[start..i].iter().collect()));
         } else {
             let rest: String = chars[i..chars.len().min(i + 2)].iter().collect();
-            let sym = SYMBOLS.iter().find(|s| rest.starts_with(*s)).ok_or(format!("unexpected token: '{c}'"))?;
+            let sym = SYMBOLS
+                .iter()
+                .find(|s| rest.starts_with(*s))
+                .ok_or(format!("unexpected token: '{c}'"))?;
             out.push(Token::Sym(if *sym == "<>" { "!=" } else { sym }));
             i += sym.len();
         }
@@ -68,7 +76,11 @@ fn string_literal(chars: &[char], mut i: usize) -> Result<(String, usize), Strin
                     'b' => '\u{8}',
                     'f' => '\u{c}',
                     '\'' | '"' | '\\' | '_' | '%' => *e,
-                    other => return Err(format!("Invalid string literal: unknown escape '\\{other}'")),
+                    other => {
+                        return Err(format!(
+                            "Invalid string literal: unknown escape '\\{other}'"
+                        ));
+                    }
                 });
                 i += 2;
             }

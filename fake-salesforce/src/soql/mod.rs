@@ -29,12 +29,22 @@ struct Snapshot {
 }
 
 /// Runs `soql` and returns its first page.
-pub(crate) fn query(store: &Store, cursors: &mut Cursors, version: &str, soql: &str, batch: usize) -> Result<Value, ApiError> {
+pub(crate) fn query(
+    store: &Store,
+    cursors: &mut Cursors,
+    version: &str,
+    soql: &str,
+    batch: usize,
+) -> Result<Value, ApiError> {
     let q = parse::parse(soql).map_err(|e| ApiError::bad("MALFORMED_QUERY", e))?;
     let (total, rows) = exec::execute(store, version, &q)?;
     cursors.next += 1;
     let locator = format!("01gFAKE{}", cursors.next);
-    let snapshot = Snapshot { total, rows, batch: batch.clamp(1, MAX_BATCH) };
+    let snapshot = Snapshot {
+        total,
+        rows,
+        batch: batch.clamp(1, MAX_BATCH),
+    };
     let page = page(&snapshot, version, &locator, 0);
     if !snapshot.rows.is_empty() && snapshot.rows.len() > snapshot.batch {
         cursors.open.insert(locator, snapshot);

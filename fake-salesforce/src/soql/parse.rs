@@ -59,7 +59,10 @@ struct Parser {
 }
 
 pub(crate) fn parse(src: &str) -> Result<Query, String> {
-    let mut p = Parser { tokens: tokenize(src)?, pos: 0 };
+    let mut p = Parser {
+        tokens: tokenize(src)?,
+        pos: 0,
+    };
     let q = p.query()?;
     match p.peek() {
         None => Ok(q),
@@ -89,7 +92,11 @@ impl Parser {
     }
 
     fn expect_kw(&mut self, kw: &str) -> Result<(), String> {
-        if self.eat_kw(kw) { Ok(()) } else { Err(format!("expected {kw}")) }
+        if self.eat_kw(kw) {
+            Ok(())
+        } else {
+            Err(format!("expected {kw}"))
+        }
     }
 
     fn eat_sym(&mut self, sym: &str) -> bool {
@@ -117,15 +124,35 @@ impl Parser {
         let (count, fields) = self.select_list()?;
         self.expect_kw("FROM")?;
         let object = self.ident()?;
-        let filter = if self.eat_kw("WHERE") { Some(self.or_expr()?) } else { None };
+        let filter = if self.eat_kw("WHERE") {
+            Some(self.or_expr()?)
+        } else {
+            None
+        };
         let mut order = Vec::new();
         if self.eat_kw("ORDER") {
             self.expect_kw("BY")?;
             order = self.order_list()?;
         }
-        let limit = if self.eat_kw("LIMIT") { Some(self.number()?) } else { None };
-        let offset = if self.eat_kw("OFFSET") { self.number()? } else { 0 };
-        Ok(Query { count, fields, object, filter, order, limit, offset })
+        let limit = if self.eat_kw("LIMIT") {
+            Some(self.number()?)
+        } else {
+            None
+        };
+        let offset = if self.eat_kw("OFFSET") {
+            self.number()?
+        } else {
+            0
+        };
+        Ok(Query {
+            count,
+            fields,
+            object,
+            filter,
+            order,
+            limit,
+            offset,
+        })
     }
 
     fn select_list(&mut self) -> Result<(bool, Vec<String>), String> {
@@ -163,7 +190,11 @@ impl Parser {
                     false
                 };
             }
-            keys.push(OrderKey { field, desc, nulls_first });
+            keys.push(OrderKey {
+                field,
+                desc,
+                nulls_first,
+            });
             if !self.eat_sym(",") {
                 return Ok(keys);
             }
@@ -192,7 +223,11 @@ impl Parser {
         }
         if self.eat_sym("(") {
             let e = self.or_expr()?;
-            return if self.eat_sym(")") { Ok(e) } else { Err("expected ')'".into()) };
+            return if self.eat_sym(")") {
+                Ok(e)
+            } else {
+                Err("expected ')'".into())
+            };
         }
         self.condition()
     }
@@ -232,7 +267,11 @@ impl Parser {
         while self.eat_sym(",") {
             items.push(self.literal()?);
         }
-        if self.eat_sym(")") { Ok(items) } else { Err("expected ')'".into()) }
+        if self.eat_sym(")") {
+            Ok(items)
+        } else {
+            Err("expected ')'".into())
+        }
     }
 
     fn literal(&mut self) -> Result<Literal, String> {

@@ -20,8 +20,17 @@ impl Env {
     pub async fn new() -> Env {
         let fake = FakeSalesforce::start().await;
         let http = reqwest::Client::new();
-        let form = [("grant_type", "client_credentials"), ("client_id", "test-client"), ("client_secret", "test-secret")];
-        let resp = http.post(format!("{}/services/oauth2/token", fake.url())).form(&form).send().await.unwrap();
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", "test-client"),
+            ("client_secret", "test-secret"),
+        ];
+        let resp = http
+            .post(format!("{}/services/oauth2/token", fake.url()))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200);
         let body: Value = resp.json().await.unwrap();
         let token = body["access_token"].as_str().unwrap().to_string();
@@ -33,7 +42,9 @@ impl Env {
     }
 
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http.request(method, self.url(path)).bearer_auth(&self.token)
+        self.http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
     }
 
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
@@ -41,8 +52,16 @@ impl Env {
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Resp { status, headers, body }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {
@@ -50,19 +69,29 @@ impl Env {
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Resp {
-        self.send(self.request(reqwest::Method::PATCH, path).json(&body)).await
+        self.send(self.request(reqwest::Method::PATCH, path).json(&body))
+            .await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Resp {
-        self.send(self.request(reqwest::Method::POST, path).json(&body)).await
+        self.send(self.request(reqwest::Method::POST, path).json(&body))
+            .await
     }
 
     pub async fn query(&self, soql: &str) -> Resp {
-        self.send(self.request(reqwest::Method::GET, "/query").query(&[("q", soql)])).await
+        self.send(
+            self.request(reqwest::Method::GET, "/query")
+                .query(&[("q", soql)]),
+        )
+        .await
     }
 
     pub async fn upsert_account(&self, key: &str, name: &str) -> Resp {
-        self.patch(&format!("/sobjects/Account/Store_Customer_Id__c/{key}"), json!({"Name": name})).await
+        self.patch(
+            &format!("/sobjects/Account/Store_Customer_Id__c/{key}"),
+            json!({"Name": name}),
+        )
+        .await
     }
 }
 

@@ -21,7 +21,12 @@ fn order_graph(graph_id: &str, key: &str, pbe: &str, pricebook: &str) -> Value {
 }
 
 fn statuses(graph: &Value) -> Vec<u64> {
-    graph["graphResponse"]["compositeResponse"].as_array().unwrap().iter().map(|n| n["httpStatusCode"].as_u64().unwrap()).collect()
+    graph["graphResponse"]["compositeResponse"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["httpStatusCode"].as_u64().unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -33,17 +38,29 @@ async fn graph_with_references_commits_and_replays_idempotently() {
     let resp = env.post("/composite/graph", body.clone()).await;
     assert_eq!(resp.status, 200);
     let graph = &resp.body["graphs"][0];
-    assert_eq!((graph["graphId"].as_str(), graph["isSuccessful"].as_bool()), (Some("g1"), Some(true)));
+    assert_eq!(
+        (graph["graphId"].as_str(), graph["isSuccessful"].as_bool()),
+        (Some("g1"), Some(true))
+    );
     assert_eq!(statuses(graph), [201, 201, 201, 201, 200]);
     let acct = env.fake.records("Account")[0].id.clone();
-    assert_eq!(env.fake.records("Contact")[0].fields["AccountId"], json!(acct));
+    assert_eq!(
+        env.fake.records("Contact")[0].fields["AccountId"],
+        json!(acct)
+    );
     let order = graph["graphResponse"]["compositeResponse"][4]["body"].clone();
     assert_eq!(order["AccountId"], json!(acct));
-    assert_eq!(env.fake.records("OrderItem")[0].fields["Product2Id"], env.fake.records("Product2")[0].fields["Id"]);
+    assert_eq!(
+        env.fake.records("OrderItem")[0].fields["Product2Id"],
+        env.fake.records("Product2")[0].fields["Id"]
+    );
 
     let resp = env.post("/composite/graph", body).await;
     assert_eq!(statuses(&resp.body["graphs"][0]), [200, 200, 200, 200, 200]);
-    assert_eq!(resp.body["graphs"][0]["graphResponse"]["compositeResponse"][0]["body"]["created"], false);
+    assert_eq!(
+        resp.body["graphs"][0]["graphResponse"]["compositeResponse"][0]["body"]["created"],
+        false
+    );
     for object in ["Account", "Contact", "Order", "OrderItem"] {
         assert_eq!(env.fake.count(object), 1, "{object}");
     }
@@ -61,7 +78,9 @@ async fn failing_node_rolls_back_its_graph_only() {
     let good = json!({"graphId": "good", "compositeRequest": [
         node("POST", "/sobjects/Account", "acct", json!({"Name": "B", "Store_Customer_Id__c": "2"})),
     ]});
-    let resp = env.post("/composite/graph", json!({"graphs": [bad, good]})).await;
+    let resp = env
+        .post("/composite/graph", json!({"graphs": [bad, good]}))
+        .await;
     let graphs = resp.body["graphs"].as_array().unwrap();
     assert_eq!(graphs[0]["isSuccessful"], false);
     assert_eq!(statuses(&graphs[0]), [400, 400, 400]);
@@ -85,7 +104,9 @@ async fn unknown_reference_fails_the_node() {
     let graph = json!({"graphId": "g", "compositeRequest": [
         node("PATCH", "/sobjects/Contact/Store_Customer_Id__c/1", "c", json!({"LastName": "L", "AccountId": "@{nope.id}"})),
     ]});
-    let resp = env.post("/composite/graph", json!({"graphs": [graph]})).await;
+    let resp = env
+        .post("/composite/graph", json!({"graphs": [graph]}))
+        .await;
     assert_eq!(resp.body["graphs"][0]["isSuccessful"], false);
     assert_eq!(env.fake.count("Contact"), 0);
 }
@@ -93,18 +114,73 @@ async fn unknown_reference_fails_the_node() {
 #[tokio::test]
 async fn too_many_graphs_or_nodes_apply_nothing() {
     let env = Env::new().await;
-    let one = |i: usize| json!({"graphId": format!("g{i}"), "compositeRequest": [
-        node("PATCH", &format!("/sobjects/Account/Store_Customer_Id__c/{i}"), "a", json!({"Name": "A"})),
-    ]});
-    let resp = env.post("/composite/graph", json!({"graphs": (0..76).map(one).collect::<Vec<_>>()})).await;
-    assert_eq!((resp.status.as_u16(), error_code(&resp.body)), (400, "INVALID_REQUEST"));
+    let one = |i: usize| {
+        json!({"graphId": format!("g{i}"), "compositeRequest": [
+            node("PATCH", &format!("/sobjects/Account/Store_Customer_Id__c/{i}"), "a", json!({"Name": "A"})),
+        ]})
+    };
+    let resp = env
+        .post(
+            "/composite/graph",
+            json!({"graphs": (0..76).map(one).collect::<Vec<_>>()}),
+        )
+        .await;
+    assert_eq!(
+        (resp.status.as_u16(), error_code(&resp.body)),
+        (400, "INVALID_REQUEST")
+    );
     let nodes: Vec<Value> = (0..501)
-        .map(|i| node("PATCH", &format!("/sobjects/Account/Store_Customer_Id__c/{i}"), &format!("a{i}"), json!({"Name": "A"})))
+        .map(|i| {
+            node(
+                "PATCH",
+                &format!("/sobjects/Account/Store_Customer_Id__c/{i}"),
+                &format!("a{i}"),
+                json!({"Name": "A"}),
+            )
+        })
         .collect();
-    let resp = env.post("/composite/graph", json!({"graphs": [{"graphId": "big", "compositeRequest": nodes}]})).await;
-    assert_eq!((resp.status.as_u16(), error_code(&resp.body)), (400, "INVALID_REQUEST"));
+    let resp = env
+        .post(
+            "/composite/graph",
+            json!({"graphs": [{"graphId": "big", "compositeRequest": nodes}]}),
+        )
+        .await;
+    assert_eq!(
+        (resp.status.as_u16(), error_code(&resp.body)),
+        (400, "INVALID_REQUEST")
+    );
     assert_eq!(env.fake.count("Account"), 0);
-    let resp = env.post("/composite/graph", json!({"graphs": (0..75).map(one).collect::<Vec<_>>()})).await;
+    let resp = env
+        .post(
+            "/composite/graph",
+            json!({"graphs": (0..75).map(one).collect::<Vec<_>>()}),
+        )
+        .await;
     assert_eq!(resp.status, 200);
     assert_eq!(env.fake.count("Account"), 75);
+}
+
+#[tokio::test]
+async fn rollback_restores_updated_records() {
+    let env = Env::new().await;
+    env.upsert_account("1", "Original").await;
+    let graph = json!({"graphId": "g", "compositeRequest": [
+        node("PATCH", "/sobjects/Account/Store_Customer_Id__c/1", "acct", json!({"Name": "Changed", "New_Field__c": "x"})),
+        node("POST", "/sobjects/Contact", "bad", json!({"AccountId": "@{acct.id}"})),
+    ]});
+    let resp = env
+        .post("/composite/graph", json!({"graphs": [graph]}))
+        .await;
+    assert_eq!(resp.body["graphs"][0]["isSuccessful"], false);
+    let account = &env.fake.records("Account")[0];
+    assert_eq!(account.fields["Name"], "Original");
+    assert!(!account.fields.contains_key("New_Field__c"));
+    let describe = env.get("/sobjects/Account/describe").await.body;
+    assert!(
+        describe["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["name"] != "New_Field__c")
+    );
 }

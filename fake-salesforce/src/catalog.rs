@@ -1,0 +1,209 @@
+//! The built-in catalog: standard objects and their fields, required fields, external ids,
+//! picklists, and field-type conventions.
+
+use serde_json::Value;
+
+pub(crate) const AUDIT: &[&str] = &["Id", "CreatedDate", "LastModifiedDate", "SystemModstamp"];
+
+pub(crate) const STANDARD: &[(&str, &[&str])] = &[
+    (
+        "Account",
+        &[
+            "Name",
+            "Phone",
+            "Website",
+            "BillingStreet",
+            "BillingCity",
+            "BillingPostalCode",
+            "BillingCountry",
+            "Store_Customer_Id__c",
+        ],
+    ),
+    (
+        "Contact",
+        &[
+            "AccountId",
+            "FirstName",
+            "LastName",
+            "Email",
+            "Phone",
+            "Store_Customer_Id__c",
+        ],
+    ),
+    (
+        "Opportunity",
+        &[
+            "Name",
+            "AccountId",
+            "StageName",
+            "CloseDate",
+            "Amount",
+            "Pricebook2Id",
+            "IsClosed",
+            "IsWon",
+            "SyncedQuoteId",
+            "Store_Order_Id__c",
+            "Evaluation_Status__c",
+        ],
+    ),
+    (
+        "Quote",
+        &[
+            "Name",
+            "OpportunityId",
+            "AccountId",
+            "Pricebook2Id",
+            "Status",
+            "ExpirationDate",
+            "Store_Order_Id__c",
+        ],
+    ),
+    (
+        "QuoteLineItem",
+        &[
+            "QuoteId",
+            "PricebookEntryId",
+            "Product2Id",
+            "Quantity",
+            "UnitPrice",
+            "Discount",
+            "Description",
+            "Store_Line_Id__c",
+        ],
+    ),
+    (
+        "Order",
+        &[
+            "AccountId",
+            "OpportunityId",
+            "QuoteId",
+            "Pricebook2Id",
+            "EffectiveDate",
+            "Status",
+            "Store_Order_Id__c",
+        ],
+    ),
+    (
+        "OrderItem",
+        &[
+            "OrderId",
+            "PricebookEntryId",
+            "Product2Id",
+            "QuoteLineItemId",
+            "Quantity",
+            "UnitPrice",
+            "ListPrice",
+            "ServiceDate",
+            "Store_Line_Id__c",
+        ],
+    ),
+    (
+        "Product2",
+        &["Name", "ProductCode", "Description", "IsActive"],
+    ),
+    ("Pricebook2", &["Name", "IsActive", "IsStandard"]),
+    (
+        "PricebookEntry",
+        &[
+            "Name",
+            "Pricebook2Id",
+            "Product2Id",
+            "ProductCode",
+            "UnitPrice",
+            "IsActive",
+            "UseStandardPrice",
+        ],
+    ),
+];
+
+pub(crate) const REQUIRED: &[(&str, &[&str])] = &[
+    ("Account", &["Name"]),
+    ("Contact", &["LastName"]),
+    ("Opportunity", &["Name", "StageName", "CloseDate"]),
+    ("Quote", &["Name", "OpportunityId"]),
+    (
+        "QuoteLineItem",
+        &["QuoteId", "PricebookEntryId", "Quantity", "UnitPrice"],
+    ),
+    ("Order", &["AccountId", "EffectiveDate", "Status"]),
+    (
+        "OrderItem",
+        &["OrderId", "PricebookEntryId", "Quantity", "UnitPrice"],
+    ),
+];
+
+pub(crate) const EXTERNAL_IDS: &[&str] = &[
+    "Store_Customer_Id__c",
+    "Store_Order_Id__c",
+    "Store_Line_Id__c",
+];
+
+const STAGES: &[&str] = &[
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
+    "Closed Lost",
+];
+const EVALUATION: &[&str] = &["Not Started", "In Progress", "Evaluation Complete"];
+const QUOTE_STATUS: &[&str] = &[
+    "Draft",
+    "Needs Review",
+    "In Review",
+    "Approved",
+    "Rejected",
+    "Presented",
+    "Accepted",
+    "Denied",
+];
+const ORDER_STATUS: &[&str] = &["Draft", "Activated"];
+
+pub(crate) fn picklist_for(object: &str, field: &str) -> &'static [&'static str] {
+    match (object, field) {
+        ("Opportunity", "StageName") => STAGES,
+        ("Opportunity", "Evaluation_Status__c") => EVALUATION,
+        ("Quote", "Status") => QUOTE_STATUS,
+        ("Order", "Status") => ORDER_STATUS,
+        _ => &[],
+    }
+}
+
+/// Field type from the naming conventions of the standard objects.
+pub(crate) fn standard_type(object: &str, field: &str) -> &'static str {
+    if !picklist_for(object, field).is_empty() {
+        return "picklist";
+    }
+    match field {
+        "Id" => "id",
+        "CreatedDate" | "LastModifiedDate" | "SystemModstamp" => "datetime",
+        "CloseDate" | "EffectiveDate" | "ExpirationDate" | "ServiceDate" => "date",
+        "Amount" | "UnitPrice" | "ListPrice" => "currency",
+        "Quantity" | "Discount" => "double",
+        "Email" => "email",
+        "Phone" => "phone",
+        "Website" => "url",
+        "Description" | "BillingStreet" => "textarea",
+        f if f.starts_with("Is") || f == "UseStandardPrice" => "boolean",
+        f if f.ends_with("Id") => "reference",
+        _ => "string",
+    }
+}
+
+/// Type guessed from the first value written to a field nobody declared.
+pub(crate) fn inferred_type(field: &str, value: &Value) -> &'static str {
+    match value {
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "double",
+        _ if field.ends_with("Id") => "reference",
+        Value::String(s) if crate::record::parse_date(s).is_some() => "date",
+        Value::String(s) if s.len() > 10 && crate::record::parse_datetime(s).is_some() => {
+            "datetime"
+        }
+        _ => "string",
+    }
+}
