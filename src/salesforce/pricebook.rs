@@ -15,7 +15,7 @@ pub struct PricebookCache {
     configured_id: String,
     refresh: Duration,
     pricebook: Mutex<Option<String>>,
-    entries: Mutex<HashMap<String, (Option<String>, Instant)>>,
+    entries: Mutex<HashMap<String, (String, Instant)>>,
 }
 
 /// SOQL IN lists are kept short so the query URL stays well under 16 KB.
@@ -64,17 +64,15 @@ impl PricebookCache {
             );
             let rows = sf.query(&soql).await?;
             let now = Instant::now();
-            for sku in chunk {
-                cache.insert((*sku).clone(), (None, now));
-            }
+            // Misses are not cached: a rep who adds the entry and retries must not wait a refresh.
             for row in rows {
                 let id = row.get("Id").and_then(Value::as_str).filter(|id| is_salesforce_id(id));
                 let code = row.get("ProductCode").and_then(Value::as_str);
                 if let (Some(id), Some(code)) = (id, code) {
-                    cache.insert(code.to_string(), (Some(id.to_string()), now));
+                    cache.insert(code.to_string(), (id.to_string(), now));
                 }
             }
         }
-        Ok(skus.iter().map(|s| (s.clone(), cache.get(s).and_then(|(id, _)| id.clone()))).collect())
+        Ok(skus.iter().map(|s| (s.clone(), cache.get(s).map(|(id, _)| id.clone()))).collect())
     }
 }

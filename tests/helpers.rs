@@ -1,0 +1,237 @@
+//! Test helpers: a store per test (a SQLite file or a fresh PostgreSQL database), the fake
+//! Salesforce, and order builders.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use fake_salesforce::FakeSalesforce;
+use order_sync::app::worker_with;
+use order_sync::config::Settings;
+use order_sync::salesforce::Salesforce;
+use order_sync::store::{HistoryRow, NewCustomer, NewLine, NewOrder, NewProduct, Store};
+use order_sync::sync::{PassReport, Worker};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once per backend: `on_both_backends!(body_fn);`
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
+pub struct TestApp {
+    pub store: Store,
+    pub fake: FakeSalesforce,
+    pub settings: Settings,
+    pub salesforce: Salesforce,
+    _db: DbGuard,
+}
+
+enum DbGuard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for DbGuard {
+    fn drop(&mut self) {
+        if let DbGuard::Postgres { admin_url, name } = self {
+            let (url, name) = (admin_url.clone(), name.clone());
+            // Drop runs outside async: use a private runtime on a plain thread.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(async {
+                    if let Ok(pool) = sqlx::PgPool::connect(&url).await {
+                        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub fn test_env(fake_url: &str, db_url: &str) -> HashMap<String, String> {
+    [
+        ("ORDER_SYNC__DATABASE__URL", db_url),
+        ("ORDER_SYNC__SALESFORCE__LOGIN_URL", fake_url),
+        ("ORDER_SYNC__SALESFORCE__AUTH", "client_credentials"),
+        ("ORDER_SYNC__SALESFORCE__CLIENT_ID", "test-client"),
+        ("ORDER_SYNC__SALESFORCE__CLIENT_SECRET", "test-secret"),
+        ("ORDER_SYNC__SALESFORCE__REQUEST_TIMEOUT", "3s"),
+        ("ORDER_SYNC__SYNC__RETRY_MIN_DELAY", "1ms"),
+        ("ORDER_SYNC__SYNC__RETRY_MAX_DELAY", "5ms"),
+        ("ORDER_SYNC__SYNC__POLL_INTERVAL", "10ms"),
+        ("ORDER_SYNC__SYNC__WORKER_ID", "test-worker"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+async fn database(backend: Backend) -> Option<(String, DbGuard)> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}", dir.path().join("store.db").display());
+            Some((url, DbGuard::Sqlite(dir)))
+        }
+        Backend::Postgres => {
+            let Ok(admin_url) = std::env::var("ORDER_SYNC_TEST_POSTGRES_URL") else {
+                eprintln!("skipped: ORDER_SYNC_TEST_POSTGRES_URL is not set");
+                return None;
+            };
+            let name = format!("order_sync_t_{}", uuid::Uuid::new_v4().simple());
+            let pool = sqlx::PgPool::connect(&admin_url).await.expect("connect to ORDER_SYNC_TEST_POSTGRES_URL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&pool).await.expect("create db");
+            pool.close().await;
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            Some((format!("{base}/{name}"), DbGuard::Postgres { admin_url, name }))
+        }
+    }
+}
+
+impl TestApp {
+    /// A migrated store and a running fake Salesforce; None when the backend is not configured.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    pub async fn spawn_with(backend: Backend, extra_env: &[(&str, &str)]) -> Option<TestApp> {
+        let (db_url, guard) = database(backend).await?;
+        let fake = FakeSalesforce::start().await;
+        let mut env = test_env(&fake.url(), &db_url);
+        for (k, v) in extra_env {
+            env.insert(k.to_string(), v.to_string());
+        }
+        let settings = Settings::load_with_env(None, Some(env)).expect("test settings");
+        let store = Store::connect(&db_url, 5).await.expect("connect store");
+        store.migrate().await.expect("migrate");
+        let salesforce = Salesforce::new(&settings.salesforce, settings.sync.max_graphs_per_request).expect("client");
+        Some(TestApp { store, fake, settings, salesforce, _db: guard })
+    }
+
+    pub fn worker(&self) -> Worker {
+        worker_with(&self.settings, self.store.clone(), self.salesforce.clone())
+    }
+
+    /// A second worker process: its own id and its own Salesforce client (own token cache).
+    pub fn another_worker(&self, id: &str) -> Worker {
+        let sf = Salesforce::new(&self.settings.salesforce, self.settings.sync.max_graphs_per_request).expect("client");
+        let mut w = worker_with(&self.settings, self.store.clone(), sf);
+        w.worker_id = id.to_string();
+        w
+    }
+
+    /// A product in the store, and (when `in_salesforce`) in the standard price book.
+    pub async fn product(&self, sku: &str, kind: &str, in_salesforce: bool) -> i64 {
+        if in_salesforce {
+            self.fake.add_product(sku, sku, "10.00");
+        }
+        let p = NewProduct { sku: sku.into(), name: format!("Product {sku}"), kind: kind.into(), list_price: Some("10.00".into()) };
+        self.store.insert_product(&p).await.expect("insert product")
+    }
+
+    pub async fn customer(&self, last_name: &str) -> i64 {
+        let c = NewCustomer {
+            email: Some(format!("{}@example.com", last_name.to_lowercase().replace('\'', ""))),
+            first_name: Some("Pat".into()),
+            last_name: Some(last_name.into()),
+            company: None,
+            phone: None,
+        };
+        self.store.insert_customer(&c).await.expect("insert customer")
+    }
+
+    pub fn order(&self, customer_id: i64) -> OrderBuilder<'_> {
+        OrderBuilder {
+            app: self,
+            order: NewOrder {
+                order_number: format!("T-{}", uuid::Uuid::new_v4().simple()),
+                customer_id: Some(customer_id),
+                status: "Order Placed".into(),
+                payment_method: Some("credit_card".into()),
+                po_number: None,
+                currency: Some("USD".into()),
+                placed_at: Utc::now(),
+                reissue_of: None,
+                lines: Vec::new(),
+            },
+        }
+    }
+
+    pub async fn status_of(&self, order_id: i64) -> String {
+        self.store.order_status(order_id).await.expect("status").expect("order exists")
+    }
+
+    pub async fn history(&self, order_id: i64) -> Vec<HistoryRow> {
+        self.store.order_history(order_id).await.expect("history")
+    }
+
+    /// Runs passes until no order is claimable, waiting out short backoffs, up to `max_passes`.
+    pub async fn drain(&self, worker: &Worker, max_passes: usize) -> PassReport {
+        let mut total = PassReport::default();
+        let mut idle = 0;
+        for _ in 0..max_passes {
+            let r = worker.run_pass().await.expect("no fatal error");
+            if r.claimed == 0 {
+                idle += 1;
+                if idle > 5 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            } else {
+                idle = 0;
+            }
+            total.absorb(r);
+        }
+        total
+    }
+}
+
+pub struct OrderBuilder<'a> {
+    app: &'a TestApp,
+    pub order: NewOrder,
+}
+
+impl OrderBuilder<'_> {
+    pub fn purchase_order(mut self, po: &str) -> Self {
+        self.order.payment_method = Some("purchase_order".into());
+        self.order.po_number = Some(po.into());
+        self
+    }
+
+    pub fn status(mut self, status: &str) -> Self {
+        self.order.status = status.into();
+        self
+    }
+
+    pub fn line(mut self, product_id: i64, quantity: i64, unit_price: &str) -> Self {
+        self.order.lines.push(NewLine { product_id: Some(product_id), quantity: Some(quantity), unit_price: Some(unit_price.into()) });
+        self
+    }
+
+    pub fn edit(mut self, f: impl FnOnce(&mut NewOrder)) -> Self {
+        f(&mut self.order);
+        self
+    }
+
+    pub async fn place(self) -> i64 {
+        self.app.store.insert_order(&self.order).await.expect("insert order")
+    }
+}

@@ -1,0 +1,10 @@
+//! The one integration-test binary: each module is one behaviour, read as sentences.
+//! PostgreSQL variants run when ORDER_SYNC_TEST_POSTGRES_URL is set (CI sets it).
+
+mod helpers;
+
+mod crash_safety;
+mod failures;
+mod push_routes;
+mod replicas_and_faults;
+mod salesforce_client;

@@ -1,0 +1,1 @@
+//! Salesforce client tests against wiremock fixtures (being written).
