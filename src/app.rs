@@ -3,7 +3,7 @@
 use crate::config::Settings;
 use crate::salesforce::Salesforce;
 use crate::store::Store;
-use crate::sync::{RetryPolicy, Worker};
+use crate::sync::{Repairer, RetryPolicy, Worker};
 
 /// Opens the store (migrating it when configured) and checks its tables.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
@@ -34,5 +34,15 @@ pub fn worker_with(settings: &Settings, store: Store, salesforce: Salesforce) ->
         retry: RetryPolicy { min_delay: s.retry_min_delay, max_delay: s.retry_max_delay },
         poll_interval: s.poll_interval,
         shutdown_grace: s.shutdown_grace,
+    }
+}
+
+/// The repair loop, sharing the worker's store and Salesforce client.
+pub fn repairer_for(settings: &Settings, worker: &Worker) -> Repairer {
+    Repairer {
+        store: worker.store.clone(),
+        salesforce: worker.salesforce.clone(),
+        settings: settings.repair.clone(),
+        actor: worker.worker_id.clone(),
     }
 }

@@ -2,7 +2,7 @@
 
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{build_worker, open_store};
+use crate::app::{build_worker, open_store, repairer_for};
 use crate::cli::{Command, OrdersCommand};
 use crate::config::Settings;
 use crate::report;
@@ -46,7 +46,17 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
     let cancel = CancellationToken::new();
     tokio::spawn(cancel_on_signal(cancel.clone()));
     tracing::info!(worker = %worker.worker_id, backend = worker.store.backend(), "order-sync running");
-    worker.run(cancel).await?;
+    let repair = settings.repair.enabled.then(|| {
+        let repairer = repairer_for(&settings, &worker);
+        let cancel = cancel.clone();
+        tokio::spawn(async move { repairer.run(cancel).await })
+    });
+    let pushed = worker.run(cancel.clone()).await;
+    cancel.cancel();
+    if let Some(handle) = repair {
+        handle.await??;
+    }
+    pushed?;
     tracing::info!("stopped");
     Ok(0)
 }
@@ -54,9 +64,20 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
 async fn once(settings: Settings) -> anyhow::Result<i32> {
     let store = open_store(&settings).await?;
     let worker = build_worker(&settings, store).await?;
-    let report = worker.run_until_idle().await?;
-    tracing::info!(sent = report.sent.len(), parked = report.parked.len(), retrying = report.retrying.len(), "pass complete");
-    Ok(if report.parked.is_empty() && report.retrying.is_empty() { 0 } else { EXIT_ORDERS_LEFT })
+    let mut report = worker.run_until_idle().await?;
+    let mut repair_parked = 0;
+    if settings.repair.enabled {
+        let repaired = repairer_for(&settings, &worker).run_pass().await?;
+        repair_parked = repaired.parked.len();
+        if !repaired.reissued.is_empty() {
+            // Reissued orders are in Order Placed now: send them in this run too.
+            report.absorb(worker.run_until_idle().await?);
+        }
+    }
+    tracing::info!(sent = report.sent.len(), parked = report.parked.len() + repair_parked,
+        retrying = report.retrying.len(), "once: done");
+    let all_moved = report.parked.is_empty() && report.retrying.is_empty() && repair_parked == 0;
+    Ok(if all_moved { 0 } else { EXIT_ORDERS_LEFT })
 }
 
 /// SIGTERM (systemd, containers) and SIGINT (a terminal) both mean: stop claiming, finish, exit 0.

@@ -15,7 +15,22 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub salesforce: SalesforceSettings,
     pub sync: SyncSettings,
+    pub repair: RepairSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RepairSettings {
+    pub enabled: bool,
+    pub evaluation_object: String,
+    pub evaluation_field: String,
+    pub evaluation_complete_value: String,
+    pub quote_accepted_status: String,
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    #[serde(with = "humantime_serde")]
+    pub watermark_overlap: Duration,
+    pub reissue_suffix: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -52,22 +52,59 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<i32> {
     let started = std::time::Instant::now();
     let report = worker.run_until_idle().await?;
     let elapsed = started.elapsed();
-
-    println!("{:<9} {:<40} {:<20} {:<20} NOTE", "ORDER", "STATUS BEFORE → AFTER", "OPPORTUNITY", "SF ORDER");
-    for (i, (id, number)) in numbers.iter().enumerate() {
-        let d = store.order_detail(*id).await?.ok_or_else(|| anyhow::anyhow!("order vanished"))?;
-        let note = d.last_error.clone().unwrap_or_default();
-        println!("{:<9} {:<40} {:<20} {:<20} {}", number, format!("{} → {}", before[i], d.status),
-            d.sf_opportunity_id.as_deref().unwrap_or("-"), d.sf_order_id.as_deref().unwrap_or("-"), note);
-    }
+    let calls_first_pass = salesforce.calls();
+    print_table(&store, &numbers, &before).await?;
     println!("\n{} order(s) sent, {} parked, in {:.0?}; Salesforce API calls: {} (+{} token request)",
-        report.sent.len(), report.parked.len(), elapsed, salesforce.calls(), fake.token_requests());
-    println!("Fake Salesforce now holds {} Opportunities, {} Quotes, {} Orders, {} OrderItems.",
+        report.sent.len(), report.parked.len(), elapsed, calls_first_pass, fake.token_requests());
+
+    let repaired = repair_path(&settings, &worker, &fake, numbers[2].0).await?;
+    println!("\nRepair path for {}: a technician marks the evaluation complete, the customer accepts the priced quote:", numbers[2].1);
+    let mut rows = vec![numbers[2]];
+    if let Some(new_id) = repaired {
+        rows.push((new_id, "reissued"));
+    }
+    let before_repair = vec!["Awaiting Evaluation".to_string(), "(new)".to_string()];
+    print_table(&store, &rows, &before_repair).await?;
+    println!("\nSalesforce API calls in all: {}.", salesforce.calls());
+    println!("Fake Salesforce now holds {} Opportunities, {} Quotes, {} Orders, {} OrderItems: no duplicates.",
         fake.count("Opportunity"), fake.count("Quote"), fake.count("Order"), fake.count("OrderItem"));
     store.close().await;
     let _ = std::fs::remove_file(&db);
     fake.shutdown();
     Ok(0)
+}
+
+/// Marks the evaluation complete and the quote accepted in the fake, runs the repair loop twice
+/// and the push loop once; returns the reissued order's id.
+async fn repair_path(settings: &Settings, worker: &crate::sync::Worker, fake: &FakeSalesforce, order_id: i64) -> anyhow::Result<Option<i64>> {
+    let repairer = crate::app::repairer_for(settings, worker);
+    let key = order_id.to_string();
+    let field = &settings.salesforce.fields.order_external_id;
+    for opp in fake.find("Opportunity", field, &key) {
+        fake.update_fields("Opportunity", &opp.id, serde_json::json!({ settings.repair.evaluation_field.clone(): settings.repair.evaluation_complete_value }));
+    }
+    repairer.run_pass().await?;
+    for quote in fake.find("Quote", field, &key) {
+        for line in fake.find("QuoteLineItem", "QuoteId", &quote.id) {
+            fake.update_fields("QuoteLineItem", &line.id, serde_json::json!({"UnitPrice": 450.0}));
+        }
+        fake.update_fields("Quote", &quote.id, serde_json::json!({"Status": settings.repair.quote_accepted_status}));
+    }
+    let report = repairer.run_pass().await?;
+    worker.run_until_idle().await?;
+    Ok(report.reissued.first().map(|(_, new)| *new))
+}
+
+async fn print_table(store: &Store, orders: &[(i64, &str)], before: &[String]) -> anyhow::Result<()> {
+
+    println!("{:<11} {:<40} {:<20} {:<20} NOTE", "ORDER", "STATUS BEFORE → AFTER", "OPPORTUNITY", "SF ORDER");
+    for (i, (id, _)) in orders.iter().enumerate() {
+        let d = store.order_detail(*id).await?.ok_or_else(|| anyhow::anyhow!("order vanished"))?;
+        let note = d.last_error.clone().unwrap_or_default();
+        println!("{:<11} {:<40} {:<20} {:<20} {}", d.order_number, format!("{} → {}", before[i], d.status),
+            d.sf_opportunity_id.as_deref().unwrap_or("-"), d.sf_order_id.as_deref().unwrap_or("-"), note);
+    }
+    Ok(())
 }
 
 async fn seed(store: &Store, fake: &FakeSalesforce) -> anyhow::Result<Vec<(i64, &'static str)>> {

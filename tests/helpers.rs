@@ -235,3 +235,28 @@ impl OrderBuilder<'_> {
         self.app.store.insert_order(&self.order).await.expect("insert order")
     }
 }
+
+impl TestApp {
+    pub fn repairer(&self, worker: &Worker) -> order_sync::sync::Repairer {
+        order_sync::app::repairer_for(&self.settings, worker)
+    }
+
+    /// What a technician does in Salesforce when the evaluation is done.
+    pub fn mark_evaluation_complete(&self, order_id: i64) {
+        let opp = self.fake.find("Opportunity", "Store_Order_Id__c", &order_id.to_string());
+        assert_eq!(opp.len(), 1, "one Opportunity for order {order_id}");
+        self.fake.update_fields("Opportunity", &opp[0].id, serde_json::json!({"Evaluation_Status__c": "Evaluation Complete"}));
+    }
+
+    /// Prices every line of the order's quote and marks it accepted, as the customer's yes would.
+    pub fn accept_quote(&self, order_id: i64, unit_price: Option<&str>) -> String {
+        let quote = self.fake.find("Quote", "Store_Order_Id__c", &order_id.to_string());
+        assert_eq!(quote.len(), 1, "one Quote for order {order_id}");
+        let price = unit_price.map(|p| serde_json::json!(p.parse::<f64>().unwrap())).unwrap_or(serde_json::Value::Null);
+        for line in self.fake.find("QuoteLineItem", "QuoteId", &quote[0].id) {
+            self.fake.update_fields("QuoteLineItem", &line.id, serde_json::json!({"UnitPrice": price}));
+        }
+        self.fake.update_fields("Quote", &quote[0].id, serde_json::json!({"Status": "Accepted"}));
+        quote[0].id.clone()
+    }
+}

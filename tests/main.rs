@@ -6,5 +6,6 @@ mod helpers;
 mod crash_safety;
 mod failures;
 mod push_routes;
+mod repair_flow;
 mod replicas_and_faults;
 mod salesforce_client;

@@ -75,11 +75,11 @@ async fn a_graph_success_returns_every_orders_salesforce_ids() {
     for (id, result) in &results {
         let ids = result.as_ref().unwrap_or_else(|e| panic!("order {id}: {e}"));
         let n = id.0;
-        assert_eq!(ids.account.as_deref(), Some(format!("001Dn00000{n}AAA").as_str()));
-        assert_eq!(ids.contact.as_deref(), Some(format!("003Dn00000{n}AAA").as_str()));
-        assert_eq!(ids.opportunity.as_deref(), Some(format!("006Dn00000{n}AAA").as_str()));
-        assert_eq!(ids.quote.as_deref(), Some(format!("0Q0Dn00000{n}AAA").as_str()));
-        assert_eq!(ids.order.as_deref(), Some(format!("801Dn00000{n}AAA").as_str()));
+        assert_eq!(ids.account.as_deref(), Some(format!("001Dn000001{n}AAA").as_str()));
+        assert_eq!(ids.contact.as_deref(), Some(format!("003Dn000001{n}AAA").as_str()));
+        assert_eq!(ids.opportunity.as_deref(), Some(format!("006Dn000001{n}AAA").as_str()));
+        assert_eq!(ids.quote.as_deref(), Some(format!("0Q0Dn000001{n}AAA").as_str()));
+        assert_eq!(ids.order.as_deref(), Some(format!("801Dn000001{n}AAA").as_str()));
     }
     assert_eq!(results.len(), 2);
     let posts = received(&server, "POST", GRAPH).await;
@@ -142,21 +142,22 @@ async fn the_pricebook_query_follows_next_records_url() {
     assert_eq!(o1002["compositeRequest"][2]["body"]["Pricebook2Id"], "01sDn000000STD1AAA");
 }
 
-/// Graph calls with the first token get 401 INVALID_SESSION_ID, with the second one `ok`.
-async fn expire_first_token(server: &MockServer, times: u64, ok: ResponseTemplate) {
+/// Graph calls with the first token get 401 INVALID_SESSION_ID (after `delay`), with the second one `ok`.
+async fn expire_first_token(server: &MockServer, times: u64, delay_ms: u64, ok: impl wiremock::Respond + 'static) {
     let first = format!("Bearer {FIXTURE_TOKEN}-1");
-    let expired = json(401, fixture("errors__invalid_session.json"));
+    let expired = json(401, fixture("errors__invalid_session.json"))
+        .set_delay(std::time::Duration::from_millis(delay_ms));
     Mock::given(method("POST")).and(path(GRAPH)).and(header("authorization", first.as_str()))
-        .respond_with(expired).expect(times).mount(server).await;
+        .respond_with(expired).expect(times).named("graph, first token").mount(server).await;
     let second = format!("Bearer {FIXTURE_TOKEN}-2");
     Mock::given(method("POST")).and(path(GRAPH)).and(header("authorization", second.as_str()))
-        .respond_with(ok).expect(times).mount(server).await;
+        .respond_with(ok).expect(times).named("graph, renewed token").mount(server).await;
 }
 
 #[tokio::test]
 async fn an_expired_session_is_renewed_once_and_replayed() {
     let server = org(2).await;
-    expire_first_token(&server, 1, json(200, fixture("graph__success.json"))).await;
+    expire_first_token(&server, 1, 0, json(200, fixture("graph__success.json"))).await;
     let sf = client(&server, 25);
 
     let results = sf.push(&two_orders()).await;
@@ -170,16 +171,7 @@ async fn an_expired_session_is_renewed_once_and_replayed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_requests_failing_together_renew_the_token_once() {
     let server = org(2).await;
-    expire_first_token(&server, 5, ResponseTemplate::new(200)).await;
-    server.reset().await;
-    mount_token(&server, 2).await;
-    mount_pricebook(&server).await;
-    let first = format!("Bearer {FIXTURE_TOKEN}-1");
-    Mock::given(method("POST")).and(path(GRAPH)).and(header("authorization", first.as_str()))
-        .respond_with(json(401, fixture("errors__invalid_session.json")).set_delay(std::time::Duration::from_millis(50)))
-        .expect(5).mount(&server).await;
-    Mock::given(method("POST")).and(path(GRAPH)).and(header("authorization", format!("Bearer {FIXTURE_TOKEN}-2").as_str()))
-        .respond_with(echo_graphs("upsert__created.json")).expect(5).mount(&server).await;
+    expire_first_token(&server, 5, 100, echo_graphs("upsert__created.json")).await;
     let orders: Vec<_> = (1..=5).map(|i| order(2000 + i, &[(6000 + i, "SKU-A")])).collect();
 
     let results = client(&server, 1).push(&orders).await;
@@ -188,4 +180,105 @@ async fn many_requests_failing_together_renew_the_token_once() {
     assert!(results.iter().all(|(_, r)| r.is_ok()), "{results:?}");
     assert_eq!(received(&server, "POST", GRAPH).await.len(), 10, "five 401s, five replays");
     assert_eq!(received(&server, "POST", TOKEN).await.len(), 2);
+}
+
+#[tokio::test]
+async fn html_503_truncated_json_and_empty_bodies_are_transient() {
+    let success = fixture("graph__success.json");
+    let cases = [
+        (ResponseTemplate::new(503).set_body_raw(fixture("html__503.html"), "text/html"), "HTML"),
+        (json(200, success[..success.len() / 2].to_vec()), "not the expected JSON"),
+        (json(200, Vec::new()), "empty body"),
+        (json(500, br#"[{"message":"An unexpected err"#.to_vec()), "500"),
+    ];
+    for (answer, says) in cases {
+        let err = push_error(answer).await;
+
+        assert_eq!(err.class, ErrorClass::Transient, "{says}: {err:?}");
+        assert!(err.message.contains(says), "{says}: {}", err.message);
+        assert!(!err.message.contains('<') && !err.message.contains("Reference #"), "{}", err.message);
+    }
+}
+
+#[tokio::test]
+async fn request_limit_exceeded_is_transient_and_unable_to_lock_row_is_transient() {
+    let limit = push_error(json(403, fixture("errors__request_limit.json"))).await;
+    let lock = push_error(json(400, fixture("errors__unable_to_lock_row.json"))).await;
+    let mut graphs = json_fixture("graph__partial_failure.json");
+    graphs["graphs"][1]["graphResponse"]["compositeResponse"][2]["body"] = json_fixture("errors__unable_to_lock_row.json");
+    let server = org(1).await;
+    graph_answers(&server, json(200, serde_json::to_vec(&graphs).unwrap())).await;
+
+    let in_graph = client(&server, 25).push(&two_orders()).await.remove(1);
+
+    assert_eq!((limit.class, limit.code.as_deref()), (ErrorClass::Transient, Some("REQUEST_LIMIT_EXCEEDED")));
+    assert!(limit.is_daily_limit(), "TotalRequests means the daily allocation: {}", limit.message);
+    assert_eq!((lock.class, lock.code.as_deref()), (ErrorClass::Transient, Some("UNABLE_TO_LOCK_ROW")));
+    let in_graph = in_graph.1.unwrap_err();
+    assert_eq!((in_graph.class, in_graph.code.as_deref()), (ErrorClass::Transient, Some("UNABLE_TO_LOCK_ROW")));
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_login_page_is_not_followed() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    let login_page = format!("{}/secur/login.jsp?ec=302", server.uri());
+    Mock::given(path_regex("^/services/data/"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", login_page.as_str()))
+        .mount(&server)
+        .await;
+    Mock::given(path("/secur/login.jsp")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
+
+    let results = client(&server, 25).push(&two_orders()).await;
+
+    assert_eq!(results.len(), 2);
+    for (_, r) in results {
+        let err = r.expect_err("a redirect is not an answer");
+        assert_eq!(err.class, ErrorClass::Transient);
+        assert!(err.message.contains("redirect"), "{}", err.message);
+    }
+    assert!(received(&server, "GET", "/secur/login.jsp").await.is_empty());
+}
+
+#[tokio::test]
+async fn sforce_limit_info_is_read() {
+    let server = org(1).await;
+    let answer = json(200, fixture("graph__success.json"))
+        .insert_header("Sforce-Limit-Info", "api-usage=18/5000; api-bursts=1/750");
+    graph_answers(&server, answer).await;
+    let sf = client(&server, 25);
+    assert_eq!(sf.api_usage(), None);
+
+    sf.push(&two_orders()).await;
+
+    assert_eq!(sf.api_usage(), Some(ApiUsage { used: 18, max: 5000 }));
+}
+
+#[tokio::test]
+async fn wrong_shape_ids_are_not_accepted() {
+    let server = org(1).await;
+    let body = String::from_utf8(fixture("graph__success.json")).unwrap()
+        .replace("006Dn0000011001AAA", "12345") // o1001's Opportunity
+        .replace("802Dn0000015002AAA", "12345"); // o1002's OrderItem
+    graph_answers(&server, json(200, body.into_bytes())).await;
+
+    let results = client(&server, 25).push(&two_orders()).await;
+
+    assert_eq!(results.len(), 2);
+    for (id, result) in results {
+        let err = result.expect_err(&format!("order {id}: an id of the wrong shape is not a success"));
+        assert_eq!(err.class, ErrorClass::Transient);
+        assert!(err.message.contains("12345"), "{}", err.message);
+    }
+}
+
+#[test]
+fn secrets_never_appear_in_debug_output() {
+    let settings = load_settings("https://acme.my.salesforce.com");
+
+    let debug = format!("{settings:?}");
+    let pretty = format!("{:#?}", settings.salesforce);
+
+    assert!(debug.contains(CLIENT_ID), "the salesforce settings are in the output");
+    assert!(!debug.contains(SECRET) && !pretty.contains(SECRET), "{debug}");
 }

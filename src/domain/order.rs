@@ -122,8 +122,10 @@ impl Order {
     }
 
     /// Evaluation line → Awaiting Evaluation; else purchase order → Awaiting Payment; else In Process.
+    /// A reissued repair order has been evaluated already: its priced EVAL line routes like any line.
     pub fn route(&self) -> Route {
-        if self.lines.iter().any(|l| l.kind == ProductKind::Evaluation) {
+        let evaluation = self.lines.iter().any(|l| l.kind == ProductKind::Evaluation);
+        if evaluation && self.reissue_of.is_none() {
             Route::AwaitingEvaluation
         } else if self.payment_method == PaymentMethod::PurchaseOrder {
             Route::AwaitingPayment

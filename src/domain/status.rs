@@ -54,6 +54,12 @@ impl OrderStatus {
     }
 
     /// Parses the exact label; anything else (a typo, other case) is refused.
+    ///
+    /// ```
+    /// use order_sync::domain::OrderStatus;
+    /// assert_eq!(OrderStatus::parse("Awaiting Payment"), Ok(OrderStatus::AwaitingPayment));
+    /// assert!(OrderStatus::parse("awaiting payment").is_err());
+    /// ```
     pub fn parse(label: &str) -> Result<OrderStatus, UnknownStatus> {
         OrderStatus::ALL
             .into_iter()

@@ -104,6 +104,11 @@ impl TokenProvider {
         Ok(fresh)
     }
 
+    /// How long ago the current token was obtained, if there is one.
+    pub async fn token_age(&self) -> Option<std::time::Duration> {
+        self.current.read().await.as_ref().map(|t| t.obtained_at.elapsed())
+    }
+
     /// Tokens obtained so far (the first one included).
     pub fn renewals(&self) -> u64 {
         self.renewals.load(Ordering::Relaxed)
@@ -129,9 +134,9 @@ impl TokenProvider {
             ],
         };
         let response = self.http.post(&self.token_url).form(&form).send().await;
-        let response = response.map_err(|e| SfError::from_reqwest(e))?;
+        let response = response.map_err(SfError::from_reqwest)?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| SfError::from_reqwest(e))?;
+        let body = response.bytes().await.map_err(SfError::from_reqwest)?;
         if !status.is_success() {
             return Err(classify_token_error(status, &body));
         }

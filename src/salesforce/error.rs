@@ -81,7 +81,7 @@ pub fn classify_response(status: StatusCode, body: &[u8]) -> SfError {
         Some(e) => {
             let code = e.error_code.unwrap_or_else(|| "UNKNOWN".into());
             let mut err = SfError::from_code(&code, &e.message);
-            if status.is_server_error() {
+            if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
                 err.class = ErrorClass::Transient;
             }
             err

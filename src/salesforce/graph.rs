@@ -94,7 +94,16 @@ pub fn graph_outcome(result: GraphResult) -> Result<SalesforceIds, SfError> {
     }
     let mut ids = SalesforceIds::default();
     for n in &nodes {
-        let id = n.body.get("id").and_then(Value::as_str);
+        // Every node is checked, line items included: one bad id means the answer is not to be trusted.
+        let id = match n.body.get("id").and_then(Value::as_str) {
+            Some(id) if is_salesforce_id(id) => id,
+            other => {
+                return Err(SfError::transient(None, format!(
+                    "Salesforce reported success for {} but gave an id of the wrong shape ({other:?})",
+                    n.reference_id
+                )));
+            }
+        };
         let slot = match n.reference_id.as_str() {
             "acct" => &mut ids.account,
             "contact" => &mut ids.contact,
@@ -103,15 +112,7 @@ pub fn graph_outcome(result: GraphResult) -> Result<SalesforceIds, SfError> {
             "order" => &mut ids.order,
             _ => continue,
         };
-        match id {
-            Some(id) if is_salesforce_id(id) => *slot = Some(id.to_string()),
-            other => {
-                return Err(SfError::transient(None, format!(
-                    "Salesforce reported success for {} but gave an id of the wrong shape ({other:?})",
-                    n.reference_id
-                )));
-            }
-        }
+        *slot = Some(id.to_string());
     }
     if ids.opportunity.is_none() {
         return Err(SfError::transient(None, "Salesforce's answer named no Opportunity id"));

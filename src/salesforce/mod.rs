@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod graph;
 mod pricebook;
+mod repair;
 mod wire;
 
 use std::collections::{BTreeSet, HashMap};
@@ -16,6 +17,7 @@ use reqwest::Method;
 
 pub use client::{ApiUsage, parse_limit_info};
 pub use error::SfError;
+pub use repair::{AcceptedQuote, CompletedEvaluation, QuoteLine};
 pub use wire::soql_literal;
 
 use crate::config::SalesforceSettings;
@@ -135,6 +137,11 @@ impl Salesforce {
     /// Requests sent to the REST API by this process (token requests not included).
     pub fn calls(&self) -> u64 {
         self.inner.calls.load(Ordering::Relaxed)
+    }
+
+    /// How long ago the current token was obtained (None before the first).
+    pub async fn token_age(&self) -> Option<std::time::Duration> {
+        self.inner.auth.token_age().await
     }
 
     /// Tokens obtained by this process.

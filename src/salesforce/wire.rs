@@ -73,8 +73,6 @@ pub struct CompositeResponse {
 pub struct NodeResult {
     #[serde(default)]
     pub body: Value,
-    #[serde(rename = "httpStatusCode")]
-    pub http_status_code: u16,
     #[serde(rename = "referenceId")]
     pub reference_id: String,
 }

@@ -6,6 +6,7 @@
 mod admin;
 mod claim;
 mod outcome;
+mod repair;
 mod seed;
 
 use std::str::FromStr;
@@ -19,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use admin::{AttemptRow, HistoryRow, OrderDetail, StatusCounts, StuckOrder};
 pub use claim::{Claim, ClaimedOrder};
 pub use outcome::{Failure, Sent, WriteBack};
+pub use repair::{RepairLine, RepairOrder, ReissueOutcome};
 pub use seed::{NewCustomer, NewLine, NewOrder, NewProduct};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");

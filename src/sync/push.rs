@@ -206,7 +206,7 @@ fn store_fatal(e: StoreError) -> Fatal {
 
 /// Lines the push results up with the orders sent (push may answer in another order).
 fn results_in_order(orders: &[Order], results: Vec<crate::salesforce::PushResult>) -> Vec<crate::salesforce::PushResult> {
-    let mut by_id: std::collections::HashMap<OrderId, _> = results.into_iter().map(|(id, r)| (id, r)).collect();
+    let mut by_id: std::collections::HashMap<OrderId, _> = results.into_iter().collect();
     orders
         .iter()
         .map(|o| {

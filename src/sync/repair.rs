@@ -1,0 +1,165 @@
+//! The repair loop: evaluation complete → Awaiting Customer Approval; quote accepted → the
+//! zero-dollar order Canceled and a priced order reissued, exactly once.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use tokio_util::sync::CancellationToken;
+
+use super::Fatal;
+use crate::config::RepairSettings;
+use crate::domain::OrderStatus;
+use crate::error::ErrorClass;
+use crate::salesforce::{AcceptedQuote, Salesforce, SfError};
+use crate::store::{RepairLine, ReissueOutcome, Store, StoreError};
+
+const WATERMARK_KEY: &str = "repair.evaluation_watermark";
+const BATCH: i64 = 200;
+
+#[derive(Debug, Default, Clone)]
+pub struct RepairReport {
+    pub evaluations_completed: Vec<i64>,
+    pub reissued: Vec<(i64, i64)>,
+    pub parked: Vec<i64>,
+}
+
+#[derive(Clone)]
+pub struct Repairer {
+    pub store: Store,
+    pub salesforce: Salesforce,
+    pub settings: RepairSettings,
+    pub actor: String,
+}
+
+impl Repairer {
+    /// One pass over both steps. Salesforce or store trouble ends the pass early; the next retries.
+    pub async fn run_pass(&self) -> Result<RepairReport, Fatal> {
+        let mut report = RepairReport::default();
+        match self.step(&mut report).await {
+            Ok(()) => Ok(report),
+            Err(Step::Fatal(m)) => Err(Fatal(m)),
+            Err(Step::Later(m)) => {
+                tracing::warn!("repair pass stopped early, will try again: {m}");
+                Ok(report)
+            }
+        }
+    }
+
+    async fn step(&self, report: &mut RepairReport) -> Result<(), Step> {
+        self.completed_evaluations(report).await?;
+        self.accepted_quotes(report).await
+    }
+
+    async fn watermark(&self) -> Result<DateTime<Utc>, Step> {
+        let stored = self.store.kv_get(WATERMARK_KEY).await?;
+        Ok(stored.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc)).unwrap_or_default())
+    }
+
+    async fn completed_evaluations(&self, report: &mut RepairReport) -> Result<(), Step> {
+        let watermark = self.watermark().await?;
+        let overlap = chrono::Duration::from_std(self.settings.watermark_overlap).unwrap_or_default();
+        let found = self.salesforce.completed_evaluations(&self.settings, watermark - overlap).await?;
+        let mut newest = watermark;
+        for e in &found {
+            let reason = format!("evaluation complete on {} {}", self.settings.evaluation_object, e.record_id);
+            let moved = self.store.move_status(e.order_key, OrderStatus::AwaitingEvaluation,
+                OrderStatus::AwaitingCustomerApproval, &self.actor, &reason).await?;
+            if moved {
+                tracing::info!(order_id = e.order_key, record = %e.record_id, "evaluation complete; awaiting customer approval");
+                report.evaluations_completed.push(e.order_key);
+            }
+            newest = newest.max(e.modified_at);
+        }
+        if newest > watermark {
+            self.store.kv_set(WATERMARK_KEY, &newest.to_rfc3339()).await?;
+        }
+        Ok(())
+    }
+
+    async fn accepted_quotes(&self, report: &mut RepairReport) -> Result<(), Step> {
+        let waiting = self.store.orders_in_status(OrderStatus::AwaitingCustomerApproval, BATCH).await?;
+        let keys: Vec<i64> = waiting.iter().map(|o| o.opportunity_key).collect();
+        let quotes = self.salesforce.accepted_quotes(&self.settings, &keys).await?;
+        for order in &waiting {
+            let Some(quote) = quotes.iter().find(|q| q.order_key == order.opportunity_key) else { continue };
+            let lines = self.store.repair_lines(order.id).await?;
+            match price_lines(&lines, quote) {
+                Err(reason) => {
+                    tracing::error!(order_id = order.id, quote = %quote.quote_id, "parked: {reason}");
+                    self.store.park_order(order.id, &reason).await?;
+                    report.parked.push(order.id);
+                }
+                Ok(prices) => {
+                    let why = format!("customer accepted Quote {}", quote.quote_id);
+                    let outcome = self.store.cancel_and_reissue(order.id, &prices, &self.settings.reissue_suffix, &self.actor, &why).await?;
+                    if let ReissueOutcome::Reissued { new_order_id } = outcome {
+                        tracing::info!(order_id = order.id, new_order_id, quote = %quote.quote_id, "canceled (price changed) and reissued");
+                        report.reissued.push((order.id, new_order_id));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs passes every `poll_interval` until `cancel`.
+    pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
+        while !cancel.is_cancelled() {
+            self.run_pass().await?;
+            tokio::select! {
+                _ = tokio::time::sleep(self.settings.poll_interval) => {}
+                _ = cancel.cancelled() => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Prices each order line from the accepted quote, or says plainly why they do not match.
+pub fn price_lines(lines: &[RepairLine], quote: &AcceptedQuote) -> Result<HashMap<i64, Decimal>, String> {
+    let mut pool: Vec<_> = quote.lines.iter().collect();
+    let mut prices = HashMap::new();
+    for l in lines {
+        let sku = l.sku.clone().unwrap_or_else(|| format!("product {}", l.product_id.unwrap_or(0)));
+        let quantity = Decimal::from(l.quantity.unwrap_or(0));
+        let Some(i) = pool.iter().position(|q| q.sku.as_deref() == Some(sku.as_str()) && q.quantity == Some(quantity)) else {
+            return Err(format!("the accepted quote {} has no line for {sku} × {quantity}; the products do not match the order", quote.quote_id));
+        };
+        let q = pool.remove(i);
+        match q.unit_price {
+            Some(p) if p >= Decimal::ZERO => {
+                prices.insert(l.id, p);
+            }
+            _ => return Err(format!("the accepted quote {} has no price for {sku}", quote.quote_id)),
+        }
+    }
+    if let Some(extra) = pool.first() {
+        return Err(format!("the accepted quote {} has {} which the order does not; the products do not match",
+            quote.quote_id, extra.sku.as_deref().unwrap_or("a line with no product")));
+    }
+    Ok(prices)
+}
+
+enum Step {
+    Fatal(String),
+    Later(String),
+}
+
+impl From<StoreError> for Step {
+    fn from(e: StoreError) -> Step {
+        match e {
+            StoreError::Fatal(m) => Step::Fatal(m),
+            other => Step::Later(other.to_string()),
+        }
+    }
+}
+
+impl From<SfError> for Step {
+    fn from(e: SfError) -> Step {
+        match e.class {
+            ErrorClass::Fatal => Step::Fatal(e.message),
+            _ => Step::Later(e.message),
+        }
+    }
+}
