@@ -37,6 +37,20 @@ pub enum Command {
         #[arg(long, conflicts_with = "order")]
         all_parked: bool,
     },
+    /// Preflight: config, store and migrations, token, the org's objects, fields, price book and
+    /// evaluation values. Prints a checklist; exits non-zero on any ✗.
+    Check,
+    /// Record Salesforce records a rep entered by hand for ORDER: verify, adopt, move the order on.
+    Link {
+        /// Order number or id.
+        order: String,
+        #[arg(long)]
+        opportunity: String,
+        #[arg(long)]
+        quote: Option<String>,
+        #[arg(long = "sf-order")]
+        sf_order: Option<String>,
+    },
     /// Counts per store status and per sync state.
     Status {
         #[arg(long)]

@@ -33,6 +33,10 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
             let store = open_store(&settings).await?;
             report::retry(&store, order.as_deref(), all_parked).await
         }
+        Command::Check => crate::check::run(settings).await,
+        Command::Link { order, opportunity, quote, sf_order } => {
+            crate::link::run(settings, &order, &opportunity, quote.as_deref(), sf_order.as_deref()).await
+        }
         Command::Status { json } => {
             let store = open_store(&settings).await?;
             report::status(&store, json).await
