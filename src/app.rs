@@ -34,6 +34,7 @@ pub fn worker_with(settings: &Settings, store: Store, salesforce: Salesforce) ->
         retry: RetryPolicy { min_delay: s.retry_min_delay, max_delay: s.retry_max_delay },
         poll_interval: s.poll_interval,
         shutdown_grace: s.shutdown_grace,
+        heartbeat: Default::default(),
     }
 }
 
@@ -44,5 +45,6 @@ pub fn repairer_for(settings: &Settings, worker: &Worker) -> Repairer {
         salesforce: worker.salesforce.clone(),
         settings: settings.repair.clone(),
         actor: worker.worker_id.clone(),
+        heartbeat: Default::default(),
     }
 }

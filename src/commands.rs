@@ -5,7 +5,9 @@ use tokio_util::sync::CancellationToken;
 use crate::app::{build_worker, open_store, repairer_for};
 use crate::cli::{Command, OrdersCommand};
 use crate::config::Settings;
+use crate::http::Readiness;
 use crate::report;
+use crate::sync::Watchdog;
 
 /// Some orders were parked or left for retry by `once`.
 pub const EXIT_ORDERS_LEFT: i32 = 3;
@@ -49,20 +51,51 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
     let worker = build_worker(&settings, store).await?;
     let cancel = CancellationToken::new();
     tokio::spawn(cancel_on_signal(cancel.clone()));
-    tracing::info!(worker = %worker.worker_id, backend = worker.store.backend(), "order-sync running");
-    let repair = settings.repair.enabled.then(|| {
+    let mut loops = tokio::task::JoinSet::new();
+    let mut beats = vec![("push", worker.heartbeat.clone(), settings.sync.lease_duration.max(settings.sync.poll_interval * 10))];
+    if settings.repair.enabled {
         let repairer = repairer_for(&settings, &worker);
+        beats.push(("repair", repairer.heartbeat.clone(), settings.repair.poll_interval * 3 + settings.salesforce.request_timeout * 4));
         let cancel = cancel.clone();
-        tokio::spawn(async move { repairer.run(cancel).await })
-    });
-    let pushed = worker.run(cancel.clone()).await;
-    cancel.cancel();
-    if let Some(handle) = repair {
-        handle.await??;
+        loops.spawn(async move { repairer.run(cancel).await });
     }
-    pushed?;
-    tracing::info!("stopped");
-    Ok(0)
+    let watchdog = Watchdog::new(worker.store.clone(), Some(worker.salesforce.clone()), settings.alerts.clone());
+    beats.push(("watchdog", watchdog.heartbeat.clone(), settings.alerts.check_interval * 3));
+    loops.spawn({ let cancel = cancel.clone(); async move { watchdog.run(cancel).await } });
+    let http = if settings.http.enabled {
+        let readiness = Readiness { store: worker.store.clone(), salesforce: worker.salesforce.clone(), loops: beats,
+            max_token_silence: std::time::Duration::from_secs(3600) };
+        Some(crate::http::serve(settings.http.listen, readiness, cancel.clone()).await?)
+    } else {
+        None
+    };
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+    tracing::info!(worker = %worker.worker_id, backend = worker.store.backend(), "order-sync running");
+    let worker = worker.clone();
+    loops.spawn({ let cancel = cancel.clone(); async move { worker.run(cancel).await } });
+    // The first loop to stop with a fatal error stops the others.
+    let mut first_error = None;
+    while let Some(joined) = loops.join_next().await {
+        let result = joined.map_err(anyhow::Error::from).and_then(|r| r.map_err(anyhow::Error::from));
+        if let Err(e) = result {
+            first_error.get_or_insert(e);
+            cancel.cancel();
+        }
+        if cancel.is_cancelled() {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+        }
+    }
+    cancel.cancel();
+    if let Some(h) = http {
+        let _ = h.await;
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => {
+            tracing::info!("stopped");
+            Ok(0)
+        }
+    }
 }
 
 async fn once(settings: Settings) -> anyhow::Result<i32> {

@@ -16,7 +16,26 @@ pub struct Settings {
     pub salesforce: SalesforceSettings,
     pub sync: SyncSettings,
     pub repair: RepairSettings,
+    pub alerts: AlertSettings,
+    pub http: HttpSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AlertSettings {
+    #[serde(with = "humantime_serde")]
+    pub stuck_after: Duration,
+    #[serde(with = "humantime_serde")]
+    pub check_interval: Duration,
+    pub webhook_url: String,
+    #[serde(with = "humantime_serde")]
+    pub webhook_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    pub enabled: bool,
+    pub listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -15,6 +15,8 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod http;
 pub mod link;
+pub mod metrics;
 pub mod report;
 pub mod telemetry;

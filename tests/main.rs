@@ -3,8 +3,10 @@
 
 mod helpers;
 
+mod check;
 mod crash_safety;
 mod failures;
+mod operations;
 mod push_routes;
 mod repair_flow;
 mod replicas_and_faults;

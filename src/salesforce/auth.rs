@@ -100,6 +100,7 @@ impl TokenProvider {
         }
         let fresh = Arc::new(self.request_token().await?);
         self.renewals.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("order_sync_token_renewals_total").increment(1);
         *self.current.write().await = Some(fresh.clone());
         Ok(fresh)
     }

@@ -36,6 +36,15 @@ const CLAIM_POSTGRES: &str = "UPDATE order_sync_state \
           FOR UPDATE OF s SKIP LOCKED) \
     RETURNING order_id, attempts, rescued_from";
 
+/// Claims one order now, whatever its backoff, unless another worker holds a live lease on it.
+const CLAIM_ONE: &str = "UPDATE order_sync_state \
+    SET rescued_from = lease_owner, lease_owner = $1, lease_token = $2, lease_expires_at = $3, state = 'pending', \
+        attempts = attempts + 1, updated_at = $4 \
+    WHERE order_id = $5 AND state IN ('pending', 'parked') \
+      AND (lease_expires_at IS NULL OR lease_expires_at < $4) \
+      AND order_id IN (SELECT id FROM orders WHERE status = 'Order Placed') \
+    RETURNING order_id, attempts, rescued_from";
+
 const LOAD_ORDERS: &str = "SELECT o.id, o.order_number, o.status, o.payment_method, o.po_number, o.currency, \
       CAST(o.placed_at AS TEXT) AS placed_at, o.reissue_of, \
       CASE WHEN o.reissue_of IS NULL THEN o.id ELSE COALESCE(r.reissue_of, r.id) END AS root_order_id, \
@@ -124,6 +133,21 @@ impl Store {
         }
         let orders = self.load_claimed(&token, claimed).await?;
         Ok(Claim { token, orders })
+    }
+
+    /// Claims one order (for a rep's `link`); None if it is not waiting in Order Placed or is held.
+    pub async fn claim_order(&self, worker: &str, order_id: i64, lease_ms: i64) -> Result<Option<Claim>> {
+        let now = now_ms();
+        let token = uuid::Uuid::new_v4().to_string();
+        on_pool!(self, p => sqlx::query(DISCOVER).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+        let claimed: Vec<ClaimedRow> = on_pool!(self, p => sqlx::query_as(CLAIM_ONE)
+            .bind(worker).bind(&token).bind(now + lease_ms).bind(now).bind(order_id)
+            .fetch_all(p).await)?;
+        if claimed.is_empty() {
+            return Ok(None);
+        }
+        let orders = self.load_claimed(&token, claimed).await?;
+        Ok(Some(Claim { token, orders }))
     }
 
     async fn load_claimed(&self, token: &str, claimed: Vec<ClaimedRow>) -> Result<Vec<ClaimedOrder>> {

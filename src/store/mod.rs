@@ -4,6 +4,8 @@
 //! `$N` placeholders (which SQLite accepts too) and run on either pool through `on_pool!`.
 
 mod admin;
+mod alerts;
+mod catalog;
 mod claim;
 mod outcome;
 mod repair;

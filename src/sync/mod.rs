@@ -4,12 +4,30 @@
 mod push;
 mod repair;
 mod retry;
+mod watchdog;
 
 pub use push::{PassReport, Worker};
 pub use repair::{RepairReport, Repairer, price_lines};
 pub use retry::RetryPolicy;
+pub use watchdog::{Watchdog, WatchdogReport};
 
 /// Why a loop had to stop: the process exits non-zero with this one message.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Fatal(pub String);
+
+/// When a loop last completed an iteration: `/readyz` fails when a loop stops beating.
+#[derive(Debug, Default)]
+pub struct Heartbeat(std::sync::atomic::AtomicI64);
+
+impl Heartbeat {
+    pub fn beat(&self) {
+        self.0.store(crate::store::now_ms(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Milliseconds since the last beat; None before the first.
+    pub fn age_ms(&self) -> Option<i64> {
+        let last = self.0.load(std::sync::atomic::Ordering::Relaxed);
+        (last > 0).then(|| crate::store::now_ms() - last)
+    }
+}

@@ -45,12 +45,14 @@ pub struct Worker {
     pub retry: RetryPolicy,
     pub poll_interval: Duration,
     pub shutdown_grace: Duration,
+    pub heartbeat: std::sync::Arc<super::Heartbeat>,
 }
 
 impl Worker {
     /// One pass: claim a batch, send it, write every outcome back. Stops only on a fatal error.
     pub async fn run_pass(&self) -> Result<PassReport, Fatal> {
         let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
+        let claim_started = Instant::now();
         let claim = match self.store.claim_due(&self.worker_id, self.batch_size, lease_ms).await {
             Ok(c) => c,
             Err(StoreError::Fatal(m)) => return Err(Fatal(m)),
@@ -59,6 +61,7 @@ impl Worker {
                 return Ok(PassReport::default());
             }
         };
+        metrics::histogram!("order_sync_claim_seconds").record(claim_started.elapsed().as_secs_f64());
         let mut report = PassReport { claimed: claim.orders.len(), ..PassReport::default() };
         if claim.orders.is_empty() {
             return Ok(report);
@@ -68,6 +71,7 @@ impl Worker {
         for ClaimedOrder { raw, attempt, rescued } in claim.orders {
             if rescued {
                 report.rescued += 1;
+                metrics::counter!("order_sync_lease_rescues_total").increment(1);
                 tracing::info!(order_id = raw.id, attempt, "took over an expired lease");
             }
             let id = OrderId(raw.id);
@@ -80,7 +84,9 @@ impl Worker {
             }
         }
         let to_send: Vec<Order> = orders.iter().map(|(o, _)| o.clone()).collect();
+        let call_started = Instant::now();
         let results = self.salesforce.push(&to_send).await;
+        metrics::histogram!("order_sync_salesforce_call_seconds").record(call_started.elapsed().as_secs_f64());
         let mut fatal = None;
         for ((order, attempt), (_, result)) in orders.iter().zip(results_in_order(&to_send, results)) {
             match result {
@@ -90,6 +96,7 @@ impl Worker {
                 }
                 Err(e) => {
                     if e.class == ErrorClass::Fatal {
+                        metrics::counter!("order_sync_failures_total", "class" => "fatal").increment(1);
                         fatal.get_or_insert_with(|| e.message.clone());
                     }
                     let failure = self.failure_for(&e, *attempt);
@@ -121,8 +128,12 @@ impl Worker {
     }
 
     async fn write_sent(&self, token: &str, sent: &Sent, started: Instant, report: &mut PassReport) -> Result<(), Fatal> {
-        match self.store.record_sent(token, sent).await.map_err(store_fatal)? {
+        let commit_started = Instant::now();
+        let written = self.store.record_sent(token, sent).await.map_err(store_fatal)?;
+        metrics::histogram!("order_sync_commit_seconds").record(commit_started.elapsed().as_secs_f64());
+        match written {
             WriteBack::Committed => {
+                metrics::counter!("order_sync_orders_sent_total", "route" => sent.route.name()).increment(1);
                 tracing::info!(order_id = sent.order_id.0, route = sent.route.name(), attempt = sent.attempt,
                     opportunity = sent.ids.opportunity.as_deref(), quote = sent.ids.quote.as_deref(),
                     sf_order = sent.ids.order.as_deref(), duration_ms = started.elapsed().as_millis() as u64,
@@ -149,11 +160,15 @@ impl Worker {
         }
         match failure {
             Failure::Transient { code, message, next_attempt_at } => {
+                metrics::counter!("order_sync_failures_total", "class" => "transient").increment(1);
+                metrics::counter!("order_sync_retries_total").increment(1);
                 let in_s = (next_attempt_at - crate::store::now_ms()).max(0) / 1000;
                 tracing::warn!(order_id = id.0, attempt, code = code.as_deref(), retry_in_s = in_s, "will retry: {message}");
                 report.retrying.push(id);
             }
             Failure::Rejected { code, message } => {
+                metrics::counter!("order_sync_failures_total", "class" => "rejected").increment(1);
+                metrics::counter!("order_sync_parked_total").increment(1);
                 tracing::error!(order_id = id.0, attempt, code = code.as_deref(), "parked: {message}");
                 report.parked.push(id);
             }
@@ -164,6 +179,9 @@ impl Worker {
     /// Runs passes until `cancel`; in-flight work gets `shutdown_grace` to finish.
     pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
         while !cancel.is_cancelled() {
+            self.heartbeat.beat();
+            // systemd's watchdog is petted from the loop itself, so a wedged loop gets restarted.
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
             let pass = self.run_pass();
             tokio::pin!(pass);
             let report = tokio::select! {

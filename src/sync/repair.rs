@@ -30,6 +30,7 @@ pub struct Repairer {
     pub salesforce: Salesforce,
     pub settings: RepairSettings,
     pub actor: String,
+    pub heartbeat: std::sync::Arc<super::Heartbeat>,
 }
 
 impl Repairer {
@@ -95,6 +96,7 @@ impl Repairer {
                     let outcome = self.store.cancel_and_reissue(order.id, &prices, &self.settings.reissue_suffix, &self.actor, &why).await?;
                     if let ReissueOutcome::Reissued { new_order_id } = outcome {
                         tracing::info!(order_id = order.id, new_order_id, quote = %quote.quote_id, "canceled (price changed) and reissued");
+                        metrics::counter!("order_sync_reissued_total").increment(1);
                         report.reissued.push((order.id, new_order_id));
                     }
                 }
@@ -106,6 +108,7 @@ impl Repairer {
     /// Runs passes every `poll_interval` until `cancel`.
     pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
         while !cancel.is_cancelled() {
+            self.heartbeat.beat();
             self.run_pass().await?;
             tokio::select! {
                 _ = tokio::time::sleep(self.settings.poll_interval) => {}
