@@ -35,6 +35,7 @@ pub fn worker_with(settings: &Settings, store: Store, salesforce: Salesforce) ->
         poll_interval: s.poll_interval,
         shutdown_grace: s.shutdown_grace,
         heartbeat: Default::default(),
+        wakeup: None,
     }
 }
 

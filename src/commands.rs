@@ -48,9 +48,10 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
 
 async fn run(settings: Settings) -> anyhow::Result<i32> {
     let store = open_store(&settings).await?;
-    let worker = build_worker(&settings, store).await?;
+    let mut worker = build_worker(&settings, store).await?;
     let cancel = CancellationToken::new();
     tokio::spawn(cancel_on_signal(cancel.clone()));
+    worker.wakeup = worker.store.listen_for_placed_orders(cancel.clone());
     let mut loops = tokio::task::JoinSet::new();
     let mut beats = vec![("push", worker.heartbeat.clone(), settings.sync.lease_duration.max(settings.sync.poll_interval * 10))];
     if settings.repair.enabled {
@@ -71,7 +72,6 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
     };
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
     tracing::info!(worker = %worker.worker_id, backend = worker.store.backend(), "order-sync running");
-    let worker = worker.clone();
     loops.spawn({ let cancel = cancel.clone(); async move { worker.run(cancel).await } });
     // The first loop to stop with a fatal error stops the others.
     let mut first_error = None;
@@ -113,7 +113,10 @@ async fn once(settings: Settings) -> anyhow::Result<i32> {
     }
     tracing::info!(sent = report.sent.len(), parked = report.parked.len() + repair_parked,
         retrying = report.retrying.len(), "once: done");
-    let all_moved = report.parked.is_empty() && report.retrying.is_empty() && repair_parked == 0;
+    if report.paused {
+        tracing::warn!("Salesforce calls are paused (repeated failures or the daily API limit); due orders wait for the next run");
+    }
+    let all_moved = report.parked.is_empty() && report.retrying.is_empty() && repair_parked == 0 && !report.paused;
     Ok(if all_moved { 0 } else { EXIT_ORDERS_LEFT })
 }
 

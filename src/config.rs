@@ -82,6 +82,11 @@ pub struct SalesforceSettings {
     pub pricebook_id: String,
     #[serde(with = "humantime_serde")]
     pub pricebook_refresh: Duration,
+    pub api_budget_share: f64,
+    #[serde(with = "humantime_serde")]
+    pub circuit_min_cooldown: Duration,
+    #[serde(with = "humantime_serde")]
+    pub circuit_max_cooldown: Duration,
     pub fields: FieldNames,
     pub stages: StageNames,
 }

@@ -72,6 +72,9 @@ async fn readyz(State(r): State<Readiness>) -> (StatusCode, Json<Value>) {
         }
         Some(_) => {}
     }
+    if let Some(wait) = r.salesforce.paused_for().filter(|d| !d.is_zero()) {
+        problems.push(format!("Salesforce calls are paused for another {}s after repeated failures", wait.as_secs()));
+    }
     for (name, beat, max) in &r.loops {
         match beat.age_ms() {
             Some(ms) if ms as u128 > max.as_millis() => problems.push(format!("the {name} loop has not run for {ms} ms")),

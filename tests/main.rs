@@ -4,10 +4,14 @@
 mod helpers;
 
 mod check;
+mod bad_answers;
+mod bad_input;
 mod crash_safety;
+mod degradation;
 mod failures;
 mod operations;
 mod push_routes;
 mod repair_flow;
 mod replicas_and_faults;
 mod salesforce_client;
+mod security;

@@ -29,6 +29,7 @@ pub(crate) struct Inner {
     pub api_max: AtomicU64,
     pub calls: AtomicU64,
     pub last_success_ms: AtomicI64,
+    pub circuit: super::circuit::Circuit,
 }
 
 /// Refuses plain http except to loopback (tests, the demo) when allowed.
@@ -75,12 +76,20 @@ impl Inner {
             api_max: AtomicU64::new(0),
             calls: AtomicU64::new(0),
             last_success_ms: AtomicI64::new(0),
+            circuit: super::circuit::Circuit::new(5, s.circuit_min_cooldown, s.circuit_max_cooldown),
         })
     }
 
     /// `path` is relative to `/services/data/vXX.X/` (e.g. `composite/graph`), or absolute
     /// from the host when it starts with `/` (a `nextRecordsUrl`).
     pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<bytes::Bytes, SfError> {
+        self.circuit.admit()?;
+        let result = self.send_authorized(method, path, body).await;
+        self.circuit.record(result.as_ref().map(|_| ()));
+        result
+    }
+
+    async fn send_authorized(&self, method: Method, path: &str, body: Option<&Value>) -> Result<bytes::Bytes, SfError> {
         let token = self.auth.token().await?;
         match self.send_once(&token, method.clone(), path, body).await {
             Err(Expired) => {

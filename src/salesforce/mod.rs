@@ -2,6 +2,7 @@
 //! Wire types stay in here; callers see domain types and [`SfError`].
 
 mod auth;
+mod circuit;
 mod client;
 mod describe;
 mod error;
@@ -155,6 +156,16 @@ impl Salesforce {
         };
         let body = serde_json::json!({ field: key.to_string() });
         self.inner.send(Method::PATCH, &path, Some(&body)).await.map(|_| ())
+    }
+
+    /// How long Salesforce calls stay paused by the circuit breaker; None when calls flow.
+    pub fn paused_for(&self) -> Option<std::time::Duration> {
+        self.inner.circuit.open_for()
+    }
+
+    /// Whether the org's API usage is past the configured share of its daily limit.
+    pub fn over_budget(&self) -> bool {
+        self.api_usage().is_some_and(|u| u.used as f64 > u.max as f64 * self.settings.api_budget_share)
     }
 
     /// When Salesforce last answered a call with success.

@@ -5,8 +5,10 @@
 
 mod admin;
 mod alerts;
+mod bulk;
 mod catalog;
 mod claim;
+mod listen;
 mod outcome;
 mod repair;
 mod seed;
@@ -20,6 +22,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use admin::{AttemptRow, HistoryRow, OrderDetail, StatusCounts, StuckOrder};
+pub use bulk::{HistoryFact, OrderFact};
 pub use claim::{Claim, ClaimedOrder};
 pub use outcome::{Failure, Sent, WriteBack};
 pub use repair::{RepairLine, RepairOrder, ReissueOutcome};

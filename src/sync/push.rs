@@ -20,6 +20,8 @@ pub struct PassReport {
     pub lease_lost: usize,
     pub status_changed: usize,
     pub rescued: usize,
+    /// Salesforce calls were paused (circuit open): nothing was claimed.
+    pub paused: bool,
 }
 
 impl PassReport {
@@ -31,6 +33,7 @@ impl PassReport {
         self.lease_lost += other.lease_lost;
         self.status_changed += other.status_changed;
         self.rescued += other.rescued;
+        self.paused |= other.paused;
     }
 }
 
@@ -46,11 +49,17 @@ pub struct Worker {
     pub poll_interval: Duration,
     pub shutdown_grace: Duration,
     pub heartbeat: std::sync::Arc<super::Heartbeat>,
+    /// Fires when new orders are placed (PostgreSQL LISTEN); the poll is the fallback.
+    pub wakeup: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 impl Worker {
     /// One pass: claim a batch, send it, write every outcome back. Stops only on a fatal error.
     pub async fn run_pass(&self) -> Result<PassReport, Fatal> {
+        // While Salesforce is down, claiming would only burn attempts: wait for the circuit.
+        if self.salesforce.paused_for().is_some_and(|d| !d.is_zero()) {
+            return Ok(PassReport { paused: true, ..PassReport::default() });
+        }
         let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
         let claim_started = Instant::now();
         let claim = match self.store.claim_due(&self.worker_id, self.batch_size, lease_ms).await {
@@ -195,8 +204,15 @@ impl Worker {
                 }
             };
             if report.claimed == 0 {
+                let woken = async {
+                    match &self.wakeup {
+                        Some(n) => n.notified().await,
+                        None => std::future::pending().await,
+                    }
+                };
                 tokio::select! {
                     _ = tokio::time::sleep(self.poll_interval) => {}
+                    _ = woken, if !report.paused => {}
                     _ = cancel.cancelled() => {}
                 }
             }
@@ -209,9 +225,9 @@ impl Worker {
         let mut total = PassReport::default();
         loop {
             let report = self.run_pass().await?;
-            let claimed = report.claimed;
+            let (claimed, paused) = (report.claimed, report.paused);
             total.absorb(report);
-            if claimed == 0 {
+            if claimed == 0 || paused {
                 return Ok(total);
             }
         }

@@ -48,6 +48,15 @@ impl Repairer {
     }
 
     async fn step(&self, report: &mut RepairReport) -> Result<(), Step> {
+        if self.salesforce.over_budget() {
+            // Repairs can wait an hour; new orders cannot. Polling resumes when usage falls.
+            metrics::gauge!("order_sync_api_budget_paused").set(1.0);
+            return Err(Step::Later("the org's API usage is past salesforce.api_budget_share; repair polling paused".into()));
+        }
+        metrics::gauge!("order_sync_api_budget_paused").set(0.0);
+        if let Some(wait) = self.salesforce.paused_for().filter(|d| !d.is_zero()) {
+            return Err(Step::Later(format!("Salesforce calls are paused for another {}s", wait.as_secs())));
+        }
         self.completed_evaluations(report).await?;
         self.accepted_quotes(report).await
     }

@@ -1,0 +1,15 @@
+//! Shared pieces of the chaos suite and the benchmark: throwaway databases, seeding, child
+//! `order-sync run` processes, /proc readings, the repair driver, verification and tables.
+
+pub mod chaos_report;
+pub mod child;
+pub mod db;
+pub mod fleet;
+pub mod repairs;
+pub mod report;
+pub mod seed;
+pub mod verify;
+
+pub use child::{ProcUsage, WorkerProc, WorkerSpec};
+pub use db::TestDb;
+pub use seed::{Catalog, Kind, Mix};

@@ -1,0 +1,47 @@
+//! Wake-ups: on PostgreSQL a trigger NOTIFYs `order_sync_placed` when an order enters Order
+//! Placed, so the push loop starts at once instead of waiting for its next poll.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use super::Store;
+
+const CHANNEL: &str = "order_sync_placed";
+
+impl Store {
+    /// A notifier that fires when new orders are placed; None on SQLite (the poll covers it).
+    pub fn listen_for_placed_orders(&self, cancel: CancellationToken) -> Option<Arc<Notify>> {
+        let Store::Postgres(pool) = self else { return None };
+        let notify = Arc::new(Notify::new());
+        let (pool, wake) = (pool.clone(), notify.clone());
+        tokio::spawn(async move {
+            while !cancel.is_cancelled() {
+                let listened = async {
+                    let mut listener = PgListener::connect_with(&pool).await?;
+                    listener.listen(CHANNEL).await?;
+                    wake.notify_one(); // orders may have arrived while we were not listening
+                    loop {
+                        listener.recv().await?;
+                        wake.notify_one();
+                    }
+                    #[allow(unreachable_code)]
+                    Ok::<(), sqlx::Error>(())
+                };
+                tokio::select! {
+                    result = listened => {
+                        if let Err(e) = result {
+                            tracing::warn!(error = %e, "LISTEN connection lost; polling until it is back");
+                        }
+                    }
+                    _ = cancel.cancelled() => return,
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        Some(notify)
+    }
+}

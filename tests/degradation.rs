@@ -1,0 +1,94 @@
+//! Degradation: Salesforce down, the daily API limit, a store restart — order-sync waits without
+//! a hot loop, says so, and recovers by itself.
+
+use std::time::{Duration, Instant};
+
+use fake_salesforce::{FaultKind, Faults};
+
+use crate::helpers::{Backend, TestApp, on_both_backends};
+
+const BREAKER: &[(&str, &str)] = &[
+    ("ORDER_SYNC__SALESFORCE__CIRCUIT_MIN_COOLDOWN", "100ms"),
+    ("ORDER_SYNC__SALESFORCE__CIRCUIT_MAX_COOLDOWN", "400ms"),
+];
+
+/// Runs passes for `for_how_long`, as the daemon would (it sleeps its poll interval when idle).
+async fn keep_running(app: &TestApp, worker: &order_sync::sync::Worker, for_how_long: Duration) {
+    let until = Instant::now() + for_how_long;
+    while Instant::now() < until {
+        let r = worker.run_pass().await.expect("no fatal error");
+        if r.claimed == 0 {
+            tokio::time::sleep(app.settings.sync.poll_interval).await;
+        }
+    }
+}
+
+async fn salesforce_down_opens_the_circuit_and_the_backlog_drains_when_it_returns(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, BREAKER).await else { return };
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Outage").await;
+    for _ in 0..20 {
+        app.order(customer).line(widget, 1, "1.00").place().await;
+    }
+    let worker = app.worker();
+    app.fake.set_faults(Faults::always(FaultKind::Html503));
+
+    keep_running(&app, &worker, Duration::from_millis(1500)).await;
+    let calls_while_down = app.fake.api_calls();
+    let paused = app.salesforce.paused_for();
+    app.fake.set_faults(Faults::default());
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let after = app.drain(&worker, 50).await;
+
+    assert!(calls_while_down <= 15, "no hot loop: {calls_while_down} calls in 1.5 s of outage");
+    assert!(paused.is_some(), "the circuit was open at the end of the outage");
+    assert_eq!(after.sent.len(), 20, "the backlog drained by itself");
+    assert_eq!(app.fake.count("Opportunity"), 20);
+}
+on_both_backends!(salesforce_down_opens_the_circuit_and_the_backlog_drains_when_it_returns);
+
+async fn the_daily_api_limit_pauses_calls_instead_of_burning_retries(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, BREAKER).await else { return };
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Budget").await;
+    let id = app.order(customer).line(widget, 1, "1.00").place().await;
+    let worker = app.worker();
+    app.fake.set_api_limit(5000, 5000);
+
+    let first = worker.run_pass().await.expect("pass");
+    let calls_at_limit = app.fake.api_calls();
+    let during = worker.run_pass().await.expect("pass");
+    let calls_after_pause = app.fake.api_calls();
+    app.fake.set_api_limit(100, 5000);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    app.drain(&worker, 20).await;
+
+    assert_eq!(first.retrying.len(), 1);
+    let detail_code = app.store.order_attempts(id).await.unwrap()[0].error_code.clone();
+    assert_eq!(detail_code.as_deref(), Some("REQUEST_LIMIT_EXCEEDED"));
+    assert!(during.paused && during.claimed == 0, "paused, nothing claimed");
+    assert_eq!(calls_after_pause, calls_at_limit, "no call spent while paused");
+    assert_eq!(app.status_of(id).await, "In Process", "resumed once usage fell");
+}
+on_both_backends!(the_daily_api_limit_pauses_calls_instead_of_burning_retries);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_restart_is_survived_without_help() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Restart").await;
+    let worker = app.worker();
+    app.order(customer).line(widget, 1, "1.00").place().await;
+    app.drain(&worker, 5).await;
+    let id = app.order(customer).line(widget, 1, "1.00").place().await;
+
+    // What a server restart does to the pool: every connection is cut.
+    let admin = sqlx::PgPool::connect(&std::env::var("ORDER_SYNC_TEST_POSTGRES_URL").unwrap()).await.unwrap();
+    let db = app.settings.database.url.rsplit('/').next().unwrap().to_string();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
+        .bind(&db).execute(&admin).await.unwrap();
+    let after = app.drain(&worker, 20).await;
+
+    assert_eq!(after.sent.len(), 1);
+    assert_eq!(app.status_of(id).await, "In Process");
+}
