@@ -2,11 +2,10 @@
 
 mod order;
 mod status;
+mod validate;
 
-pub use order::{
-    Customer, CustomerId, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind, RawLine,
-    RawOrder, Rejection, Route,
-};
+pub use order::{Customer, CustomerId, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind, Route};
+pub use validate::{RawLine, RawOrder, Rejection};
 pub use status::{OrderStatus, UnknownStatus};
 
 /// The Salesforce records that hold one store order (ids as Salesforce gives them).

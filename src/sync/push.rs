@@ -8,7 +8,7 @@ use super::{Fatal, RetryPolicy};
 use crate::domain::{Order, OrderId, Route};
 use crate::error::ErrorClass;
 use crate::salesforce::{Salesforce, SfError};
-use crate::store::{ClaimedOrder, Failure, Sent, Store, StoreError, WriteBack};
+use crate::store::{Claim, ClaimedOrder, Failure, Sent, Store, StoreError, WriteBack};
 
 /// What one pass did; `once` sums these, tests assert on them.
 #[derive(Debug, Default, Clone)]
@@ -60,24 +60,37 @@ impl Worker {
         if self.salesforce.paused_for().is_some_and(|d| !d.is_zero()) {
             return Ok(PassReport { paused: true, ..PassReport::default() });
         }
-        let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
-        let claim_started = Instant::now();
-        let claim = match self.store.claim_due(&self.worker_id, self.batch_size, lease_ms).await {
-            Ok(c) => c,
-            Err(StoreError::Fatal(m)) => return Err(Fatal(m)),
-            Err(e @ StoreError::Unavailable(_)) => {
-                tracing::warn!(error = %e, "store unavailable; will try again");
-                return Ok(PassReport::default());
-            }
-        };
-        metrics::histogram!("order_sync_claim_seconds").record(claim_started.elapsed().as_secs_f64());
+        let Some(claim) = self.claim().await? else { return Ok(PassReport::default()) };
         let mut report = PassReport { claimed: claim.orders.len(), ..PassReport::default() };
         if claim.orders.is_empty() {
             return Ok(report);
         }
+        let orders = self.validate(claim.orders, &claim.token, &mut report).await?;
+        self.send(orders, &claim.token, &mut report).await?;
+        Ok(report)
+    }
+
+    /// Claims a batch; None when the store is unreachable (logged; the next pass tries again).
+    async fn claim(&self) -> Result<Option<Claim>, Fatal> {
+        let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
         let started = Instant::now();
-        let mut orders: Vec<(Order, i64)> = Vec::new();
-        for ClaimedOrder { raw, attempt, rescued } in claim.orders {
+        match self.store.claim_due(&self.worker_id, self.batch_size, lease_ms).await {
+            Ok(c) => {
+                metrics::histogram!("order_sync_claim_seconds").record(started.elapsed().as_secs_f64());
+                Ok(Some(c))
+            }
+            Err(StoreError::Fatal(m)) => Err(Fatal(m)),
+            Err(e @ StoreError::Unavailable(_)) => {
+                tracing::warn!(error = %e, "store unavailable; will try again");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Validates each claimed order; a malformed one is parked with its reason here.
+    async fn validate(&self, claimed: Vec<ClaimedOrder>, token: &str, report: &mut PassReport) -> Result<Vec<(Order, i64)>, Fatal> {
+        let mut orders = Vec::with_capacity(claimed.len());
+        for ClaimedOrder { raw, attempt, rescued } in claimed {
             if rescued {
                 report.rescued += 1;
                 metrics::counter!("order_sync_lease_rescues_total").increment(1);
@@ -88,20 +101,25 @@ impl Worker {
                 Ok(order) => orders.push((order, attempt)),
                 Err(rejection) => {
                     let failure = Failure::Rejected { code: None, message: rejection.0 };
-                    self.write_failure(&claim.token, id, attempt, &failure, &mut report).await?;
+                    self.write_failure(token, id, attempt, &failure, report).await?;
                 }
             }
         }
+        Ok(orders)
+    }
+
+    /// Writes the orders to Salesforce and each outcome back; a fatal error ends the pass after.
+    async fn send(&self, orders: Vec<(Order, i64)>, token: &str, report: &mut PassReport) -> Result<(), Fatal> {
+        let started = Instant::now();
         let to_send: Vec<Order> = orders.iter().map(|(o, _)| o.clone()).collect();
-        let call_started = Instant::now();
         let results = self.salesforce.push(&to_send).await;
-        metrics::histogram!("order_sync_salesforce_call_seconds").record(call_started.elapsed().as_secs_f64());
+        metrics::histogram!("order_sync_salesforce_call_seconds").record(started.elapsed().as_secs_f64());
         let mut fatal = None;
         for ((order, attempt), (_, result)) in orders.iter().zip(results_in_order(&to_send, results)) {
             match result {
                 Ok(ids) => {
                     let sent = Sent { order_id: order.id, attempt: *attempt, route: order.route(), ids, actor: self.worker_id.clone() };
-                    self.write_sent(&claim.token, &sent, started, &mut report).await?;
+                    self.write_sent(token, &sent, started, report).await?;
                 }
                 Err(e) => {
                     if e.class == ErrorClass::Fatal {
@@ -109,14 +127,11 @@ impl Worker {
                         fatal.get_or_insert_with(|| e.message.clone());
                     }
                     let failure = self.failure_for(&e, *attempt);
-                    self.write_failure(&claim.token, order.id, *attempt, &failure, &mut report).await?;
+                    self.write_failure(token, order.id, *attempt, &failure, report).await?;
                 }
             }
         }
-        match fatal {
-            Some(m) => Err(Fatal(m)),
-            None => Ok(report),
-        }
+        fatal.map_or(Ok(()), |m| Err(Fatal(m)))
     }
 
     fn failure_for(&self, e: &SfError, attempt: i64) -> Failure {
