@@ -2,6 +2,19 @@
 
 use crate::helpers::{Backend, TestApp, on_both_backends};
 
+/// An evaluation order pushed and evaluated: it waits in Awaiting Customer Approval.
+async fn evaluated_order(app: &TestApp, customer_name: &str) -> (i64, order_sync::sync::Worker) {
+    let eval = app.product("EVAL", "evaluation", true).await;
+    let customer = app.customer(customer_name).await;
+    let id = app.order(customer).line(eval, 1, "0.00").place().await;
+    let worker = app.worker();
+    app.drain(&worker, 5).await;
+    app.mark_evaluation_complete(id);
+    app.repairer(&worker).run_pass().await.expect("pass");
+    assert_eq!(app.status_of(id).await, "Awaiting Customer Approval");
+    (id, worker)
+}
+
 async fn an_evaluation_walks_to_a_priced_reissue_that_is_routed_like_any_order(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else { return };
     let eval = app.product("EVAL", "evaluation", true).await;
@@ -45,14 +58,8 @@ on_both_backends!(an_evaluation_walks_to_a_priced_reissue_that_is_routed_like_an
 
 async fn a_quote_without_prices_parks_the_order_instead_of_guessing(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else { return };
-    let eval = app.product("EVAL", "evaluation", true).await;
-    let customer = app.customer("Meitner").await;
-    let id = app.order(customer).line(eval, 1, "0.00").place().await;
-    let worker = app.worker();
+    let (id, worker) = evaluated_order(&app, "Meitner").await;
     let repairer = app.repairer(&worker);
-    app.drain(&worker, 5).await;
-    app.mark_evaluation_complete(id);
-    repairer.run_pass().await.expect("pass");
 
     app.accept_quote(id, None);
     let report = repairer.run_pass().await.expect("pass");
@@ -68,13 +75,7 @@ on_both_backends!(a_quote_without_prices_parks_the_order_instead_of_guessing);
 
 async fn two_replicas_and_a_rerun_reissue_an_accepted_repair_exactly_once(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else { return };
-    let eval = app.product("EVAL", "evaluation", true).await;
-    let customer = app.customer("Goodall").await;
-    let id = app.order(customer).line(eval, 1, "0.00").place().await;
-    let worker = app.worker();
-    app.drain(&worker, 5).await;
-    app.mark_evaluation_complete(id);
-    app.repairer(&worker).run_pass().await.expect("pass");
+    let (id, _) = evaluated_order(&app, "Goodall").await;
     app.accept_quote(id, Some("99.00"));
     let (a, b) = (app.another_worker("replica-a"), app.another_worker("replica-b"));
 
@@ -91,14 +92,8 @@ on_both_backends!(two_replicas_and_a_rerun_reissue_an_accepted_repair_exactly_on
 
 async fn a_crash_after_the_reissued_orders_upsert_leaves_one_salesforce_order(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else { return };
-    let eval = app.product("EVAL", "evaluation", true).await;
-    let customer = app.customer("Carson").await;
-    let id = app.order(customer).line(eval, 1, "0.00").place().await;
-    let worker = app.worker();
+    let (id, worker) = evaluated_order(&app, "Carson").await;
     let repairer = app.repairer(&worker);
-    app.drain(&worker, 5).await;
-    app.mark_evaluation_complete(id);
-    repairer.run_pass().await.expect("pass");
     app.accept_quote(id, Some("80.00"));
     let reissued = repairer.run_pass().await.expect("pass").reissued[0].1;
     // A worker claims the reissued order with a 1 ms lease, upserts it, and dies.

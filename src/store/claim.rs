@@ -14,27 +14,26 @@ const DISCOVER: &str = "INSERT INTO order_sync_state (order_id, state, next_atte
 
 /// Oldest due first; an expired lease (a crashed worker) is taken over and its holder kept in
 /// `rescued_from` (SET sees the old row, so `rescued_from = lease_owner` is the previous owner).
-const CLAIM_SQLITE: &str = "UPDATE order_sync_state \
-    SET rescued_from = lease_owner, lease_owner = $1, lease_token = $2, lease_expires_at = $3, \
-        attempts = attempts + 1, updated_at = $4 \
-    WHERE order_id IN (SELECT s.order_id FROM order_sync_state s JOIN orders o ON o.id = s.order_id \
-          WHERE s.state = 'pending' AND s.next_attempt_at <= $4 \
-            AND (s.lease_expires_at IS NULL OR s.lease_expires_at < $4) \
-            AND o.status = 'Order Placed' \
-          ORDER BY o.placed_at, o.id LIMIT $5) \
-    RETURNING order_id, attempts, rescued_from";
-
-/// As CLAIM_SQLITE, with SKIP LOCKED so that replicas never claim the same row.
-const CLAIM_POSTGRES: &str = "UPDATE order_sync_state \
-    SET rescued_from = lease_owner, lease_owner = $1, lease_token = $2, lease_expires_at = $3, \
-        attempts = attempts + 1, updated_at = $4 \
-    WHERE order_id IN (SELECT s.order_id FROM order_sync_state s JOIN orders o ON o.id = s.order_id \
-          WHERE s.state = 'pending' AND s.next_attempt_at <= $4 \
-            AND (s.lease_expires_at IS NULL OR s.lease_expires_at < $4) \
-            AND o.status = 'Order Placed' \
-          ORDER BY o.placed_at, o.id LIMIT $5 \
-          FOR UPDATE OF s SKIP LOCKED) \
-    RETURNING order_id, attempts, rescued_from";
+/// `$lock` is empty on SQLite (one writer) and SKIP LOCKED on PostgreSQL, so that replicas
+/// never claim the same row.
+macro_rules! claim_due_sql {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE order_sync_state \
+             SET rescued_from = lease_owner, lease_owner = $1, lease_token = $2, lease_expires_at = $3, \
+                 attempts = attempts + 1, updated_at = $4 \
+             WHERE order_id IN (SELECT s.order_id FROM order_sync_state s JOIN orders o ON o.id = s.order_id \
+                   WHERE s.state = 'pending' AND s.next_attempt_at <= $4 \
+                     AND (s.lease_expires_at IS NULL OR s.lease_expires_at < $4) \
+                     AND o.status = 'Order Placed' \
+                   ORDER BY o.placed_at, o.id LIMIT $5 ",
+            $lock,
+            ") RETURNING order_id, attempts, rescued_from"
+        )
+    };
+}
+const CLAIM_SQLITE: &str = claim_due_sql!("");
+const CLAIM_POSTGRES: &str = claim_due_sql!("FOR UPDATE OF s SKIP LOCKED");
 
 /// Claims one order now, whatever its backoff, unless another worker holds a live lease on it.
 const CLAIM_ONE: &str = "UPDATE order_sync_state \

@@ -31,3 +31,20 @@ impl Heartbeat {
         (last > 0).then(|| crate::store::now_ms() - last)
     }
 }
+
+/// Runs `pass` every `interval` until `cancel`, beating `heartbeat` each time round.
+pub(crate) async fn every<F, Fut, T>(interval: std::time::Duration, heartbeat: &Heartbeat, cancel: &tokio_util::sync::CancellationToken, mut pass: F) -> Result<(), Fatal>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Fatal>>,
+{
+    while !cancel.is_cancelled() {
+        heartbeat.beat();
+        pass().await?;
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = cancel.cancelled() => {}
+        }
+    }
+    Ok(())
+}

@@ -116,15 +116,7 @@ impl Repairer {
 
     /// Runs passes every `poll_interval` until `cancel`.
     pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
-        while !cancel.is_cancelled() {
-            self.heartbeat.beat();
-            self.run_pass().await?;
-            tokio::select! {
-                _ = tokio::time::sleep(self.settings.poll_interval) => {}
-                _ = cancel.cancelled() => {}
-            }
-        }
-        Ok(())
+        super::every(self.settings.poll_interval, &self.heartbeat, &cancel, || self.run_pass()).await
     }
 }
 

@@ -114,15 +114,7 @@ impl Watchdog {
 
     /// Runs looks every `check_interval` until `cancel`.
     pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
-        while !cancel.is_cancelled() {
-            self.heartbeat.beat();
-            self.run_pass().await?;
-            tokio::select! {
-                _ = tokio::time::sleep(self.settings.check_interval) => {}
-                _ = cancel.cancelled() => {}
-            }
-        }
-        Ok(())
+        super::every(self.settings.check_interval, &self.heartbeat, &cancel, || self.run_pass()).await
     }
 }
 
