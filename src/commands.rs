@@ -41,7 +41,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
         }
         Command::Status { json } => {
             let store = open_store(&settings).await?;
-            report::status(&store, json).await
+            report::status(&store, settings.salesforce.api_budget_share, json).await
         }
     }
 }

@@ -117,18 +117,22 @@ pub async fn retry(store: &Store, order: Option<&str>, all_parked: bool) -> anyh
     }
 }
 
-pub async fn status(store: &Store, as_json: bool) -> anyhow::Result<i32> {
+pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::Result<i32> {
     let counts = store.status_counts().await?;
     let oldest = store.oldest_order_placed().await?;
     let oldest_age_s = oldest.map(|t| (chrono::Utc::now() - t).num_seconds());
     let last_success = store.kv_get("salesforce.last_success").await?;
     let api_usage = store.kv_get("salesforce.api_usage").await?;
     let open_alerts = store.open_alerts().await?;
+    let over_budget = api_usage.as_deref().and_then(|u| u.split_once('/'))
+        .and_then(|(used, max)| Some(used.parse::<f64>().ok()? > max.parse::<f64>().ok()? * budget_share))
+        .unwrap_or(false);
     if as_json {
         let v = json!({"by_status": counts.by_status.iter().map(|(s, n)| json!({"status": s, "count": n})).collect::<Vec<_>>(),
             "by_sync_state": counts.by_sync_state.iter().map(|(s, n)| json!({"state": s, "count": n})).collect::<Vec<_>>(),
             "oldest_order_placed_age_seconds": oldest_age_s, "open_alerts": open_alerts,
-            "salesforce_last_success": last_success, "salesforce_api_usage": api_usage});
+            "salesforce_last_success": last_success, "salesforce_api_usage": api_usage,
+            "api_budget_exceeded": over_budget});
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
     }
@@ -145,5 +149,8 @@ pub async fn status(store: &Store, as_json: bool) -> anyhow::Result<i32> {
     println!("Open stuck-order alerts:       {open_alerts}");
     println!("Last successful Salesforce call: {}", last_success.as_deref().unwrap_or("none recorded"));
     println!("Salesforce API usage (24 h):   {}", api_usage.as_deref().unwrap_or("unknown"));
+    if over_budget {
+        println!("API budget: past {:.0} % of the daily limit; repair polling is paused until usage falls", budget_share * 100.0);
+    }
     Ok(0)
 }

@@ -260,3 +260,30 @@ impl TestApp {
         quote[0].id.clone()
     }
 }
+
+/// The output of an `order-sync` process.
+pub struct CliRun {
+    pub code: Option<i32>,
+    pub output: String,
+}
+
+impl TestApp {
+    /// Runs the real binary against this test's store and fake Salesforce, off the runtime's
+    /// threads (the fake must keep answering while we wait). `env` adds or overrides variables.
+    pub async fn run_cli(&self, args: &[&str], env: &[(&str, &str)]) -> CliRun {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_order-sync"));
+        cmd.args(args)
+            .env("ORDER_SYNC__DATABASE__URL", &self.settings.database.url)
+            .env("ORDER_SYNC__SALESFORCE__LOGIN_URL", self.fake.url())
+            .env("ORDER_SYNC__SALESFORCE__AUTH", "client_credentials")
+            .env("ORDER_SYNC__SALESFORCE__CLIENT_ID", "test-client")
+            .env("ORDER_SYNC__SALESFORCE__CLIENT_SECRET", "test-secret")
+            .env("ORDER_SYNC__HTTP__ENABLED", "false");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run order-sync");
+        let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        CliRun { code: out.status.code(), output }
+    }
+}

@@ -6,6 +6,7 @@ mod helpers;
 mod check;
 mod bad_answers;
 mod bad_input;
+mod cli;
 mod crash_safety;
 mod degradation;
 mod failures;

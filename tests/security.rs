@@ -1,7 +1,5 @@
 //! Security: no secret or token in any log line of a full run, https only, no credentials shipped.
 
-use std::process::Command;
-
 use order_sync::config::Settings;
 use order_sync::error::ErrorClass;
 use order_sync::salesforce::Salesforce;
@@ -11,28 +9,16 @@ use crate::helpers::{Backend, TestApp};
 const KEY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwt-test-key.pem");
 const SECRET: &str = "s3cr3t-that-must-never-be-logged";
 
-/// Runs `order-sync once` as a separate process against the test's store and fake, at trace level.
-async fn run_once(app: &TestApp, db_url: &str, flow: &str) -> (bool, String) {
-    let (fake_url, db_url, flow) = (app.fake.url(), db_url.to_string(), flow.to_string());
-    // Off the runtime's threads: the fake Salesforce must keep answering while we wait.
-    tokio::task::spawn_blocking(move || run_once_blocking(&fake_url, &db_url, &flow)).await.expect("join")
-}
-
-fn run_once_blocking(fake_url: &str, db_url: &str, flow: &str) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_order-sync"))
-        .arg("once")
-        .env("ORDER_SYNC__DATABASE__URL", db_url)
-        .env("ORDER_SYNC__SALESFORCE__LOGIN_URL", fake_url)
-        .env("ORDER_SYNC__SALESFORCE__AUTH", flow)
-        .env("ORDER_SYNC__SALESFORCE__CLIENT_ID", "test-client")
-        .env("ORDER_SYNC__SALESFORCE__CLIENT_SECRET", SECRET)
-        .env("ORDER_SYNC__SALESFORCE__USERNAME", "integration@example.com")
-        .env("ORDER_SYNC__SALESFORCE__PRIVATE_KEY_PATH", KEY)
-        .env("RUST_LOG", "trace")
-        .output()
-        .expect("run order-sync");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
+/// Runs `order-sync once` at trace level with the given auth flow.
+async fn run_once(app: &TestApp, flow: &str) -> (bool, String) {
+    let run = app.run_cli(&["once"], &[
+        ("ORDER_SYNC__SALESFORCE__AUTH", flow),
+        ("ORDER_SYNC__SALESFORCE__CLIENT_SECRET", SECRET),
+        ("ORDER_SYNC__SALESFORCE__USERNAME", "integration@example.com"),
+        ("ORDER_SYNC__SALESFORCE__PRIVATE_KEY_PATH", KEY),
+        ("RUST_LOG", "trace"),
+    ]).await;
+    (run.code == Some(0), run.output)
 }
 
 fn assert_no_secrets(log: &str) {
@@ -53,12 +39,12 @@ async fn no_secret_key_or_token_appears_in_the_logs_of_a_full_run() {
     for _ in 0..3 {
         app.order(customer).line(widget, 1, "1.00").place().await;
     }
-    let db_url = app.settings.database.url.clone();
+    set_mode(KEY, 0o644); // as a careless deploy would leave it
 
-    let (jwt_ok, jwt_log) = run_once(&app, &db_url, "jwt").await;
+    let (jwt_ok, jwt_log) = run_once(&app, "jwt").await;
     app.order(customer).line(widget, 1, "1.00").place().await;
     app.fake.expire_tokens();
-    let (cc_ok, cc_log) = run_once(&app, &db_url, "client_credentials").await;
+    let (cc_ok, cc_log) = run_once(&app, "client_credentials").await;
 
     assert!(jwt_ok, "{jwt_log}");
     assert!(cc_ok, "{cc_log}");
@@ -66,6 +52,12 @@ async fn no_secret_key_or_token_appears_in_the_logs_of_a_full_run() {
     assert!(jwt_log.lines().count() > 20, "trace logging was on");
     assert_no_secrets(&jwt_log);
     assert_no_secrets(&cc_log);
+    assert!(jwt_log.contains("readable by group or others"), "a world-readable key is warned about");
+}
+
+fn set_mode(path: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
 
 #[test]
