@@ -59,3 +59,44 @@ async fn bad_credentials_exit_non_zero_with_one_clear_message() {
     assert_eq!(run.code, Some(1));
     assert!(run.output.contains("Salesforce refused the credentials: invalid_client"), "{}", run.output);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_serves_health_moves_orders_and_stops_cleanly_on_sigterm() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Daemon").await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_order-sync"))
+        .arg("run")
+        .env("ORDER_SYNC__DATABASE__URL", &app.settings.database.url)
+        .env("ORDER_SYNC__SALESFORCE__LOGIN_URL", app.fake.url())
+        .env("ORDER_SYNC__SALESFORCE__AUTH", "client_credentials")
+        .env("ORDER_SYNC__SALESFORCE__CLIENT_ID", "test-client")
+        .env("ORDER_SYNC__SALESFORCE__CLIENT_SECRET", "test-secret")
+        .env("ORDER_SYNC__SYNC__POLL_INTERVAL", "50ms")
+        .env("ORDER_SYNC__HTTP__LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start order-sync run");
+    let base = format!("http://127.0.0.1:{port}");
+
+    let id = app.order(customer).line(widget, 1, "1.00").place().await;
+    let mut moved = false;
+    for _ in 0..100 {
+        if app.status_of(id).await == "In Process" {
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let ready = reqwest::get(format!("{base}/readyz")).await.map(|r| r.status().as_u16());
+    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().expect("wait");
+
+    assert!(moved, "the daemon moved the order");
+    assert_eq!(ready.ok(), Some(200));
+    assert!(metrics.contains("order_sync_orders_sent_total{route=\"in_process\"} 1"), "{metrics}");
+    assert_eq!(status.code(), Some(0), "SIGTERM ends the daemon cleanly");
+}

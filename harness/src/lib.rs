@@ -1,6 +1,7 @@
 //! Shared pieces of the chaos suite and the benchmark: throwaway databases, seeding, child
 //! `order-sync run` processes, /proc readings, the repair driver, verification and tables.
 
+pub mod bench;
 pub mod chaos_report;
 pub mod child;
 pub mod db;

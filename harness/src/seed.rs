@@ -62,7 +62,7 @@ impl Mix {
     pub const CHAOS: Mix = Mix { card: 0.55, po: 0.2, evaluation: 0.15, incomplete: 0.05 };
     pub const BENCH: Mix = Mix { card: 0.7, po: 0.2, evaluation: 0.1, incomplete: 0.0 };
 
-    fn pick(&self, rng: &mut fastrand::Rng) -> Kind {
+    pub fn pick(&self, rng: &mut fastrand::Rng) -> Kind {
         let x = rng.f64();
         let mut edge = self.card;
         for (share, kind) in [(0.0, Kind::Card), (self.po, Kind::PurchaseOrder),
