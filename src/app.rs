@@ -36,6 +36,7 @@ pub fn worker_with(settings: &Settings, store: Store, salesforce: Salesforce) ->
         shutdown_grace: s.shutdown_grace,
         heartbeat: Default::default(),
         wakeup: None,
+        concurrency: s.concurrency,
     }
 }
 

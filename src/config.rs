@@ -113,6 +113,7 @@ pub struct SyncSettings {
     pub poll_interval: Duration,
     pub batch_size: u32,
     pub max_graphs_per_request: usize,
+    pub concurrency: usize,
     #[serde(with = "humantime_serde")]
     pub lease_duration: Duration,
     #[serde(with = "humantime_serde")]

@@ -33,12 +33,26 @@ pub struct RunInfo<'a> {
     pub timings: Timings,
 }
 
-const LOG_NEEDLES: [&str; 4] = [
+const LOG_NEEDLES: [&str; 6] = [
     "took over an expired lease",
     "lease expired before write-back",
     "will retry",
     "repair pass stopped early",
+    "circuit open\"",
+    "circuit stays open",
 ];
+
+/// Everything gathered at the end of a run.
+struct Gathered {
+    verdict: crate::verify::Verdict,
+    attempts: Vec<(String, i64)>,
+    logs: Vec<u64>,
+    faults: std::collections::BTreeMap<String, u64>,
+    fault_total: u64,
+    calls: u64,
+    rescued_rows: usize,
+    passed: bool,
+}
 
 /// Verifies, prints, and returns whether every check passed.
 pub async fn report(info: &RunInfo<'_>, driver: &RepairDriver, fleet: &Fleet, fake: &FakeSalesforce, store: &Store) -> Result<bool> {
@@ -46,59 +60,66 @@ pub async fn report(info: &RunInfo<'_>, driver: &RepairDriver, fleet: &Fleet, fa
     let history = store.history_facts().await.context("reading history")?;
     let attempts = store.attempt_outcomes().await.context("reading attempts")?;
     let verdict = verify(info.seeded, driver, &facts, &history, fake);
-    let logs = count_in_logs(info.log_dir, &LOG_NEEDLES)?;
     let faults = fake.faults_injected();
-    let fault_total: u64 = faults.values().sum();
-    let calls = fake.api_calls();
-    let rescued_rows = facts.iter().filter(|f| f.rescued_from.is_some()).count();
-    let t = &info.timings;
-    let passed = verdict.passed() && t.drained && fleet.exits.is_empty() && driver.anomalies.is_empty();
-    let mut rows = vec![
-        row("result", if passed { "PASS" } else { "FAIL" }),
-        row("orders seeded", info.seeded.len()),
-    ];
+    let passed = verdict.passed() && info.timings.drained && fleet.exits.is_empty() && driver.anomalies.is_empty();
+    let g = Gathered {
+        verdict, attempts, logs: count_in_logs(info.log_dir, &LOG_NEEDLES)?, fault_total: faults.values().sum(), faults,
+        calls: fake.api_calls(), rescued_rows: facts.iter().filter(|f| f.rescued_from.is_some()).count(), passed,
+    };
+    table("order-sync chaos summary", &rows(info, driver, fleet, &g));
+    print_failures(&g.verdict.failures, fleet, driver);
+    println!("{}", json_line(info, driver, fleet, &g, store.backend()));
+    Ok(passed)
+}
+
+fn rows(info: &RunInfo<'_>, driver: &RepairDriver, fleet: &Fleet, g: &Gathered) -> Vec<(String, String)> {
+    let (v, t, logs) = (&g.verdict, &info.timings, &g.logs);
+    let mut rows = vec![row("result", if g.passed { "PASS" } else { "FAIL" }), row("orders seeded", info.seeded.len())];
     for k in ["card", "purchase_order", "evaluation", "incomplete", "malformed:no_lines", "malformed:zero_quantity",
         "malformed:unknown_payment", "malformed:unknown_sku"] {
-        rows.push(row(&format!("  {k}"), verdict.count(k)));
+        rows.push(row(&format!("  {k}"), v.count(k)));
     }
     rows.extend([
-        row("repairs: marked / accepted / reissued", format!("{} / {} / {}", driver.marked.len(), driver.accepted.len(), verdict.count("reissued"))),
+        row("repairs: marked / accepted / reissued", format!("{} / {} / {}", driver.marked.len(), driver.accepted.len(), v.count("reissued"))),
         row("workers / kills / exits by themselves", format!("{} / {} / {}", info.workers, fleet.kills, fleet.exits.len())),
-        row("Salesforce data requests", calls),
-        row("faults injected (share)", format!("{fault_total} ({:.1} %, rate {})", 100.0 * fault_total as f64 / calls.max(1) as f64, info.fault_rate)),
+        row("Salesforce data requests", g.calls),
+        row("faults injected (share)", format!("{} ({:.1} %, rate {})", g.fault_total, 100.0 * g.fault_total as f64 / g.calls.max(1) as f64, info.fault_rate)),
     ]);
-    for (kind, n) in &faults {
+    for (kind, n) in &g.faults {
         rows.push(row(&format!("  {kind}"), n));
     }
     rows.extend([
-        row("lease rescues (log) / rows rescued now", format!("{} / {rescued_rows}", logs[0])),
+        row("lease rescues (log) / rows rescued now", format!("{} / {}", logs[0], g.rescued_rows)),
         row("lease lost at write-back (log)", logs[1]),
         row("retries (log) / repair passes cut short", format!("{} / {}", logs[2], logs[3])),
-        row("attempts by outcome", attempts.iter().map(|(o, n)| format!("{o}={n}")).collect::<Vec<_>>().join(" ")),
-        row("malformed parked / well-formed parked", format!("{} / {}", verdict.count("parked_malformed"), verdict.count("parked_well_formed"))),
-        row("duplicates", verdict.count("duplicates")),
-        row("lost", verdict.count("lost")),
-        row("incomplete sent", verdict.count("incomplete_sent")),
-        row("history mismatches", verdict.count("history_mismatch")),
+        row("circuit opened / re-opened (log)", format!("{} / {}", logs[4], logs[5])),
+        row("attempts by outcome", g.attempts.iter().map(|(o, n)| format!("{o}={n}")).collect::<Vec<_>>().join(" ")),
+        row("malformed parked / well-formed parked", format!("{} / {}", v.count("parked_malformed"), v.count("parked_well_formed"))),
+        row("duplicates", v.count("duplicates")),
+        row("lost", v.count("lost")),
+        row("incomplete sent", v.count("incomplete_sent")),
+        row("history mismatches", v.count("history_mismatch")),
         row("seeding", format!("{:.1}s", t.seeding.as_secs_f64())),
         row("chaos phase (faults on)", format!("{:.1}s", t.chaos.as_secs_f64())),
         row("drain after faults off", format!("{:.1}s", t.drain_after_faults_off.as_secs_f64())),
         row("time to drain (total)", if t.drained { format!("{:.1}s", t.total.as_secs_f64()) } else { "TIMED OUT".into() }),
     ]);
-    table("order-sync chaos summary", &rows);
-    print_failures(&verdict.failures, fleet, driver);
-    let line = json!({
-        "suite": "chaos", "passed": passed, "backend": store.backend(), "orders": info.seeded.len(),
+    rows
+}
+
+fn json_line(info: &RunInfo<'_>, driver: &RepairDriver, fleet: &Fleet, g: &Gathered, backend: &str) -> serde_json::Value {
+    let t = &info.timings;
+    json!({
+        "suite": "chaos", "passed": g.passed, "backend": backend, "orders": info.seeded.len(),
         "workers": info.workers, "kills": fleet.kills, "worker_exits": fleet.exits,
-        "api_calls": calls, "faults_injected": faults, "faults_total": fault_total,
-        "rescues_logged": logs[0], "lease_lost_logged": logs[1], "rows_rescued_now": rescued_rows,
-        "counts": verdict.counts, "repairs": {"marked": driver.marked.len(), "accepted": driver.accepted.len()},
+        "api_calls": g.calls, "faults_injected": g.faults, "faults_total": g.fault_total,
+        "rescues_logged": g.logs[0], "lease_lost_logged": g.logs[1], "rows_rescued_now": g.rescued_rows,
+        "circuit_opened_logged": g.logs[4], "circuit_reopened_logged": g.logs[5],
+        "counts": g.verdict.counts, "repairs": {"marked": driver.marked.len(), "accepted": driver.accepted.len()},
         "seconds": {"seeding": t.seeding.as_secs_f64(), "chaos": t.chaos.as_secs_f64(),
             "drain_after_faults_off": t.drain_after_faults_off.as_secs_f64(), "total": t.total.as_secs_f64()},
-        "drained": t.drained, "failures": verdict.failures,
-    });
-    println!("{line}");
-    Ok(passed)
+        "drained": t.drained, "failures": g.verdict.failures,
+    })
 }
 
 fn print_failures(failures: &std::collections::BTreeMap<&'static str, Vec<String>>, fleet: &Fleet, driver: &RepairDriver) {

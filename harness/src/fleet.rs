@@ -38,6 +38,7 @@ impl Fleet {
         self.procs[i].kill()?;
         self.kills += 1;
         let name = self.procs[i].name.clone();
+        eprintln!("chaos: {} SIGKILLed {name} (pid {})", chrono::Utc::now().format("%H:%M:%S%.3f"), self.procs[i].pid());
         self.procs[i] = self.spawn(i)?;
         Ok(name)
     }
@@ -46,7 +47,7 @@ impl Fleet {
     pub fn reap(&mut self) -> Result<()> {
         for i in 0..self.procs.len() {
             if let Some(status) = self.procs[i].try_exited()? {
-                let note = format!("{} exited by itself: {status}", self.procs[i].name);
+                let note = format!("{} {} exited by itself: {status}", chrono::Utc::now().format("%H:%M:%S%.3f"), self.procs[i].name);
                 eprintln!("chaos: {note}");
                 self.exits.push(note);
                 self.procs[i] = self.spawn(i)?;

@@ -26,6 +26,8 @@ impl Store {
                     wake.notify_one(); // orders may have arrived while we were not listening
                     loop {
                         listener.recv().await?;
+                        // Every idle pass loop wakes; a permit is kept if none is waiting yet.
+                        wake.notify_waiters();
                         wake.notify_one();
                     }
                     #[allow(unreachable_code)]

@@ -51,6 +51,8 @@ pub struct Worker {
     pub heartbeat: std::sync::Arc<super::Heartbeat>,
     /// Fires when new orders are placed (PostgreSQL LISTEN); the poll is the fallback.
     pub wakeup: Option<std::sync::Arc<tokio::sync::Notify>>,
+    /// Pass loops running side by side in `run`.
+    pub concurrency: usize,
 }
 
 impl Worker {
@@ -201,7 +203,15 @@ impl Worker {
     }
 
     /// Runs passes until `cancel`; in-flight work gets `shutdown_grace` to finish.
+    /// Runs `concurrency` pass loops side by side until `cancel`: under a backlog one loop's
+    /// Salesforce round trip overlaps another's claim and commits.
     pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
+        let loops = (0..self.concurrency.max(1)).map(|_| self.run_loop(cancel.clone()));
+        let results = futures_util::future::join_all(loops).await;
+        results.into_iter().collect()
+    }
+
+    async fn run_loop(&self, cancel: CancellationToken) -> Result<(), Fatal> {
         while !cancel.is_cancelled() {
             self.heartbeat.beat();
             // systemd's watchdog is petted from the loop itself, so a wedged loop gets restarted.
