@@ -1,6 +1,6 @@
 //! The in-memory database: records per object plus the schema they are checked against.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value, json};
 
@@ -17,6 +17,17 @@ pub(crate) struct Store {
     /// Open graph transaction, if any. An undo log instead of a cloned scratch store keeps
     /// big graph requests cheap when the org already holds many records.
     journal: Option<Journal>,
+    /// (object, field, value) -> ids, for custom (`__c`) fields: External ID lookups and
+    /// uniqueness checks stay cheap with a hundred thousand records (the chaos suite).
+    index: HashMap<(String, String, String), BTreeSet<String>>,
+}
+
+fn index_key(object: &str, field: &str, value: &str) -> (String, String, String) {
+    (object.to_ascii_lowercase(), field.to_ascii_lowercase(), value.to_string())
+}
+
+fn indexed(field: &str) -> bool {
+    field.len() > 3 && field[field.len() - 3..].eq_ignore_ascii_case("__c")
 }
 
 #[derive(Clone, Debug)]
@@ -34,6 +45,7 @@ impl Store {
             next_id: 1,
             standard_pricebook: String::new(),
             journal: None,
+            index: HashMap::new(),
         };
         let mut fields = Map::new();
         fields.insert("Name".into(), json!("Standard Price Book"));
@@ -68,10 +80,35 @@ impl Store {
         self.schema = journal.schema;
         for (object, id, prior) in journal.undo.into_iter().rev() {
             let rows = self.objects.entry(object).or_default();
-            match prior {
-                Some(record) => rows.insert(id, record),
-                None => rows.remove(&id),
-            };
+            if let Some(current) = rows.remove(&id) {
+                Self::remove_from_index(&mut self.index, &current);
+            }
+            if let Some(record) = prior {
+                Self::add_to_index(&mut self.index, &record);
+                rows.insert(id, record);
+            }
+        }
+    }
+
+    fn add_to_index(index: &mut HashMap<(String, String, String), BTreeSet<String>>, record: &Record) {
+        for (field, value) in record.fields.iter().filter(|(f, _)| indexed(f)) {
+            if let Some(text) = value_text(value) {
+                index.entry(index_key(&record.object, field, &text)).or_default().insert(record.id.clone());
+            }
+        }
+    }
+
+    fn remove_from_index(index: &mut HashMap<(String, String, String), BTreeSet<String>>, record: &Record) {
+        for (field, value) in record.fields.iter().filter(|(f, _)| indexed(f)) {
+            if let Some(text) = value_text(value) {
+                let key = index_key(&record.object, field, &text);
+                if let Some(ids) = index.get_mut(&key) {
+                    ids.remove(&record.id);
+                    if ids.is_empty() {
+                        index.remove(&key);
+                    }
+                }
+            }
         }
     }
 
@@ -84,7 +121,8 @@ impl Store {
 
     /// Looks a record up by 15- or 18-char id within one object.
     pub fn get(&self, object: &str, id: &str) -> Option<&Record> {
-        self.records(object).find(|r| same_id(&r.id, id))
+        let rows = self.objects.iter().find(|(name, _)| name.eq_ignore_ascii_case(object)).map(|(_, rows)| rows)?;
+        lookup(rows, id)
     }
 
     /// Looks a record up by id in any object (a reference field may point anywhere).
@@ -93,12 +131,15 @@ impl Store {
         self.objects
             .iter()
             .filter(|(name, _)| standard.is_none_or(|s| s == name.as_str()))
-            .flat_map(|(_, rows)| rows.values())
-            .find(|r| same_id(&r.id, id))
+            .find_map(|(_, rows)| lookup(rows, id))
     }
 
     /// Records whose `field` has the text `value` (exact, case-sensitive match).
     pub fn find(&self, object: &str, field: &str, value: &str) -> Vec<&Record> {
+        if indexed(field) {
+            let ids = self.index.get(&index_key(object, field, value));
+            return ids.into_iter().flatten().filter_map(|id| self.get(object, id)).collect();
+        }
         self.records(object)
             .filter(|r| {
                 r.get(field)
@@ -129,6 +170,7 @@ impl Store {
             id: id.clone(),
             fields,
         };
+        Self::add_to_index(&mut self.index, &record);
         self.objects
             .entry(object)
             .or_default()
@@ -148,9 +190,13 @@ impl Store {
         let Some(rows) = self.objects.get_mut(&canonical) else {
             return false;
         };
-        let Some(record) = rows.values_mut().find(|r| same_id(&r.id, id)) else {
+        let Some(key) = lookup(rows, id).map(|r| r.id.clone()) else {
             return false;
         };
+        let Some(record) = rows.get_mut(&key) else {
+            return false;
+        };
+        Self::remove_from_index(&mut self.index, record);
         if let Some(journal) = &mut self.journal {
             journal
                 .undo
@@ -162,8 +208,17 @@ impl Store {
         let now = sf_now();
         record.fields.insert("LastModifiedDate".into(), json!(now));
         record.fields.insert("SystemModstamp".into(), json!(now));
+        Self::add_to_index(&mut self.index, record);
         true
     }
+}
+
+/// Finds a record by its 18-char id, or by the 15-char prefix of one.
+fn lookup<'a>(rows: &'a BTreeMap<String, Record>, id: &str) -> Option<&'a Record> {
+    if id.len() == 15 {
+        return rows.range(id.to_string()..).next().map(|(_, r)| r).filter(|r| same_id(&r.id, id));
+    }
+    rows.get(id)
 }
 
 /// 15-char ids are the case-sensitive prefix of the 18-char form.
