@@ -1,7 +1,6 @@
 //! Benchmark: drains a backlog with one `order-sync run` child against the fake Salesforce at a
 //! set latency per request, times a trickle, and times the claim query at two table sizes.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 

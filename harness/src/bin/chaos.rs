@@ -31,6 +31,9 @@ pub struct Args {
     /// Share of Salesforce data requests that fail, over every fault kind.
     #[arg(long, default_value_t = 0.12)]
     fault_rate: f64,
+    /// The workers' Salesforce request timeout; slow responses are held back 1s longer than this.
+    #[arg(long, default_value = "2s")]
+    request_timeout: humantime::Duration,
     /// Give up (and fail) after this long.
     #[arg(long, default_value = "15m")]
     timeout: humantime::Duration,
@@ -85,11 +88,12 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
     let mut driver = RepairDriver::new(fake.clone(), store.clone(), &evaluations, args.repair_share, args.seed);
     let log_dir = args.log_dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("order-sync-chaos-{}", std::process::id())));
     let mut spec = WorkerSpec::new(&db.url, &fake.url(), &log_dir)?;
-    spec.set("SALESFORCE__REQUEST_TIMEOUT", "2s").set("SYNC__LEASE_DURATION", "5s")
+    let timeout = Duration::from(args.request_timeout);
+    spec.set("SALESFORCE__REQUEST_TIMEOUT", &args.request_timeout.to_string()).set("SYNC__LEASE_DURATION", "5s")
         .set("SYNC__POLL_INTERVAL", "250ms").set("SYNC__SHUTDOWN_GRACE", "5s");
     println!("chaos: {} orders seeded in {:.1}s on {}; {} workers; logs in {}", seeded.len(), seeding.as_secs_f64(),
         store.backend(), args.workers, log_dir.display());
-    fake.set_faults(Faults::new(args.fault_rate, FaultKind::ALL.to_vec()).with_seed(args.seed).with_slow_by(Duration::from_secs(3)));
+    fake.set_faults(Faults::new(args.fault_rate, FaultKind::ALL.to_vec()).with_seed(args.seed).with_slow_by(timeout + Duration::from_secs(1)));
     let started = Instant::now();
     let deadline = started + Duration::from(args.timeout);
     let mut fleet = Fleet::start(spec, args.workers)?;
