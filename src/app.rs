@@ -1,6 +1,9 @@
 //! Wiring: settings → store → Salesforce → worker. Shared by every command that syncs.
 
+use backon::{ExponentialBuilder, Retryable};
+
 use crate::config::Settings;
+use crate::error::ErrorClass;
 use crate::salesforce::Salesforce;
 use crate::store::Store;
 use crate::sync::{Repairer, RetryPolicy, Worker};
@@ -16,9 +19,20 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 /// Builds a worker and obtains a Salesforce token, so bad credentials fail before any claim.
+/// A Salesforce that is merely slow or down at start-up is waited for (with backoff), not fatal.
 pub async fn build_worker(settings: &Settings, store: Store) -> anyhow::Result<Worker> {
     let salesforce = Salesforce::new(&settings.salesforce, settings.sync.max_graphs_per_request)?;
-    salesforce.connect().await?;
+    let connect = || async { salesforce.connect().await };
+    let policy = ExponentialBuilder::default()
+        .with_min_delay(std::time::Duration::from_secs(1))
+        .with_max_delay(std::time::Duration::from_secs(60))
+        .with_max_times(8)
+        .with_jitter();
+    connect
+        .retry(policy)
+        .when(|e| e.class == ErrorClass::Transient)
+        .notify(|e, wait| tracing::warn!(retry_in_s = wait.as_secs(), "no Salesforce token yet: {e}"))
+        .await?;
     Ok(worker_with(settings, store, salesforce))
 }
 

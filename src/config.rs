@@ -185,6 +185,14 @@ impl Settings {
         if self.sync.batch_size == 0 {
             return Err(ConfigError("sync.batch_size: must be at least 1".into()));
         }
+        // A claim must outlive the Salesforce round trip it covers, or another worker takes the
+        // order over mid-flight and the work is done twice (still no duplicate, but twice the calls).
+        if self.sync.lease_duration < self.salesforce.request_timeout * 3 {
+            return Err(ConfigError(format!(
+                "sync.lease_duration ({:?}) must be at least three times salesforce.request_timeout ({:?})",
+                self.sync.lease_duration, self.salesforce.request_timeout
+            )));
+        }
         if !(1..=75).contains(&self.sync.max_graphs_per_request) {
             return Err(ConfigError("sync.max_graphs_per_request: must be 1..=75".into()));
         }

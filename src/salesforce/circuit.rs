@@ -71,7 +71,9 @@ impl Circuit {
                 State::Closed { failures: 0 }
             }
             (State::Closed { failures }, true) if failures + 1 < self.threshold => State::Closed { failures: failures + 1 },
-            (State::HalfOpen { cooldown, .. }, true) | (State::Open { cooldown, .. }, true) => {
+            // Requests already in flight when the circuit opened fail too: they say nothing new.
+            (open @ State::Open { .. }, true) => open,
+            (State::HalfOpen { cooldown, .. }, true) => {
                 let next = (cooldown * 2).min(self.max_cooldown);
                 tracing::warn!(cooldown_s = next.as_secs(), "Salesforce still failing; circuit stays open");
                 State::Open { until: Instant::now() + next, cooldown: next }
@@ -121,6 +123,18 @@ mod tests {
         assert!(c.admit().is_err(), "only one probe at a time");
         c.record(Ok(()));
         assert!(c.admit().is_ok() && c.open_for().is_none(), "closed after a good probe");
+    }
+
+    #[test]
+    fn failures_in_flight_when_the_circuit_opened_do_not_lengthen_the_pause() {
+        let c = Circuit::new(1, Duration::from_secs(15), Duration::from_secs(900));
+        c.record(Err(&outage()));
+        let first = c.open_for().expect("open");
+        for _ in 0..5 {
+            c.record(Err(&outage()));
+        }
+        let later = c.open_for().expect("still open");
+        assert!(later <= first, "the pause grew from {first:?} to {later:?}");
     }
 
     #[test]

@@ -104,10 +104,14 @@ impl Store {
             let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
             Ok(Store::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = sqlx::postgres::PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Fatal(format!("database.url: {e}")))?
+                // Short OLTP statements: JIT compilation would cost more than it saves.
+                .options([("jit", "off")]);
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect_with(options)
                 .await?;
             Ok(Store::Postgres(pool))
         } else {

@@ -89,7 +89,10 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
     let log_dir = args.log_dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("order-sync-chaos-{}", std::process::id())));
     let mut spec = WorkerSpec::new(&db.url, &fake.url(), &log_dir)?;
     let timeout = Duration::from(args.request_timeout);
-    spec.set("SALESFORCE__REQUEST_TIMEOUT", &args.request_timeout.to_string()).set("SYNC__LEASE_DURATION", "5s")
+    // Short leases so a killed worker's claims are rescued quickly, but three request timeouts
+    // long so a live worker's claim never expires mid-flight.
+    let lease = humantime::format_duration(timeout * 3 + Duration::from_secs(1)).to_string();
+    spec.set("SALESFORCE__REQUEST_TIMEOUT", &args.request_timeout.to_string()).set("SYNC__LEASE_DURATION", &lease)
         .set("SYNC__POLL_INTERVAL", "250ms").set("SYNC__SHUTDOWN_GRACE", "5s");
     println!("chaos: {} orders seeded in {:.1}s on {}; {} workers; logs in {}", seeded.len(), seeding.as_secs_f64(),
         store.backend(), args.workers, log_dir.display());
