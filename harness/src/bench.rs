@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use chrono::Utc;
 use fake_salesforce::FakeSalesforce;
-use order_sync::store::Store;
+use order_sync::store::{BulkOrders, Store};
 
 use crate::child::{ProcUsage, WorkerProc, WorkerSpec};
 use crate::report::percentile;
@@ -108,8 +108,11 @@ pub async fn claim_timing(store: &Store, catalog: &Catalog, total: i64, pending:
     let (customer, product) = (catalog.customers[0], catalog.standard[0]);
     let seeding = Instant::now();
     let long_ago = Utc::now() - chrono::Duration::days(400);
-    store.bulk_orders("DONE-", total - pending, "Completed", customer, product, long_ago, true).await.context("bulk seeding done orders")?;
-    store.bulk_orders("PEND-", pending, "Order Placed", customer, product, Utc::now(), false).await.context("bulk seeding pending orders")?;
+    let done = BulkOrders { prefix: "DONE-", count: total - pending, status: "Completed", customer_id: customer,
+        product_id: product, placed_at: long_ago, done: true };
+    store.bulk_orders(&done).await.context("bulk seeding done orders")?;
+    let pending_orders = BulkOrders { prefix: "PEND-", count: pending, status: "Order Placed", placed_at: Utc::now(), done: false, ..done };
+    store.bulk_orders(&pending_orders).await.context("bulk seeding pending orders")?;
     store.analyze().await.context("ANALYZE")?;
     let seed_seconds = seeding.elapsed().as_secs_f64();
     let time_one = || async {

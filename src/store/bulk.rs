@@ -51,6 +51,19 @@ fn series(store: &Store) -> &'static str {
     }
 }
 
+/// What `bulk_orders` inserts: `count` one-line orders of `status`, placed at `placed_at`.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkOrders<'a> {
+    pub prefix: &'a str,
+    pub count: i64,
+    pub status: &'a str,
+    pub customer_id: i64,
+    pub product_id: i64,
+    pub placed_at: DateTime<Utc>,
+    /// Also write a finished sync row, as for an order sent long ago.
+    pub done: bool,
+}
+
 impl Store {
     /// Creates database `name` on this (PostgreSQL admin) connection.
     pub async fn create_database(&self, name: &str) -> Result<()> {
@@ -70,10 +83,10 @@ impl Store {
         Ok(())
     }
 
-    /// Inserts `count` one-line orders numbered `{prefix}{g}` in `status`, placed at `placed_at`,
-    /// in one statement each for orders and lines. `done` also writes a finished sync row.
-    pub async fn bulk_orders(&self, prefix: &str, count: i64, status: &str, customer_id: i64, product_id: i64,
-        placed_at: DateTime<Utc>, done: bool) -> Result<u64> {
+    /// Inserts `b.count` one-line orders numbered `{prefix}{g}`, in one statement each for
+    /// orders and lines; `b.done` also writes a finished sync row.
+    pub async fn bulk_orders(&self, b: &BulkOrders<'_>) -> Result<u64> {
+        let BulkOrders { prefix, count, status, customer_id, product_id, placed_at, done } = *b;
         let series = series(self);
         let orders = format!("INSERT INTO orders (order_number, customer_id, status, payment_method, currency, \
             placed_at, updated_at) SELECT $2 || CAST(g AS TEXT), $3, $4, 'credit_card', 'USD', $5, $5 FROM ({series}) AS s");

@@ -22,7 +22,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use admin::{AttemptRow, HistoryRow, OrderDetail, StatusCounts, StuckOrder};
-pub use bulk::{HistoryFact, OrderFact};
+pub use bulk::{BulkOrders, HistoryFact, OrderFact};
 pub use claim::{Claim, ClaimedOrder};
 pub use outcome::{Failure, Sent, WriteBack};
 pub use repair::{RepairLine, RepairOrder, ReissueOutcome};
