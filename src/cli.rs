@@ -69,9 +69,9 @@ pub enum OrdersCommand {
     },
     /// Orders in Order Placed past the threshold, or parked, with what to do about each.
     Stuck {
-        /// Age after which an order in Order Placed counts as stuck (e.g. "10m").
-        #[arg(long, default_value = "10m")]
-        older_than: humantime::Duration,
+        /// Age after which an order in Order Placed counts as stuck (e.g. "10m"); default alerts.stuck_after.
+        #[arg(long)]
+        older_than: Option<humantime::Duration>,
         #[arg(long)]
         json: bool,
     },

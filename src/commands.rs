@@ -29,7 +29,8 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
         }
         Command::Orders { command: OrdersCommand::Stuck { older_than, json } } => {
             let store = open_store(&settings).await?;
-            report::stuck(&store, older_than.into(), json).await
+            let older_than = older_than.map_or(settings.alerts.stuck_after, Into::into);
+            report::stuck(&store, older_than, json).await
         }
         Command::Retry { order, all_parked } => {
             let store = open_store(&settings).await?;
