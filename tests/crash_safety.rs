@@ -13,7 +13,7 @@ async fn a_crash_after_salesforce_committed_and_before_the_store_commit_creates_
     // Worker A claims with a 1 ms lease, writes to Salesforce, and dies before its store commit.
     let claim = app.store.claim_due("worker-a", 10, 1).await.expect("claim");
     let orders: Vec<_> = claim.orders.into_iter().map(|c| c.raw.validate().expect("valid")).collect();
-    let pushed = app.salesforce.push(&orders).await;
+    let pushed = app.salesforce.push(&orders, &Default::default()).await;
     assert!(pushed[0].1.is_ok());
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
 

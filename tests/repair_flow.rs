@@ -99,7 +99,7 @@ async fn a_crash_after_the_reissued_orders_upsert_leaves_one_salesforce_order(ba
     // A worker claims the reissued order with a 1 ms lease, upserts it, and dies.
     let claim = app.store.claim_due("doomed", 10, 1).await.expect("claim");
     let orders: Vec<_> = claim.orders.into_iter().map(|c| c.raw.validate().expect("valid")).collect();
-    assert!(app.salesforce.push(&orders).await[0].1.is_ok());
+    assert!(app.salesforce.push(&orders, &Default::default()).await[0].1.is_ok());
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
 
     let rerun = app.drain(&app.another_worker("survivor"), 5).await;

@@ -25,7 +25,7 @@ async fn graph_answers(server: &MockServer, answer: ResponseTemplate) {
 async fn push_error(answer: ResponseTemplate) -> SfError {
     let server = org(1).await;
     graph_answers(&server, answer).await;
-    let results = client(&server, 25).push(&[order(1001, &[(5001, "SKU-A")])]).await;
+    let results = client(&server, 25).push(&[order(1001, &[(5001, "SKU-A")])], &Default::default()).await;
     results.into_iter().next().expect("one result").1.expect_err("the push must fail")
 }
 
@@ -35,8 +35,8 @@ async fn a_token_is_fetched_once_and_shared_by_calls() {
     graph_answers(&server, json(200, fixture("graph__success.json"))).await;
     let sf = client(&server, 25);
 
-    let first = sf.push(&two_orders()).await;
-    let second = sf.push(&two_orders()).await;
+    let first = sf.push(&two_orders(), &Default::default()).await;
+    let second = sf.push(&two_orders(), &Default::default()).await;
 
     assert!(first.iter().chain(&second).all(|(_, r)| r.is_ok()), "{first:?} {second:?}");
     assert_eq!(received(&server, "POST", TOKEN).await.len(), 1);
@@ -70,7 +70,7 @@ async fn a_graph_success_returns_every_orders_salesforce_ids() {
     let server = org(1).await;
     graph_answers(&server, json(200, fixture("graph__success.json"))).await;
 
-    let results = client(&server, 25).push(&two_orders()).await;
+    let results = client(&server, 25).push(&two_orders(), &Default::default()).await;
 
     for (id, result) in &results {
         let ids = result.as_ref().unwrap_or_else(|e| panic!("order {id}: {e}"));
@@ -109,7 +109,7 @@ async fn a_partial_failure_rejects_only_the_failed_order_with_the_real_error() {
     let server = org(1).await;
     graph_answers(&server, json(200, fixture("graph__partial_failure.json"))).await;
 
-    let results = client(&server, 25).push(&two_orders()).await;
+    let results = client(&server, 25).push(&two_orders(), &Default::default()).await;
 
     let ok = &results.iter().find(|(id, _)| id.0 == 1001).unwrap().1;
     assert_eq!(ok.as_ref().unwrap().opportunity.as_deref(), Some("006Dn0000011001AAA"));
@@ -126,7 +126,7 @@ async fn the_pricebook_query_follows_next_records_url() {
     let server = org(1).await;
     graph_answers(&server, json(200, fixture("graph__success.json"))).await;
 
-    let results = client(&server, 25).push(&two_orders()).await;
+    let results = client(&server, 25).push(&two_orders(), &Default::default()).await;
 
     assert!(results.iter().all(|(_, r)| r.is_ok()), "{results:?}");
     assert_eq!(received(&server, "GET", QUERY_PAGE2).await.len(), 1);
@@ -160,7 +160,7 @@ async fn an_expired_session_is_renewed_once_and_replayed() {
     expire_first_token(&server, 1, 0, json(200, fixture("graph__success.json"))).await;
     let sf = client(&server, 25);
 
-    let results = sf.push(&two_orders()).await;
+    let results = sf.push(&two_orders(), &Default::default()).await;
 
     assert!(results.iter().all(|(_, r)| r.is_ok()), "{results:?}");
     assert_eq!(received(&server, "POST", TOKEN).await.len(), 2);
@@ -174,7 +174,7 @@ async fn many_requests_failing_together_renew_the_token_once() {
     expire_first_token(&server, 5, 100, echo_graphs("upsert__created.json")).await;
     let orders: Vec<_> = (1..=5).map(|i| order(2000 + i, &[(6000 + i, "SKU-A")])).collect();
 
-    let results = client(&server, 1).push(&orders).await;
+    let results = client(&server, 1).push(&orders, &Default::default()).await;
 
     assert_eq!(results.len(), 5);
     assert!(results.iter().all(|(_, r)| r.is_ok()), "{results:?}");
@@ -209,7 +209,7 @@ async fn request_limit_exceeded_is_transient_and_unable_to_lock_row_is_transient
     let server = org(1).await;
     graph_answers(&server, json(200, serde_json::to_vec(&graphs).unwrap())).await;
 
-    let in_graph = client(&server, 25).push(&two_orders()).await.remove(1);
+    let in_graph = client(&server, 25).push(&two_orders(), &Default::default()).await.remove(1);
 
     assert_eq!((limit.class, limit.code.as_deref()), (ErrorClass::Transient, Some("REQUEST_LIMIT_EXCEEDED")));
     assert!(limit.is_daily_limit(), "TotalRequests means the daily allocation: {}", limit.message);
@@ -229,7 +229,7 @@ async fn a_redirect_to_a_login_page_is_not_followed() {
         .await;
     Mock::given(path("/secur/login.jsp")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
 
-    let results = client(&server, 25).push(&two_orders()).await;
+    let results = client(&server, 25).push(&two_orders(), &Default::default()).await;
 
     assert_eq!(results.len(), 2);
     for (_, r) in results {
@@ -249,7 +249,7 @@ async fn sforce_limit_info_is_read() {
     let sf = client(&server, 25);
     assert_eq!(sf.api_usage(), None);
 
-    sf.push(&two_orders()).await;
+    sf.push(&two_orders(), &Default::default()).await;
 
     assert_eq!(sf.api_usage(), Some(ApiUsage { used: 18, max: 5000 }));
 }
@@ -262,7 +262,7 @@ async fn wrong_shape_ids_are_not_accepted() {
         .replace("802Dn0000015002AAA", "12345"); // o1002's OrderItem
     graph_answers(&server, json(200, body.into_bytes())).await;
 
-    let results = client(&server, 25).push(&two_orders()).await;
+    let results = client(&server, 25).push(&two_orders(), &Default::default()).await;
 
     assert_eq!(results.len(), 2);
     for (id, result) in results {

@@ -15,6 +15,9 @@ pub(crate) fn check_write(
     existing: Option<&Record>,
 ) -> Result<(), ApiError> {
     check_rules(store, object, fields)?;
+    if existing.is_some() {
+        check_create_only(object, fields)?;
+    }
     check_required(store, object, fields, existing)?;
     if existing.is_none() && object == "Order" {
         let status = fields
@@ -28,6 +31,32 @@ pub(crate) fn check_write(
     }
     check_pricebook(store, object, fields, existing)?;
     check_unique(store, object, fields, existing)
+}
+
+/// Fields Salesforce lets you set on insert but not on update (parents and price-book entries of
+/// line items, a quote's opportunity). Naming one in an update fails, even with the same value.
+const CREATE_ONLY: &[(&str, &str)] = &[
+    ("OrderItem", "OrderId"),
+    ("OrderItem", "PricebookEntryId"),
+    ("QuoteLineItem", "QuoteId"),
+    ("QuoteLineItem", "PricebookEntryId"),
+    ("Quote", "OpportunityId"),
+];
+
+fn check_create_only(object: &str, fields: &Map<String, Value>) -> Result<(), ApiError> {
+    let named: Vec<&str> = CREATE_ONLY
+        .iter()
+        .filter(|(o, f)| o.eq_ignore_ascii_case(object) && fields.keys().any(|k| k.eq_ignore_ascii_case(f)))
+        .map(|(_, f)| *f)
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let msg = format!(
+        "Unable to create/update fields: {}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+        named.join(", ")
+    );
+    Err(ApiError::bad("INVALID_FIELD_FOR_INSERT_UPDATE", msg).with_fields(&named))
 }
 
 /// The value a field will have after the write.

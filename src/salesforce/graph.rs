@@ -15,6 +15,18 @@ pub struct GraphContext<'a> {
     pub settings: &'a SalesforceSettings,
     pub pricebook_id: &'a str,
     pub entries: &'a HashMap<String, String>,
+    /// Records a re-send found already there: their insert-only fields are left out.
+    pub existing: &'a super::existing::Existing,
+}
+
+/// A line item's body: parent and price-book entry only when it is being created.
+fn line_body(ctx: &GraphContext, exists: bool, parent: &str, parent_ref: &str, sku: &str, quantity: i64, price: rust_decimal::Decimal) -> Value {
+    let mut body = json!({ "Quantity": quantity, "UnitPrice": money(price) });
+    if !exists {
+        body[parent] = json!(parent_ref);
+        body["PricebookEntryId"] = json!(ctx.entries[sku]);
+    }
+    body
 }
 
 fn upsert(ctx: &GraphContext, object: &str, field: &str, key: impl std::fmt::Display, reference: String, body: Value) -> Node {
@@ -56,18 +68,14 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
             "CloseDate": order.placed_at.format("%Y-%m-%d").to_string(), "Amount": money(order.amount()),
             "AccountId": "@{acct.id}", "Pricebook2Id": ctx.pricebook_id,
         })),
-        upsert(ctx, "Quote", &f.order_external_id, order.opportunity_key, "quote".into(), json!({
-            "Name": format!("Quote for store order {}", order.number), "OpportunityId": "@{opp.id}",
-            "Pricebook2Id": ctx.pricebook_id, "ContactId": "@{contact.id}",
-        })),
+        upsert(ctx, "Quote", &f.order_external_id, order.opportunity_key, "quote".into(), quote_body(ctx, order)),
     ];
     // A reissued repair order keeps the accepted quote's lines as the technicians priced them.
     if order.reissue_of.is_none() {
         for l in &order.lines {
-            nodes.push(upsert(ctx, "QuoteLineItem", &f.line_external_id, l.id, format!("qli{}", l.id), json!({
-                "QuoteId": "@{quote.id}", "PricebookEntryId": ctx.entries[&l.sku],
-                "Quantity": l.quantity, "UnitPrice": money(l.unit_price),
-            })));
+            let exists = ctx.existing.quote_lines.contains(&l.id.to_string());
+            let body = line_body(ctx, exists, "QuoteId", "@{quote.id}", &l.sku, l.quantity, l.unit_price);
+            nodes.push(upsert(ctx, "QuoteLineItem", &f.line_external_id, l.id, format!("qli{}", l.id), body));
         }
     }
     if route.creates_salesforce_order() {
@@ -77,13 +85,23 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
             "QuoteId": "@{quote.id}", "PoNumber": order.po_number,
         })));
         for l in &order.lines {
-            nodes.push(upsert(ctx, "OrderItem", &f.line_external_id, l.id, format!("oi{}", l.id), json!({
-                "OrderId": "@{order.id}", "PricebookEntryId": ctx.entries[&l.sku],
-                "Quantity": l.quantity, "UnitPrice": money(l.unit_price),
-            })));
+            let exists = ctx.existing.order_items.contains(&l.id.to_string());
+            let body = line_body(ctx, exists, "OrderId", "@{order.id}", &l.sku, l.quantity, l.unit_price);
+            nodes.push(upsert(ctx, "OrderItem", &f.line_external_id, l.id, format!("oi{}", l.id), body));
         }
     }
     Graph { graph_id: format!("o{}", order.id), composite_request: nodes }
+}
+
+fn quote_body(ctx: &GraphContext, order: &Order) -> Value {
+    let mut body = json!({
+        "Name": format!("Quote for store order {}", order.number),
+        "Pricebook2Id": ctx.pricebook_id, "ContactId": "@{contact.id}",
+    });
+    if !ctx.existing.quotes.contains(&order.opportunity_key.to_string()) {
+        body["OpportunityId"] = json!("@{opp.id}");
+    }
+    body
 }
 
 /// Reads one graph's result: the record ids, or the first real error (not PROCESSING_HALTED).

@@ -6,6 +6,7 @@ mod circuit;
 mod client;
 mod describe;
 mod error;
+mod existing;
 mod graph;
 mod pricebook;
 mod repair;
@@ -59,7 +60,9 @@ impl Salesforce {
     }
 
     /// Writes each order to Salesforce, many orders per request, each its own all-or-nothing graph.
-    pub async fn push(&self, orders: &[Order]) -> Vec<PushResult> {
+    /// `resent` names orders tried before: what of them already exists is looked up first, so
+    /// that insert-only fields are left out of their updates.
+    pub async fn push(&self, orders: &[Order], resent: &std::collections::HashSet<OrderId>) -> Vec<PushResult> {
         let skus: BTreeSet<String> = orders.iter().flat_map(|o| o.lines.iter().map(|l| l.sku.clone())).collect();
         let (pricebook_id, entries) = match self.lookup_entries(&skus).await {
             Ok(found) => found,
@@ -76,7 +79,15 @@ impl Salesforce {
                 None => sendable.push(o),
             }
         }
-        let ctx = GraphContext { settings: &self.settings, pricebook_id: &pricebook_id, entries: &entries };
+        let resent: Vec<&Order> = sendable.iter().copied().filter(|o| resent.contains(&o.id)).collect();
+        let existing = match existing::Existing::find(&self.inner, &self.settings, &sendable, &resent).await {
+            Ok(e) => e,
+            Err(e) => {
+                results.extend(sendable.iter().map(|o| (o.id, Err(e.clone()))));
+                return results;
+            }
+        };
+        let ctx = GraphContext { settings: &self.settings, pricebook_id: &pricebook_id, entries: &entries, existing: &existing };
         let mut graphs: Vec<(OrderId, wire::Graph)> = Vec::new();
         for o in sendable {
             let g = order_graph(&ctx, o);

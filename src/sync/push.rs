@@ -114,7 +114,9 @@ impl Worker {
     async fn send(&self, orders: Vec<(Order, i64)>, token: &str, report: &mut PassReport) -> Result<(), Fatal> {
         let started = Instant::now();
         let to_send: Vec<Order> = orders.iter().map(|(o, _)| o.clone()).collect();
-        let results = self.salesforce.push(&to_send).await;
+        // Tried before (a retry, or a rescue after a crash): Salesforce may hold part of it already.
+        let resent = orders.iter().filter(|(_, attempt)| *attempt > 1).map(|(o, _)| o.id).collect();
+        let results = self.salesforce.push(&to_send, &resent).await;
         metrics::histogram!("order_sync_salesforce_call_seconds").record(started.elapsed().as_secs_f64());
         let mut fatal = None;
         for ((order, attempt), (_, result)) in orders.iter().zip(results_in_order(&to_send, results)) {
