@@ -30,6 +30,8 @@ pub struct AlertSettings {
     pub webhook_url: String,
     #[serde(with = "humantime_serde")]
     pub webhook_timeout: Duration,
+    #[serde(with = "humantime_serde")]
+    pub attempt_retention: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

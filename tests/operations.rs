@@ -172,3 +172,23 @@ async fn create_by_hand(app: &TestApp, object: &str, fields: serde_json::Value) 
         .json(&fields).send().await.unwrap().json().await.unwrap();
     created["id"].as_str().expect("created id").to_string()
 }
+
+#[tokio::test]
+async fn old_attempt_rows_of_sent_orders_are_pruned_and_those_of_parked_orders_kept() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let missing = app.product("GONE-2", "standard", false).await;
+    let customer = app.customer("Archivist").await;
+    let sent = app.order(customer).line(widget, 1, "1.00").place().await;
+    let parked = app.order(customer).line(missing, 1, "1.00").place().await;
+    app.drain(&app.worker(), 5).await;
+    let mut alerts = app.settings.alerts.clone();
+    alerts.attempt_retention = Duration::ZERO;
+    let watchdog = Watchdog::new(app.store.clone(), None, alerts);
+
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    watchdog.run_pass().await.expect("look");
+
+    assert!(app.store.order_attempts(sent).await.unwrap().is_empty(), "a sent order's old attempts go");
+    assert_eq!(app.store.order_attempts(parked).await.unwrap().len(), 1, "a parked order keeps its story");
+}

@@ -40,6 +40,15 @@ impl Store {
         Ok(t.as_deref().and_then(super::parse_timestamp))
     }
 
+    /// Deletes attempt rows of orders that finished before `before_ms`; the latest stays for
+    /// parked and pending orders whatever its age. Returns how many went.
+    pub async fn prune_attempts(&self, before_ms: i64) -> Result<u64> {
+        const PRUNE: &str = "DELETE FROM order_sync_attempts WHERE finished_at < $1 \
+            AND order_id IN (SELECT order_id FROM order_sync_state WHERE state = 'done')";
+        let n = on_pool!(self, p => sqlx::query(PRUNE).bind(before_ms).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n)
+    }
+
     /// A cheap round trip, for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
         on_pool!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;

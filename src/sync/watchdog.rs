@@ -66,6 +66,11 @@ impl Watchdog {
         let age = oldest.map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0).unwrap_or(0.0);
         metrics::gauge!("order_sync_oldest_order_placed_age_seconds").set(age);
         self.record_salesforce_usage().await?;
+        let keep_ms = i64::try_from(self.settings.attempt_retention.as_millis()).unwrap_or(i64::MAX);
+        let pruned = self.store.prune_attempts(crate::store::now_ms().saturating_sub(keep_ms)).await?;
+        if pruned > 0 {
+            tracing::debug!(pruned, "old sync attempt rows deleted");
+        }
         Ok(report)
     }
 
