@@ -31,7 +31,9 @@ pub async fn build_worker(settings: &Settings, store: Store) -> anyhow::Result<W
     connect
         .retry(policy)
         .when(|e| e.class == ErrorClass::Transient)
-        .notify(|e, wait| tracing::warn!(retry_in_s = wait.as_secs(), "no Salesforce token yet: {e}"))
+        .notify(|e, wait| {
+            tracing::warn!(retry_in_s = wait.as_secs(), "no Salesforce token yet: {e}")
+        })
         .await?;
     Ok(worker_with(settings, store, salesforce))
 }
@@ -45,7 +47,10 @@ pub fn worker_with(settings: &Settings, store: Store, salesforce: Salesforce) ->
         worker_id: settings.worker_id(),
         batch_size: s.batch_size,
         lease: s.lease_duration,
-        retry: RetryPolicy { min_delay: s.retry_min_delay, max_delay: s.retry_max_delay },
+        retry: RetryPolicy {
+            min_delay: s.retry_min_delay,
+            max_delay: s.retry_max_delay,
+        },
         poll_interval: s.poll_interval,
         shutdown_grace: s.shutdown_grace,
         heartbeat: Default::default(),

@@ -17,11 +17,19 @@ pub struct CheckItem {
 
 impl CheckItem {
     fn pass(label: impl Into<String>) -> CheckItem {
-        CheckItem { ok: true, label: label.into(), hint: None }
+        CheckItem {
+            ok: true,
+            label: label.into(),
+            hint: None,
+        }
     }
 
     fn fail(label: impl Into<String>, hint: impl Into<String>) -> CheckItem {
-        CheckItem { ok: false, label: label.into(), hint: Some(hint.into()) }
+        CheckItem {
+            ok: false,
+            label: label.into(),
+            hint: Some(hint.into()),
+        }
     }
 }
 
@@ -62,7 +70,8 @@ pub async fn checklist(settings: &Settings) -> Vec<CheckItem> {
         AuthFlow::ClientCredentials => "client_credentials",
     };
     let mut items = vec![CheckItem::pass(format!(
-        "configuration loaded (auth {auth}, API {}, login {})", sf.api_version, sf.login_url
+        "configuration loaded (auth {auth}, API {}, login {})",
+        sf.api_version, sf.login_url
     ))];
     let (store_item, skus) = store_check(settings).await;
     items.push(store_item);
@@ -95,22 +104,37 @@ async fn store_check(settings: &Settings) -> (CheckItem, Option<BTreeSet<String>
     }
     .await;
     match result {
-        Ok(skus) => (CheckItem::pass(format!("store reachable ({backend}) and migrations applied")), Some(skus.into_iter().collect())),
-        Err(e @ StoreError::Unavailable(_)) => (CheckItem::fail(
-            format!("store not reachable: {e}"),
-            "check database.url and that the database is running and accepts this user",
-        ), None),
-        Err(e @ StoreError::Fatal(_)) => (CheckItem::fail(
-            format!("store not ready: {e}"),
-            "run `order-sync migrate` against this database.url (or check the URL names the store's database)",
-        ), None),
+        Ok(skus) => (
+            CheckItem::pass(format!(
+                "store reachable ({backend}) and migrations applied"
+            )),
+            Some(skus.into_iter().collect()),
+        ),
+        Err(e @ StoreError::Unavailable(_)) => (
+            CheckItem::fail(
+                format!("store not reachable: {e}"),
+                "check database.url and that the database is running and accepts this user",
+            ),
+            None,
+        ),
+        Err(e @ StoreError::Fatal(_)) => (
+            CheckItem::fail(
+                format!("store not ready: {e}"),
+                "run `order-sync migrate` against this database.url (or check the URL names the store's database)",
+            ),
+            None,
+        ),
     }
 }
 
 async fn connect(settings: &Settings) -> Result<Salesforce, CheckItem> {
-    let client = Salesforce::new(&settings.salesforce, settings.sync.max_graphs_per_request).map_err(|e| {
-        CheckItem::fail(format!("Salesforce client not configured: {e}"), "fix salesforce.login_url (https, or http only to loopback) and the auth settings")
-    })?;
+    let client = Salesforce::new(&settings.salesforce, settings.sync.max_graphs_per_request)
+        .map_err(|e| {
+            CheckItem::fail(
+                format!("Salesforce client not configured: {e}"),
+                "fix salesforce.login_url (https, or http only to loopback) and the auth settings",
+            )
+        })?;
     match client.connect().await {
         Ok(()) => Ok(client),
         Err(e) if e.class == ErrorClass::Fatal => Err(CheckItem::fail(
@@ -127,33 +151,94 @@ async fn connect(settings: &Settings) -> Result<Salesforce, CheckItem> {
 
 fn upserted(settings: &Settings) -> Vec<Upserted<'_>> {
     let f = &settings.salesforce.fields;
-    let (customer, order, line) = ("salesforce.fields.customer_external_id", "salesforce.fields.order_external_id", "salesforce.fields.line_external_id");
+    let (customer, order, line) = (
+        "salesforce.fields.customer_external_id",
+        "salesforce.fields.order_external_id",
+        "salesforce.fields.line_external_id",
+    );
     // The fields each node of an order graph writes (src/salesforce/graph.rs), besides its key.
     vec![
-        Upserted { object: "Account", key: &f.customer_external_id, key_setting: customer, writes: &["Name"] },
-        Upserted { object: "Contact", key: &f.customer_external_id, key_setting: customer,
-            writes: &["FirstName", "LastName", "Email", "Phone", "AccountId"] },
-        Upserted { object: "Opportunity", key: &f.order_external_id, key_setting: order,
-            writes: &["Name", "StageName", "CloseDate", "Amount", "AccountId", "Pricebook2Id"] },
-        Upserted { object: "Quote", key: &f.order_external_id, key_setting: order,
-            writes: &["Name", "OpportunityId", "Pricebook2Id", "ContactId"] },
-        Upserted { object: "QuoteLineItem", key: &f.line_external_id, key_setting: line,
-            writes: &["QuoteId", "PricebookEntryId", "Quantity", "UnitPrice"] },
-        Upserted { object: "Order", key: &f.order_external_id, key_setting: order,
-            writes: &["AccountId", "EffectiveDate", "Status", "Pricebook2Id", "OpportunityId", "QuoteId", "PoNumber"] },
-        Upserted { object: "OrderItem", key: &f.line_external_id, key_setting: line,
-            writes: &["OrderId", "PricebookEntryId", "Quantity", "UnitPrice"] },
+        Upserted {
+            object: "Account",
+            key: &f.customer_external_id,
+            key_setting: customer,
+            writes: &["Name"],
+        },
+        Upserted {
+            object: "Contact",
+            key: &f.customer_external_id,
+            key_setting: customer,
+            writes: &["FirstName", "LastName", "Email", "Phone", "AccountId"],
+        },
+        Upserted {
+            object: "Opportunity",
+            key: &f.order_external_id,
+            key_setting: order,
+            writes: &[
+                "Name",
+                "StageName",
+                "CloseDate",
+                "Amount",
+                "AccountId",
+                "Pricebook2Id",
+            ],
+        },
+        Upserted {
+            object: "Quote",
+            key: &f.order_external_id,
+            key_setting: order,
+            writes: &["Name", "OpportunityId", "Pricebook2Id", "ContactId"],
+        },
+        Upserted {
+            object: "QuoteLineItem",
+            key: &f.line_external_id,
+            key_setting: line,
+            writes: &["QuoteId", "PricebookEntryId", "Quantity", "UnitPrice"],
+        },
+        Upserted {
+            object: "Order",
+            key: &f.order_external_id,
+            key_setting: order,
+            writes: &[
+                "AccountId",
+                "EffectiveDate",
+                "Status",
+                "Pricebook2Id",
+                "OpportunityId",
+                "QuoteId",
+                "PoNumber",
+            ],
+        },
+        Upserted {
+            object: "OrderItem",
+            key: &f.line_external_id,
+            key_setting: line,
+            writes: &["OrderId", "PricebookEntryId", "Quantity", "UnitPrice"],
+        },
     ]
 }
 
 /// Describes every object the sync touches and checks its key and written fields.
-async fn describe_all(sf: &Salesforce, settings: &Settings, items: &mut Vec<CheckItem>) -> HashMap<String, ObjectDescription> {
+async fn describe_all(
+    sf: &Salesforce,
+    settings: &Settings,
+    items: &mut Vec<CheckItem>,
+) -> HashMap<String, ObjectDescription> {
     let mut specs = upserted(settings);
     let repair = &settings.repair;
-    if repair.enabled && !specs.iter().any(|s| s.object.eq_ignore_ascii_case(&repair.evaluation_object)) {
+    if repair.enabled
+        && !specs
+            .iter()
+            .any(|s| s.object.eq_ignore_ascii_case(&repair.evaluation_object))
+    {
         // The repair loop finds orders on the evaluation object by the order External ID.
         let key = &settings.salesforce.fields.order_external_id;
-        specs.push(Upserted { object: &repair.evaluation_object, key, key_setting: "salesforce.fields.order_external_id", writes: &[] });
+        specs.push(Upserted {
+            object: &repair.evaluation_object,
+            key,
+            key_setting: "salesforce.fields.order_external_id",
+            writes: &[],
+        });
     }
     let mut described = HashMap::new();
     for spec in &specs {
@@ -174,7 +259,9 @@ async fn describe_all(sf: &Salesforce, settings: &Settings, items: &mut Vec<Chec
 fn describe_failed(object: &str, e: &SfError) -> CheckItem {
     CheckItem::fail(
         format!("{object} could not be described: {e}"),
-        format!("the integration user needs read access to {object} (profile or permission set), and the object must exist in this org"),
+        format!(
+            "the integration user needs read access to {object} (profile or permission set), and the object must exist in this org"
+        ),
     )
 }
 
@@ -185,59 +272,123 @@ fn key_check(spec: &Upserted, d: &ObjectDescription) -> CheckItem {
         Some(f) if f.external_id && f.unique => CheckItem::pass(label),
         Some(_) => CheckItem::fail(
             format!("{object}.{key} is not marked External ID and Unique"),
-            format!("in Setup → Object Manager → {object} → Fields, edit {key} and tick both \"External ID\" and \"Unique\""),
+            format!(
+                "in Setup → Object Manager → {object} → Fields, edit {key} and tick both \"External ID\" and \"Unique\""
+            ),
         ),
         None => CheckItem::fail(
             format!("{object}.{key} is missing"),
-            format!("create a Text field {key} on {object} with \"External ID\" and \"Unique\" ticked and give the integration \
-                user edit access to it, or set {} to the field you use", spec.key_setting),
+            format!(
+                "create a Text field {key} on {object} with \"External ID\" and \"Unique\" ticked and give the integration \
+                user edit access to it, or set {} to the field you use",
+                spec.key_setting
+            ),
         ),
     }
 }
 
 fn fields_check(spec: &Upserted, d: &ObjectDescription) -> CheckItem {
-    let missing: Vec<&str> = spec.writes.iter().copied().filter(|f| d.field(f).is_none()).collect();
+    let missing: Vec<&str> = spec
+        .writes
+        .iter()
+        .copied()
+        .filter(|f| d.field(f).is_none())
+        .collect();
     if missing.is_empty() {
-        return CheckItem::pass(format!("{} has the fields order-sync writes ({})", spec.object, spec.writes.join(", ")));
+        return CheckItem::pass(format!(
+            "{} has the fields order-sync writes ({})",
+            spec.object,
+            spec.writes.join(", ")
+        ));
     }
     CheckItem::fail(
-        format!("{} lacks fields order-sync writes: {}", spec.object, missing.join(", ")),
-        format!("give the integration user read and edit access to {} (field-level security) on {}", missing.join(", "), spec.object),
+        format!(
+            "{} lacks fields order-sync writes: {}",
+            spec.object,
+            missing.join(", ")
+        ),
+        format!(
+            "give the integration user read and edit access to {} (field-level security) on {}",
+            missing.join(", "),
+            spec.object
+        ),
     )
 }
 
 /// Picklist values the sync writes or waits for: the stages, Order Draft, and the repair values.
-fn picklist_checks(settings: &Settings, described: &HashMap<String, ObjectDescription>) -> Vec<CheckItem> {
+fn picklist_checks(
+    settings: &Settings,
+    described: &HashMap<String, ObjectDescription>,
+) -> Vec<CheckItem> {
     let stages = &settings.salesforce.stages;
     let repair = &settings.repair;
     let mut wanted: Vec<(&str, &str, Vec<&str>, &str)> = vec![
-        ("Opportunity", "StageName", vec![&stages.in_process, &stages.awaiting_payment, &stages.awaiting_evaluation],
-            "salesforce.stages"),
-        ("Order", "Status", vec!["Draft"], "nothing: order-sync always creates Orders as Draft"),
+        (
+            "Opportunity",
+            "StageName",
+            vec![
+                &stages.in_process,
+                &stages.awaiting_payment,
+                &stages.awaiting_evaluation,
+            ],
+            "salesforce.stages",
+        ),
+        (
+            "Order",
+            "Status",
+            vec!["Draft"],
+            "nothing: order-sync always creates Orders as Draft",
+        ),
     ];
     if repair.enabled {
-        wanted.push((&repair.evaluation_object, &repair.evaluation_field, vec![&repair.evaluation_complete_value],
-            "repair.evaluation_field / repair.evaluation_complete_value"));
-        wanted.push(("Quote", "Status", vec![&repair.quote_accepted_status], "repair.quote_accepted_status"));
+        wanted.push((
+            &repair.evaluation_object,
+            &repair.evaluation_field,
+            vec![&repair.evaluation_complete_value],
+            "repair.evaluation_field / repair.evaluation_complete_value",
+        ));
+        wanted.push((
+            "Quote",
+            "Status",
+            vec![&repair.quote_accepted_status],
+            "repair.quote_accepted_status",
+        ));
     }
     let mut items = Vec::new();
     for (object, field, values, setting) in wanted {
         // An object that could not be described already has its ✗.
-        let Some(d) = described.iter().find(|(k, _)| k.eq_ignore_ascii_case(object)).map(|(_, d)| d) else { continue };
+        let Some(d) = described
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(object))
+            .map(|(_, d)| d)
+        else {
+            continue;
+        };
         items.push(picklist_check(d, object, field, &values, setting));
     }
     items
 }
 
-fn picklist_check(d: &ObjectDescription, object: &str, field: &str, values: &[&str], setting: &str) -> CheckItem {
+fn picklist_check(
+    d: &ObjectDescription,
+    object: &str,
+    field: &str,
+    values: &[&str],
+    setting: &str,
+) -> CheckItem {
     let Some(f) = d.field(field) else {
         return CheckItem::fail(
             format!("{object}.{field} is missing"),
-            format!("create {field} on {object} (or give the integration user access to it), or change {setting}"),
+            format!(
+                "create {field} on {object} (or give the integration user access to it), or change {setting}"
+            ),
         );
     };
     if !f.is_picklist() {
-        return CheckItem::pass(format!("{object}.{field} exists ({} field, values not checked)", f.field_type));
+        return CheckItem::pass(format!(
+            "{object}.{field} exists ({} field, values not checked)",
+            f.field_type
+        ));
     }
     let missing: Vec<&str> = values.iter().copied().filter(|v| !f.allows(v)).collect();
     if missing.is_empty() {
@@ -245,16 +396,27 @@ fn picklist_check(d: &ObjectDescription, object: &str, field: &str, values: &[&s
     }
     CheckItem::fail(
         format!("{object}.{field} has no active value {}", quoted(&missing)),
-        format!("add or activate {} in the {object}.{field} picklist, or change {setting}", quoted(&missing)),
+        format!(
+            "add or activate {} in the {object}.{field} picklist, or change {setting}",
+            quoted(&missing)
+        ),
     )
 }
 
 fn quoted(values: &[&str]) -> String {
-    values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The price book exists, and every store sku has an active entry in it.
-async fn pricebook_checks(sf: &Salesforce, settings: &Settings, skus: Option<&BTreeSet<String>>) -> Vec<CheckItem> {
+async fn pricebook_checks(
+    sf: &Salesforce,
+    settings: &Settings,
+    skus: Option<&BTreeSet<String>>,
+) -> Vec<CheckItem> {
     let configured = &settings.salesforce.pricebook_id;
     let coverage = match sf.pricebook_check(skus.unwrap_or(&BTreeSet::new())).await {
         Ok(c) => c,
@@ -272,10 +434,18 @@ async fn pricebook_checks(sf: &Salesforce, settings: &Settings, skus: Option<&BT
     let Some(skus) = skus else { return items }; // the store check already failed
     let missing = &coverage.missing_skus;
     if missing.is_empty() {
-        items.push(CheckItem::pass(format!("all {} store skus have an active entry in price book {id}", skus.len())));
+        items.push(CheckItem::pass(format!(
+            "all {} store skus have an active entry in price book {id}",
+            skus.len()
+        )));
         return items;
     }
-    let mut named = missing.iter().take(SKUS_SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    let mut named = missing
+        .iter()
+        .take(SKUS_SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if missing.len() > SKUS_SHOWN {
         named.push_str(&format!(" and {} more", missing.len() - SKUS_SHOWN));
     }

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "order-sync", version, about = "Moves the ATS Online Store's orders into Salesforce and on to their next status")]
+#[command(
+    name = "order-sync",
+    version,
+    about = "Moves the ATS Online Store's orders into Salesforce and on to their next status"
+)]
 pub struct Cli {
     /// Config file (TOML) layered over the defaults; environment variables ORDER_SYNC__… override both.
     #[arg(long, global = true, env = "ORDER_SYNC_CONFIG")]

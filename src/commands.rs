@@ -17,17 +17,25 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
         Command::Run => run(settings).await,
         Command::Once => once(settings).await,
         Command::Migrate => {
-            let store = crate::store::Store::connect(&settings.database.url, settings.database.max_connections).await?;
+            let store = crate::store::Store::connect(
+                &settings.database.url,
+                settings.database.max_connections,
+            )
+            .await?;
             store.migrate().await?;
             println!("migrations applied ({})", store.backend());
             Ok(0)
         }
         Command::Demo => crate::demo::run(settings).await,
-        Command::Orders { command: OrdersCommand::Show { order, json } } => {
+        Command::Orders {
+            command: OrdersCommand::Show { order, json },
+        } => {
             let store = open_store(&settings).await?;
             report::show_order(&store, &order, json).await
         }
-        Command::Orders { command: OrdersCommand::Stuck { older_than, json } } => {
+        Command::Orders {
+            command: OrdersCommand::Stuck { older_than, json },
+        } => {
             let store = open_store(&settings).await?;
             let older_than = older_than.map_or(settings.alerts.stuck_after, Into::into);
             report::stuck(&store, older_than, json).await
@@ -37,8 +45,20 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
             report::retry(&store, order.as_deref(), all_parked).await
         }
         Command::Check => crate::check::run(settings).await,
-        Command::Link { order, opportunity, quote, sf_order } => {
-            crate::link::run(settings, &order, &opportunity, quote.as_deref(), sf_order.as_deref()).await
+        Command::Link {
+            order,
+            opportunity,
+            quote,
+            sf_order,
+        } => {
+            crate::link::run(
+                settings,
+                &order,
+                &opportunity,
+                quote.as_deref(),
+                sf_order.as_deref(),
+            )
+            .await
         }
         Command::Status { json } => {
             let store = open_store(&settings).await?;
@@ -54,30 +74,61 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
     tokio::spawn(cancel_on_signal(cancel.clone()));
     worker.wakeup = worker.store.listen_for_placed_orders(cancel.clone());
     let mut loops = tokio::task::JoinSet::new();
-    let mut beats = vec![("push", worker.heartbeat.clone(), settings.sync.lease_duration.max(settings.sync.poll_interval * 10))];
+    let mut beats = vec![(
+        "push",
+        worker.heartbeat.clone(),
+        settings
+            .sync
+            .lease_duration
+            .max(settings.sync.poll_interval * 10),
+    )];
     if settings.repair.enabled {
         let repairer = repairer_for(&settings, &worker);
-        beats.push(("repair", repairer.heartbeat.clone(), settings.repair.poll_interval * 3 + settings.salesforce.request_timeout * 4));
+        beats.push((
+            "repair",
+            repairer.heartbeat.clone(),
+            settings.repair.poll_interval * 3 + settings.salesforce.request_timeout * 4,
+        ));
         let cancel = cancel.clone();
         loops.spawn(async move { repairer.run(cancel).await });
     }
-    let watchdog = Watchdog::new(worker.store.clone(), Some(worker.salesforce.clone()), settings.alerts.clone());
-    beats.push(("watchdog", watchdog.heartbeat.clone(), settings.alerts.check_interval * 3));
-    loops.spawn({ let cancel = cancel.clone(); async move { watchdog.run(cancel).await } });
+    let watchdog = Watchdog::new(
+        worker.store.clone(),
+        Some(worker.salesforce.clone()),
+        settings.alerts.clone(),
+    );
+    beats.push((
+        "watchdog",
+        watchdog.heartbeat.clone(),
+        settings.alerts.check_interval * 3,
+    ));
+    loops.spawn({
+        let cancel = cancel.clone();
+        async move { watchdog.run(cancel).await }
+    });
     let http = if settings.http.enabled {
-        let readiness = Readiness { store: worker.store.clone(), salesforce: worker.salesforce.clone(), loops: beats,
-            max_token_silence: std::time::Duration::from_secs(3600) };
+        let readiness = Readiness {
+            store: worker.store.clone(),
+            salesforce: worker.salesforce.clone(),
+            loops: beats,
+            max_token_silence: std::time::Duration::from_secs(3600),
+        };
         Some(crate::http::serve(settings.http.listen, readiness, cancel.clone()).await?)
     } else {
         None
     };
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
     tracing::info!(worker = %worker.worker_id, backend = worker.store.backend(), "order-sync running");
-    loops.spawn({ let cancel = cancel.clone(); async move { worker.run(cancel).await } });
+    loops.spawn({
+        let cancel = cancel.clone();
+        async move { worker.run(cancel).await }
+    });
     // The first loop to stop with a fatal error stops the others.
     let mut first_error = None;
     while let Some(joined) = loops.join_next().await {
-        let result = joined.map_err(anyhow::Error::from).and_then(|r| r.map_err(anyhow::Error::from));
+        let result = joined
+            .map_err(anyhow::Error::from)
+            .and_then(|r| r.map_err(anyhow::Error::from));
         if let Err(e) = result {
             first_error.get_or_insert(e);
             cancel.cancel();
@@ -112,12 +163,21 @@ async fn once(settings: Settings) -> anyhow::Result<i32> {
             report.absorb(worker.run_until_idle().await?);
         }
     }
-    tracing::info!(sent = report.sent.len(), parked = report.parked.len() + repair_parked,
-        retrying = report.retrying.len(), "once: done");
+    tracing::info!(
+        sent = report.sent.len(),
+        parked = report.parked.len() + repair_parked,
+        retrying = report.retrying.len(),
+        "once: done"
+    );
     if report.paused {
-        tracing::warn!("Salesforce calls are paused (repeated failures or the daily API limit); due orders wait for the next run");
+        tracing::warn!(
+            "Salesforce calls are paused (repeated failures or the daily API limit); due orders wait for the next run"
+        );
     }
-    let all_moved = report.parked.is_empty() && report.retrying.is_empty() && repair_parked == 0 && !report.paused;
+    let all_moved = report.parked.is_empty()
+        && report.retrying.is_empty()
+        && repair_parked == 0
+        && !report.paused;
     Ok(if all_moved { 0 } else { EXIT_ORDERS_LEFT })
 }
 

@@ -159,7 +159,10 @@ impl Settings {
             Config::builder().add_source(File::from_str(DEFAULT_TOML, FileFormat::Toml));
         if let Some(path) = file {
             if !path.exists() {
-                return Err(ConfigError(format!("config file {} not found", path.display())));
+                return Err(ConfigError(format!(
+                    "config file {} not found",
+                    path.display()
+                )));
             }
             builder = builder.add_source(File::from(PathBuf::from(path)).format(FileFormat::Toml));
         }
@@ -196,7 +199,9 @@ impl Settings {
             )));
         }
         if !(1..=75).contains(&self.sync.max_graphs_per_request) {
-            return Err(ConfigError("sync.max_graphs_per_request: must be 1..=75".into()));
+            return Err(ConfigError(
+                "sync.max_graphs_per_request: must be 1..=75".into(),
+            ));
         }
         Ok(())
     }

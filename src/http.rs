@@ -35,8 +35,13 @@ pub fn router(readiness: Readiness) -> Router {
 }
 
 /// Serves until `cancel`; binds first so a bad address fails start-up, not later.
-pub async fn serve(addr: std::net::SocketAddr, readiness: Readiness, cancel: CancellationToken) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let listener = tokio::net::TcpListener::bind(addr).await
+pub async fn serve(
+    addr: std::net::SocketAddr,
+    readiness: Readiness,
+    cancel: CancellationToken,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
         .map_err(|e| anyhow::anyhow!("http.listen {addr}: {e}"))?;
     tracing::info!(%addr, "serving /healthz, /readyz and /metrics");
     let app = router(readiness);
@@ -50,7 +55,10 @@ pub async fn serve(addr: std::net::SocketAddr, readiness: Readiness, cancel: Can
                 tokio::select! { _ = tokio::time::sleep(Duration::from_secs(5)) => {}, _ = upkeep_cancel.cancelled() => {} }
             }
         });
-        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(cancel.cancelled_owned()).await {
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(cancel.cancelled_owned())
+            .await
+        {
             tracing::error!(error = %e, "http endpoint stopped");
         }
     }))
@@ -64,23 +72,39 @@ async fn readyz(State(r): State<Readiness>) -> (StatusCode, Json<Value>) {
     match r.salesforce.token_age().await {
         None => problems.push("no Salesforce token yet".to_string()),
         Some(age) if age > r.max_token_silence => {
-            let recent_success = r.salesforce.last_success()
-                .is_some_and(|t| (chrono::Utc::now() - t).to_std().unwrap_or_default() < r.max_token_silence);
+            let recent_success = r.salesforce.last_success().is_some_and(|t| {
+                (chrono::Utc::now() - t).to_std().unwrap_or_default() < r.max_token_silence
+            });
             if !recent_success {
-                problems.push(format!("no Salesforce token or successful call in the last {:?}", r.max_token_silence));
+                problems.push(format!(
+                    "no Salesforce token or successful call in the last {:?}",
+                    r.max_token_silence
+                ));
             }
         }
         Some(_) => {}
     }
     if let Some(wait) = r.salesforce.paused_for().filter(|d| !d.is_zero()) {
-        problems.push(format!("Salesforce calls are paused for another {}s after repeated failures", wait.as_secs()));
+        problems.push(format!(
+            "Salesforce calls are paused for another {}s after repeated failures",
+            wait.as_secs()
+        ));
     }
     for (name, beat, max) in &r.loops {
         match beat.age_ms() {
-            Some(ms) if ms as u128 > max.as_millis() => problems.push(format!("the {name} loop has not run for {ms} ms")),
+            Some(ms) if ms as u128 > max.as_millis() => {
+                problems.push(format!("the {name} loop has not run for {ms} ms"))
+            }
             _ => {}
         }
     }
-    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(json!({ "ready": problems.is_empty(), "problems": problems })))
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(json!({ "ready": problems.is_empty(), "problems": problems })),
+    )
 }

@@ -4,19 +4,19 @@
 //! (auth, client, graphs; wire types stay inside) · `sync` (the push loop, retry policy) ·
 //! `config` · `telemetry` · `cli` · `demo`.
 
-pub mod config;
-pub mod domain;
-pub mod error;
-pub mod salesforce;
-pub mod store;
-pub mod sync;
 pub mod app;
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod demo;
+pub mod domain;
+pub mod error;
 pub mod http;
 pub mod link;
 pub mod metrics;
 pub mod report;
+pub mod salesforce;
+pub mod store;
+pub mod sync;
 pub mod telemetry;

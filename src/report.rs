@@ -7,22 +7,33 @@ use serde_json::json;
 use crate::store::{OrderDetail, Store, StuckOrder};
 
 async fn resolve(store: &Store, key: &str) -> anyhow::Result<i64> {
-    store.find_order(key).await?.ok_or_else(|| anyhow::anyhow!("no order {key:?} (give an order number or id)"))
+    store
+        .find_order(key)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no order {key:?} (give an order number or id)"))
 }
 
 /// What a rep should do about an order, from its last error class.
 pub fn suggested_action(class: Option<&str>, state: Option<&str>) -> &'static str {
     match (state, class) {
-        (Some("parked"), _) => "fix the cause above in the store or Salesforce, then run `order-sync retry ORDER`",
-        (_, Some("transient")) => "nothing yet: it retries by itself; if it persists, check Salesforce's status",
+        (Some("parked"), _) => {
+            "fix the cause above in the store or Salesforce, then run `order-sync retry ORDER`"
+        }
+        (_, Some("transient")) => {
+            "nothing yet: it retries by itself; if it persists, check Salesforce's status"
+        }
         (None, _) => "order-sync has not picked it up: check that it is running",
-        _ => "wait for the next pass, or enter it by hand and record the ids with `order-sync link`",
+        _ => {
+            "wait for the next pass, or enter it by hand and record the ids with `order-sync link`"
+        }
     }
 }
 
 pub async fn show_order(store: &Store, key: &str, as_json: bool) -> anyhow::Result<i32> {
     let id = resolve(store, key).await?;
-    let Some(d) = store.order_detail(id).await? else { anyhow::bail!("order {key} vanished") };
+    let Some(d) = store.order_detail(id).await? else {
+        anyhow::bail!("order {key} vanished")
+    };
     let history = store.order_history(id).await?;
     let attempts = store.order_attempts(id).await?;
     if as_json {
@@ -42,13 +53,25 @@ pub async fn show_order(store: &Store, key: &str, as_json: bool) -> anyhow::Resu
     print_detail(&d);
     println!("\nStatus history:");
     for h in &history {
-        println!("  {}  {} → {}  by {}  {}", h.changed_at.as_deref().unwrap_or("?"),
-            h.from_status.as_deref().unwrap_or("-"), h.to_status, h.actor, h.reason.as_deref().unwrap_or(""));
+        println!(
+            "  {}  {} → {}  by {}  {}",
+            h.changed_at.as_deref().unwrap_or("?"),
+            h.from_status.as_deref().unwrap_or("-"),
+            h.to_status,
+            h.actor,
+            h.reason.as_deref().unwrap_or("")
+        );
     }
     println!("\nSync attempts:");
     for a in &attempts {
-        println!("  #{} {} by {}  {} {}", a.attempt, a.outcome, a.worker,
-            a.error_code.as_deref().unwrap_or(""), a.message.as_deref().unwrap_or(""));
+        println!(
+            "  #{} {} by {}  {} {}",
+            a.attempt,
+            a.outcome,
+            a.worker,
+            a.error_code.as_deref().unwrap_or(""),
+            a.message.as_deref().unwrap_or("")
+        );
     }
     Ok(0)
 }
@@ -62,12 +85,26 @@ fn print_detail(d: &OrderDetail) {
     if let Some(n) = d.reissued_as {
         println!("  reissued as order id {n}");
     }
-    println!("  sync: {} after {} attempt(s), route {}", opt(&d.sync_state), d.attempts.unwrap_or(0), opt(&d.route));
-    println!("  Salesforce: Account {} · Contact {} · Opportunity {} · Quote {} · Order {}",
-        opt(&d.sf_account_id), opt(&d.sf_contact_id), opt(&d.sf_opportunity_id), opt(&d.sf_quote_id), opt(&d.sf_order_id));
+    println!(
+        "  sync: {} after {} attempt(s), route {}",
+        opt(&d.sync_state),
+        d.attempts.unwrap_or(0),
+        opt(&d.route)
+    );
+    println!(
+        "  Salesforce: Account {} · Contact {} · Opportunity {} · Quote {} · Order {}",
+        opt(&d.sf_account_id),
+        opt(&d.sf_contact_id),
+        opt(&d.sf_opportunity_id),
+        opt(&d.sf_quote_id),
+        opt(&d.sf_order_id)
+    );
     if let Some(e) = &d.last_error {
         println!("  last error ({}): {e}", opt(&d.last_error_class));
-        println!("  what to do: {}", suggested_action(d.last_error_class.as_deref(), d.sync_state.as_deref()));
+        println!(
+            "  what to do: {}",
+            suggested_action(d.last_error_class.as_deref(), d.sync_state.as_deref())
+        );
     }
 }
 
@@ -87,17 +124,29 @@ pub async fn stuck(store: &Store, older_than: Duration, as_json: bool) -> anyhow
         println!("No stuck orders.");
         return Ok(0);
     }
-    println!("{:<14} {:>8} {:>8} {:<10} REASON / WHAT TO DO", "ORDER", "AGE", "ATTEMPTS", "CLASS");
+    println!(
+        "{:<14} {:>8} {:>8} {:<10} REASON / WHAT TO DO",
+        "ORDER", "AGE", "ATTEMPTS", "CLASS"
+    );
     for r in &rows {
-        println!("{:<14} {:>7}m {:>8} {:<10} {}\n{:<44}→ {}", r.order_number, age_s(r) / 60, r.attempts.unwrap_or(0),
-            r.last_error_class.as_deref().unwrap_or("-"), r.last_error.as_deref().unwrap_or("(no attempt yet)"), "",
-            suggested_action(r.last_error_class.as_deref(), r.sync_state.as_deref()));
+        println!(
+            "{:<14} {:>7}m {:>8} {:<10} {}\n{:<44}→ {}",
+            r.order_number,
+            age_s(r) / 60,
+            r.attempts.unwrap_or(0),
+            r.last_error_class.as_deref().unwrap_or("-"),
+            r.last_error.as_deref().unwrap_or("(no attempt yet)"),
+            "",
+            suggested_action(r.last_error_class.as_deref(), r.sync_state.as_deref())
+        );
     }
     Ok(0)
 }
 
 fn age_s(r: &StuckOrder) -> i64 {
-    r.placed_at().map(|t| (chrono::Utc::now() - t).num_seconds()).unwrap_or(0)
+    r.placed_at()
+        .map(|t| (chrono::Utc::now() - t).num_seconds())
+        .unwrap_or(0)
 }
 
 pub async fn retry(store: &Store, order: Option<&str>, all_parked: bool) -> anyhow::Result<i32> {
@@ -106,7 +155,9 @@ pub async fn retry(store: &Store, order: Option<&str>, all_parked: bool) -> anyh
         println!("{n} parked order(s) will be retried on the next pass");
         return Ok(0);
     }
-    let Some(key) = order else { anyhow::bail!("give an ORDER, or --all-parked") };
+    let Some(key) = order else {
+        anyhow::bail!("give an ORDER, or --all-parked")
+    };
     let id = resolve(store, key).await?;
     if store.retry_order(id).await? {
         println!("order {key} will be retried on the next pass");
@@ -124,8 +175,12 @@ pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::
     let last_success = store.kv_get("salesforce.last_success").await?;
     let api_usage = store.kv_get("salesforce.api_usage").await?;
     let open_alerts = store.open_alerts().await?;
-    let over_budget = api_usage.as_deref().and_then(|u| u.split_once('/'))
-        .and_then(|(used, max)| Some(used.parse::<f64>().ok()? > max.parse::<f64>().ok()? * budget_share))
+    let over_budget = api_usage
+        .as_deref()
+        .and_then(|u| u.split_once('/'))
+        .and_then(|(used, max)| {
+            Some(used.parse::<f64>().ok()? > max.parse::<f64>().ok()? * budget_share)
+        })
         .unwrap_or(false);
     if as_json {
         let v = json!({"by_status": counts.by_status.iter().map(|(s, n)| json!({"status": s, "count": n})).collect::<Vec<_>>(),
@@ -144,13 +199,24 @@ pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::
     for (s, n) in &counts.by_sync_state {
         println!("  {s:<28} {n:>8}");
     }
-    let age = oldest_age_s.map(|s| format!("{}m {}s", s / 60, s % 60)).unwrap_or_else(|| "none waiting".into());
+    let age = oldest_age_s
+        .map(|s| format!("{}m {}s", s / 60, s % 60))
+        .unwrap_or_else(|| "none waiting".into());
     println!("Oldest order in Order Placed:  {age}");
     println!("Open stuck-order alerts:       {open_alerts}");
-    println!("Last successful Salesforce call: {}", last_success.as_deref().unwrap_or("none recorded"));
-    println!("Salesforce API usage (24 h):   {}", api_usage.as_deref().unwrap_or("unknown"));
+    println!(
+        "Last successful Salesforce call: {}",
+        last_success.as_deref().unwrap_or("none recorded")
+    );
+    println!(
+        "Salesforce API usage (24 h):   {}",
+        api_usage.as_deref().unwrap_or("unknown")
+    );
     if over_budget {
-        println!("API budget: past {:.0} % of the daily limit; repair polling is paused until usage falls", budget_share * 100.0);
+        println!(
+            "API budget: past {:.0} % of the daily limit; repair polling is paused until usage falls",
+            budget_share * 100.0
+        );
     }
     Ok(0)
 }

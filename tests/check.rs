@@ -17,63 +17,110 @@ async fn complete_org(backend: Backend) -> Option<TestApp> {
 }
 
 async fn a_complete_org_passes_every_check(backend: Backend) {
-    let Some(app) = complete_org(backend).await else { return };
+    let Some(app) = complete_org(backend).await else {
+        return;
+    };
 
     let items = checklist(&app.settings).await;
 
     assert_eq!(failures(&items), Vec::<&CheckItem>::new());
-    assert!(items.iter().any(|i| i.label.contains("Order.Store_Order_Id__c")), "{items:#?}");
-    assert!(items.iter().any(|i| i.label.contains("all 2 store skus")), "{items:#?}");
-    assert!(items.iter().any(|i| i.label.contains("Evaluation_Status__c")), "{items:#?}");
+    assert!(
+        items
+            .iter()
+            .any(|i| i.label.contains("Order.Store_Order_Id__c")),
+        "{items:#?}"
+    );
+    assert!(
+        items.iter().any(|i| i.label.contains("all 2 store skus")),
+        "{items:#?}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.label.contains("Evaluation_Status__c")),
+        "{items:#?}"
+    );
 }
 on_both_backends!(a_complete_org_passes_every_check);
 
 #[tokio::test]
 async fn check_reports_a_missing_external_id_field_with_a_hint() {
-    let Some(app) = complete_org(Backend::Sqlite).await else { return };
+    let Some(app) = complete_org(Backend::Sqlite).await else {
+        return;
+    };
     app.fake.remove_field("Order", "Store_Order_Id__c");
 
     let items = checklist(&app.settings).await;
 
     let failed = failures(&items);
     assert_eq!(failed.len(), 1, "{failed:#?}");
-    assert!(failed[0].label.contains("Order.Store_Order_Id__c"), "{}", failed[0].label);
+    assert!(
+        failed[0].label.contains("Order.Store_Order_Id__c"),
+        "{}",
+        failed[0].label
+    );
     let hint = failed[0].hint.as_deref().expect("a hint");
-    assert!(hint.contains("External ID") && hint.contains("Unique"), "{hint}");
+    assert!(
+        hint.contains("External ID") && hint.contains("Unique"),
+        "{hint}"
+    );
 }
 
 async fn check_names_the_skus_missing_from_the_price_book(backend: Backend) {
-    let Some(app) = complete_org(backend).await else { return };
+    let Some(app) = complete_org(backend).await else {
+        return;
+    };
     app.product("GADGET-9", "standard", false).await;
 
     let items = checklist(&app.settings).await;
 
     let failed = failures(&items);
     assert_eq!(failed.len(), 1, "{failed:#?}");
-    assert!(failed[0].label.contains("1 of 3 store skus"), "{}", failed[0].label);
+    assert!(
+        failed[0].label.contains("1 of 3 store skus"),
+        "{}",
+        failed[0].label
+    );
     assert!(failed[0].label.contains("GADGET-9"), "{}", failed[0].label);
     assert!(!failed[0].label.contains("WIDGET-1"), "{}", failed[0].label);
-    assert!(failed[0].hint.as_deref().unwrap_or("").contains("PricebookEntry"));
+    assert!(
+        failed[0]
+            .hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("PricebookEntry")
+    );
 }
 on_both_backends!(check_names_the_skus_missing_from_the_price_book);
 
 #[tokio::test]
 async fn more_than_ten_missing_skus_are_summed_up() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
     for n in 0..12 {
         app.product(&format!("SKU-{n:02}"), "standard", false).await;
     }
 
     let items = checklist(&app.settings).await;
 
-    let skus = items.iter().find(|i| i.label.contains("store skus")).expect("a sku item");
+    let skus = items
+        .iter()
+        .find(|i| i.label.contains("store skus"))
+        .expect("a sku item");
     assert!(!skus.ok);
-    assert!(skus.label.contains("SKU-09") && skus.label.ends_with("and 2 more"), "{}", skus.label);
+    assert!(
+        skus.label.contains("SKU-09") && skus.label.ends_with("and 2 more"),
+        "{}",
+        skus.label
+    );
 }
 
 #[tokio::test]
 async fn check_fails_on_bad_credentials_without_crashing() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
     app.fake.with_client_credentials("test-client", "other");
 
     let items = checklist(&app.settings).await;
@@ -81,20 +128,41 @@ async fn check_fails_on_bad_credentials_without_crashing() {
     let failed = failures(&items);
     assert_eq!(failed.len(), 1, "{failed:#?}");
     assert!(failed[0].label.contains("token"), "{}", failed[0].label);
-    assert!(failed[0].hint.as_deref().unwrap_or("").contains("connected app"));
-    assert_eq!(items.last(), Some(failed[0]), "no Salesforce check runs after a refused login");
+    assert!(
+        failed[0]
+            .hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("connected app")
+    );
+    assert_eq!(
+        items.last(),
+        Some(failed[0]),
+        "no Salesforce check runs after a refused login"
+    );
 }
 
 #[tokio::test]
 async fn check_on_an_unmigrated_store_says_to_migrate() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let mut settings = app.settings.clone();
     settings.database.url = format!("sqlite://{}", dir.path().join("empty.db").display());
 
     let items = checklist(&settings).await;
 
-    let store = items.iter().find(|i| i.label.starts_with("store")).expect("a store item");
+    let store = items
+        .iter()
+        .find(|i| i.label.starts_with("store"))
+        .expect("a store item");
     assert!(!store.ok, "{store:#?}");
-    assert!(store.hint.as_deref().unwrap_or("").contains("order-sync migrate"));
+    assert!(
+        store
+            .hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("order-sync migrate")
+    );
 }

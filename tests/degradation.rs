@@ -23,8 +23,12 @@ async fn keep_running(app: &TestApp, worker: &order_sync::sync::Worker, for_how_
     }
 }
 
-async fn salesforce_down_opens_the_circuit_and_the_backlog_drains_when_it_returns(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, BREAKER).await else { return };
+async fn salesforce_down_opens_the_circuit_and_the_backlog_drains_when_it_returns(
+    backend: Backend,
+) {
+    let Some(app) = TestApp::spawn_with(backend, BREAKER).await else {
+        return;
+    };
     let widget = app.product("WIDGET-1", "standard", true).await;
     let customer = app.customer("Outage").await;
     for _ in 0..20 {
@@ -40,15 +44,23 @@ async fn salesforce_down_opens_the_circuit_and_the_backlog_drains_when_it_return
     tokio::time::sleep(Duration::from_millis(450)).await;
     let after = app.drain(&worker, 50).await;
 
-    assert!(calls_while_down <= 15, "no hot loop: {calls_while_down} calls in 1.5 s of outage");
-    assert!(paused.is_some(), "the circuit was open at the end of the outage");
+    assert!(
+        calls_while_down <= 15,
+        "no hot loop: {calls_while_down} calls in 1.5 s of outage"
+    );
+    assert!(
+        paused.is_some(),
+        "the circuit was open at the end of the outage"
+    );
     assert_eq!(after.sent.len(), 20, "the backlog drained by itself");
     assert_eq!(app.fake.count("Opportunity"), 20);
 }
 on_both_backends!(salesforce_down_opens_the_circuit_and_the_backlog_drains_when_it_returns);
 
 async fn the_daily_api_limit_pauses_calls_instead_of_burning_retries(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, BREAKER).await else { return };
+    let Some(app) = TestApp::spawn_with(backend, BREAKER).await else {
+        return;
+    };
     let widget = app.product("WIDGET-1", "standard", true).await;
     let customer = app.customer("Budget").await;
     let id = app.order(customer).line(widget, 1, "1.00").place().await;
@@ -64,17 +76,31 @@ async fn the_daily_api_limit_pauses_calls_instead_of_burning_retries(backend: Ba
     app.drain(&worker, 20).await;
 
     assert_eq!(first.retrying.len(), 1);
-    let detail_code = app.store.order_attempts(id).await.unwrap()[0].error_code.clone();
+    let detail_code = app.store.order_attempts(id).await.unwrap()[0]
+        .error_code
+        .clone();
     assert_eq!(detail_code.as_deref(), Some("REQUEST_LIMIT_EXCEEDED"));
-    assert!(during.paused && during.claimed == 0, "paused, nothing claimed");
-    assert_eq!(calls_after_pause, calls_at_limit, "no call spent while paused");
-    assert_eq!(app.status_of(id).await, "In Process", "resumed once usage fell");
+    assert!(
+        during.paused && during.claimed == 0,
+        "paused, nothing claimed"
+    );
+    assert_eq!(
+        calls_after_pause, calls_at_limit,
+        "no call spent while paused"
+    );
+    assert_eq!(
+        app.status_of(id).await,
+        "In Process",
+        "resumed once usage fell"
+    );
 }
 on_both_backends!(the_daily_api_limit_pauses_calls_instead_of_burning_retries);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgresql_restart_is_survived_without_help() {
-    let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
     let widget = app.product("WIDGET-1", "standard", true).await;
     let customer = app.customer("Restart").await;
     let worker = app.worker();
@@ -83,8 +109,17 @@ async fn a_postgresql_restart_is_survived_without_help() {
     let id = app.order(customer).line(widget, 1, "1.00").place().await;
 
     // What a server restart does to the pool: every connection is cut.
-    let admin = sqlx::PgPool::connect(&std::env::var("ORDER_SYNC_TEST_POSTGRES_URL").unwrap()).await.unwrap();
-    let db = app.settings.database.url.rsplit('/').next().unwrap().to_string();
+    let admin = sqlx::PgPool::connect(&std::env::var("ORDER_SYNC_TEST_POSTGRES_URL").unwrap())
+        .await
+        .unwrap();
+    let db = app
+        .settings
+        .database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
     sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
         .bind(&db).execute(&admin).await.unwrap();
     let after = app.drain(&worker, 20).await;

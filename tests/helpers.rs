@@ -53,7 +53,10 @@ impl Drop for DbGuard {
             let (url, name) = (admin_url.clone(), name.clone());
             // Drop runs outside async: use a private runtime on a plain thread.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 rt.block_on(async {
                     if let Ok(pool) = sqlx::PgPool::connect(&url).await {
                         let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
@@ -97,11 +100,22 @@ async fn database(backend: Backend) -> Option<(String, DbGuard)> {
                 return None;
             };
             let name = format!("order_sync_t_{}", uuid::Uuid::new_v4().simple());
-            let pool = sqlx::PgPool::connect(&admin_url).await.expect("connect to ORDER_SYNC_TEST_POSTGRES_URL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&pool).await.expect("create db");
+            let pool = sqlx::PgPool::connect(&admin_url)
+                .await
+                .expect("connect to ORDER_SYNC_TEST_POSTGRES_URL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                .execute(&pool)
+                .await
+                .expect("create db");
             pool.close().await;
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-            Some((format!("{base}/{name}"), DbGuard::Postgres { admin_url, name }))
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
+            Some((
+                format!("{base}/{name}"),
+                DbGuard::Postgres { admin_url, name },
+            ))
         }
     }
 }
@@ -122,8 +136,16 @@ impl TestApp {
         let settings = Settings::load_with_env(None, Some(env)).expect("test settings");
         let store = Store::connect(&db_url, 5).await.expect("connect store");
         store.migrate().await.expect("migrate");
-        let salesforce = Salesforce::new(&settings.salesforce, settings.sync.max_graphs_per_request).expect("client");
-        Some(TestApp { store, fake, settings, salesforce, _db: guard })
+        let salesforce =
+            Salesforce::new(&settings.salesforce, settings.sync.max_graphs_per_request)
+                .expect("client");
+        Some(TestApp {
+            store,
+            fake,
+            settings,
+            salesforce,
+            _db: guard,
+        })
     }
 
     pub fn worker(&self) -> Worker {
@@ -132,7 +154,11 @@ impl TestApp {
 
     /// A second worker process: its own id and its own Salesforce client (own token cache).
     pub fn another_worker(&self, id: &str) -> Worker {
-        let sf = Salesforce::new(&self.settings.salesforce, self.settings.sync.max_graphs_per_request).expect("client");
+        let sf = Salesforce::new(
+            &self.settings.salesforce,
+            self.settings.sync.max_graphs_per_request,
+        )
+        .expect("client");
         let mut w = worker_with(&self.settings, self.store.clone(), sf);
         w.worker_id = id.to_string();
         w
@@ -143,19 +169,30 @@ impl TestApp {
         if in_salesforce {
             self.fake.add_product(sku, sku, "10.00");
         }
-        let p = NewProduct { sku: sku.into(), name: format!("Product {sku}"), kind: kind.into(), list_price: Some("10.00".into()) };
+        let p = NewProduct {
+            sku: sku.into(),
+            name: format!("Product {sku}"),
+            kind: kind.into(),
+            list_price: Some("10.00".into()),
+        };
         self.store.insert_product(&p).await.expect("insert product")
     }
 
     pub async fn customer(&self, last_name: &str) -> i64 {
         let c = NewCustomer {
-            email: Some(format!("{}@example.com", last_name.to_lowercase().replace('\'', ""))),
+            email: Some(format!(
+                "{}@example.com",
+                last_name.to_lowercase().replace('\'', "")
+            )),
             first_name: Some("Pat".into()),
             last_name: Some(last_name.into()),
             company: None,
             phone: None,
         };
-        self.store.insert_customer(&c).await.expect("insert customer")
+        self.store
+            .insert_customer(&c)
+            .await
+            .expect("insert customer")
     }
 
     pub fn order(&self, customer_id: i64) -> OrderBuilder<'_> {
@@ -176,7 +213,11 @@ impl TestApp {
     }
 
     pub async fn status_of(&self, order_id: i64) -> String {
-        self.store.order_status(order_id).await.expect("status").expect("order exists")
+        self.store
+            .order_status(order_id)
+            .await
+            .expect("status")
+            .expect("order exists")
     }
 
     pub async fn history(&self, order_id: i64) -> Vec<HistoryRow> {
@@ -222,7 +263,11 @@ impl OrderBuilder<'_> {
     }
 
     pub fn line(mut self, product_id: i64, quantity: i64, unit_price: &str) -> Self {
-        self.order.lines.push(NewLine { product_id: Some(product_id), quantity: Some(quantity), unit_price: Some(unit_price.into()) });
+        self.order.lines.push(NewLine {
+            product_id: Some(product_id),
+            quantity: Some(quantity),
+            unit_price: Some(unit_price.into()),
+        });
         self
     }
 
@@ -232,7 +277,11 @@ impl OrderBuilder<'_> {
     }
 
     pub async fn place(self) -> i64 {
-        self.app.store.insert_order(&self.order).await.expect("insert order")
+        self.app
+            .store
+            .insert_order(&self.order)
+            .await
+            .expect("insert order")
     }
 }
 
@@ -243,20 +292,38 @@ impl TestApp {
 
     /// What a technician does in Salesforce when the evaluation is done.
     pub fn mark_evaluation_complete(&self, order_id: i64) {
-        let opp = self.fake.find("Opportunity", "Store_Order_Id__c", &order_id.to_string());
+        let opp = self
+            .fake
+            .find("Opportunity", "Store_Order_Id__c", &order_id.to_string());
         assert_eq!(opp.len(), 1, "one Opportunity for order {order_id}");
-        self.fake.update_fields("Opportunity", &opp[0].id, serde_json::json!({"Evaluation_Status__c": "Evaluation Complete"}));
+        self.fake.update_fields(
+            "Opportunity",
+            &opp[0].id,
+            serde_json::json!({"Evaluation_Status__c": "Evaluation Complete"}),
+        );
     }
 
     /// Prices every line of the order's quote and marks it accepted, as the customer's yes would.
     pub fn accept_quote(&self, order_id: i64, unit_price: Option<&str>) -> String {
-        let quote = self.fake.find("Quote", "Store_Order_Id__c", &order_id.to_string());
+        let quote = self
+            .fake
+            .find("Quote", "Store_Order_Id__c", &order_id.to_string());
         assert_eq!(quote.len(), 1, "one Quote for order {order_id}");
-        let price = unit_price.map(|p| serde_json::json!(p.parse::<f64>().unwrap())).unwrap_or(serde_json::Value::Null);
+        let price = unit_price
+            .map(|p| serde_json::json!(p.parse::<f64>().unwrap()))
+            .unwrap_or(serde_json::Value::Null);
         for line in self.fake.find("QuoteLineItem", "QuoteId", &quote[0].id) {
-            self.fake.update_fields("QuoteLineItem", &line.id, serde_json::json!({"UnitPrice": price}));
+            self.fake.update_fields(
+                "QuoteLineItem",
+                &line.id,
+                serde_json::json!({"UnitPrice": price}),
+            );
         }
-        self.fake.update_fields("Quote", &quote[0].id, serde_json::json!({"Status": "Accepted"}));
+        self.fake.update_fields(
+            "Quote",
+            &quote[0].id,
+            serde_json::json!({"Status": "Accepted"}),
+        );
         quote[0].id.clone()
     }
 }
@@ -282,8 +349,18 @@ impl TestApp {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = tokio::task::spawn_blocking(move || cmd.output()).await.expect("join").expect("run order-sync");
-        let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        CliRun { code: out.status.code(), output }
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .expect("join")
+            .expect("run order-sync");
+        let output = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        CliRun {
+            code: out.status.code(),
+            output,
+        }
     }
 }

@@ -3,9 +3,9 @@
 
 mod helpers;
 
-mod check;
 mod bad_answers;
 mod bad_input;
+mod check;
 mod cli;
 mod crash_safety;
 mod degradation;

@@ -22,9 +22,15 @@ async fn wait_for_requests(server: &MockServer, n: usize) -> Vec<wiremock::Reque
 }
 
 async fn a_stuck_order_alerts_once_by_webhook_and_clears_when_it_moves(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let hook = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/alerts")).respond_with(ResponseTemplate::new(200)).mount(&hook).await;
+    Mock::given(method("POST"))
+        .and(path("/alerts"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&hook)
+        .await;
     let missing = app.product("NEW-1", "standard", false).await;
     let customer = app.customer("Okafor").await;
     let id = app.order(customer).line(missing, 1, "5.00").place().await;
@@ -45,26 +51,46 @@ async fn a_stuck_order_alerts_once_by_webhook_and_clears_when_it_moves(backend: 
     assert_eq!(first.raised, vec![id]);
     assert!(second.raised.is_empty(), "no repeat for the same order");
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(hook.received_requests().await.unwrap().len(), 1, "one webhook per stuck order");
+    assert_eq!(
+        hook.received_requests().await.unwrap().len(),
+        1,
+        "one webhook per stuck order"
+    );
     let body: serde_json::Value = delivered[0].body_json().expect("json");
     assert_eq!(body["order_id"], id);
     assert_eq!(body["error_class"], "rejected");
     assert!(body["reason"].as_str().unwrap().contains("SKU NEW-1"));
-    assert!(body["suggested_action"].as_str().unwrap().contains("order-sync retry"));
-    assert_eq!(third.cleared, vec![id], "the alert clears once the order moved");
+    assert!(
+        body["suggested_action"]
+            .as_str()
+            .unwrap()
+            .contains("order-sync retry")
+    );
+    assert_eq!(
+        third.cleared,
+        vec![id],
+        "the alert clears once the order moved"
+    );
     assert_eq!(app.store.open_alerts().await.unwrap(), 0);
 }
 on_both_backends!(a_stuck_order_alerts_once_by_webhook_and_clears_when_it_moves);
 
 async fn serve(readiness: Readiness) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, router(readiness)).await });
     format!("http://{addr}")
 }
 
 fn readiness(app: &TestApp, beats: Vec<(&'static str, Arc<Heartbeat>, Duration)>) -> Readiness {
-    Readiness { store: app.store.clone(), salesforce: app.salesforce.clone(), loops: beats, max_token_silence: Duration::from_secs(3600) }
+    Readiness {
+        store: app.store.clone(),
+        salesforce: app.salesforce.clone(),
+        loops: beats,
+        max_token_silence: Duration::from_secs(3600),
+    }
 }
 
 #[tokio::test]
@@ -73,32 +99,69 @@ async fn metrics_are_served_in_prometheus_text_format() {
     let widget = app.product("WIDGET-1", "standard", true).await;
     let customer = app.customer("Ramanujan").await;
     app.order(customer).line(widget, 1, "5.00").place().await;
-    app.order(customer).purchase_order("PO-1").line(widget, 1, "5.00").place().await;
+    app.order(customer)
+        .purchase_order("PO-1")
+        .line(widget, 1, "5.00")
+        .place()
+        .await;
     let _ = order_sync::metrics::handle();
     app.drain(&app.worker(), 5).await;
     let base = serve(readiness(&app, vec![])).await;
 
-    let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
 
-    let samples: Vec<(&str, f64)> = text.lines().filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(|l| { let (name, value) = l.rsplit_once(' ').expect("name value"); (name, value.parse::<f64>().expect("number")) })
+    let samples: Vec<(&str, f64)> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (name, value) = l.rsplit_once(' ').expect("name value");
+            (name, value.parse::<f64>().expect("number"))
+        })
         .collect();
-    let value = |name: &str| samples.iter().filter(|(n, _)| n.starts_with(name)).map(|(_, v)| *v).sum::<f64>();
-    assert!(value("order_sync_orders_sent_total{route=\"in_process\"}") >= 1.0, "{text}");
+    let value = |name: &str| {
+        samples
+            .iter()
+            .filter(|(n, _)| n.starts_with(name))
+            .map(|(_, v)| *v)
+            .sum::<f64>()
+    };
+    assert!(
+        value("order_sync_orders_sent_total{route=\"in_process\"}") >= 1.0,
+        "{text}"
+    );
     assert!(value("order_sync_orders_sent_total{route=\"awaiting_payment\"}") >= 1.0);
-    assert!(samples.iter().any(|(n, _)| n.starts_with("order_sync_commit_seconds_bucket")), "latency histogram");
+    assert!(
+        samples
+            .iter()
+            .any(|(n, _)| n.starts_with("order_sync_commit_seconds_bucket")),
+        "latency histogram"
+    );
     assert!(text.contains("# HELP order_sync_orders_sent_total"));
 }
 
 async fn readyz_fails_when_the_store_is_gone(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     app.salesforce.connect().await.expect("token");
     let beat = Arc::new(Heartbeat::default());
     beat.beat();
-    let base = serve(readiness(&app, vec![("push", beat, Duration::from_secs(60))])).await;
+    let base = serve(readiness(
+        &app,
+        vec![("push", beat, Duration::from_secs(60))],
+    ))
+    .await;
 
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
-    let alive = reqwest::get(format!("{base}/healthz")).await.unwrap().status();
+    let alive = reqwest::get(format!("{base}/healthz"))
+        .await
+        .unwrap()
+        .status();
     app.store.close().await;
     let gone = reqwest::get(format!("{base}/readyz")).await.unwrap();
 
@@ -106,7 +169,12 @@ async fn readyz_fails_when_the_store_is_gone(backend: Backend) {
     assert_eq!(alive, 200);
     assert_eq!(gone.status(), 503);
     let body: serde_json::Value = gone.json().await.unwrap();
-    assert!(body["problems"][0].as_str().unwrap().contains("store unreachable"));
+    assert!(
+        body["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("store unreachable")
+    );
 }
 on_both_backends!(readyz_fails_when_the_store_is_gone);
 
@@ -116,7 +184,11 @@ async fn readyz_fails_when_a_loop_stops_beating() {
     app.salesforce.connect().await.expect("token");
     let beat = Arc::new(Heartbeat::default());
     beat.beat();
-    let base = serve(readiness(&app, vec![("push", beat, Duration::from_millis(50))])).await;
+    let base = serve(readiness(
+        &app,
+        vec![("push", beat, Duration::from_millis(50))],
+    ))
+    .await;
 
     tokio::time::sleep(Duration::from_millis(120)).await;
     let wedged = reqwest::get(format!("{base}/readyz")).await.unwrap();
@@ -127,23 +199,49 @@ async fn readyz_fails_when_a_loop_stops_beating() {
 }
 
 async fn link_adopts_hand_entered_records_instead_of_duplicating_them(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let widget = app.product("WIDGET-1", "standard", true).await;
     let customer = app.customer("Vaughan").await;
-    app.fake.add_validation_rule("Opportunity", "StageName", "Closed Won", "Card orders are entered by hand this week");
+    app.fake.add_validation_rule(
+        "Opportunity",
+        "StageName",
+        "Closed Won",
+        "Card orders are entered by hand this week",
+    );
     let id = app.order(customer).line(widget, 1, "5.00").place().await;
     let worker = app.worker();
     app.drain(&worker, 5).await; // parked by the validation rule
-    let opportunity = create_by_hand(&app, "Opportunity", serde_json::json!({
-        "Name": "Hand-entered", "StageName": "Prospecting", "CloseDate": "2026-11-26"})).await;
+    let opportunity = create_by_hand(
+        &app,
+        "Opportunity",
+        serde_json::json!({
+        "Name": "Hand-entered", "StageName": "Prospecting", "CloseDate": "2026-11-26"}),
+    )
+    .await;
 
-    let code = order_sync::link::run(app.settings.clone(), &id.to_string(), &opportunity, None, None).await.expect("link");
+    let code = order_sync::link::run(
+        app.settings.clone(),
+        &id.to_string(),
+        &opportunity,
+        None,
+        None,
+    )
+    .await
+    .expect("link");
     app.drain(&worker, 5).await;
 
     assert_eq!(code, 0);
     assert_eq!(app.status_of(id).await, "In Process");
-    assert_eq!(app.fake.count("Opportunity"), 1, "the hand-entered Opportunity was adopted, not duplicated");
-    let adopted = app.fake.find("Opportunity", "Store_Order_Id__c", &id.to_string());
+    assert_eq!(
+        app.fake.count("Opportunity"),
+        1,
+        "the hand-entered Opportunity was adopted, not duplicated"
+    );
+    let adopted = app
+        .fake
+        .find("Opportunity", "Store_Order_Id__c", &id.to_string());
     assert_eq!(adopted[0].id, opportunity);
     let d = app.store.order_detail(id).await.unwrap().unwrap();
     assert_eq!(d.sf_opportunity_id.as_deref(), Some(opportunity.as_str()));
@@ -159,17 +257,37 @@ async fn link_refuses_an_id_that_does_not_exist() {
     let id = app.order(customer).line(widget, 1, "5.00").place().await;
     app.drain(&app.worker(), 5).await;
 
-    let err = order_sync::link::run(app.settings.clone(), &id.to_string(), "006000000000999AAA", None, None).await.expect_err("refused");
+    let err = order_sync::link::run(
+        app.settings.clone(),
+        &id.to_string(),
+        "006000000000999AAA",
+        None,
+        None,
+    )
+    .await
+    .expect_err("refused");
 
-    assert!(err.to_string().contains("no Opportunity with id 006000000000999AAA"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("no Opportunity with id 006000000000999AAA"),
+        "{err}"
+    );
     assert_eq!(app.status_of(id).await, "Order Placed");
 }
 
 /// A rep creating a record in Salesforce's UI: a plain REST create against the fake.
 async fn create_by_hand(app: &TestApp, object: &str, fields: serde_json::Value) -> String {
     let url = format!("{}/services/data/v62.0/sobjects/{object}/", app.fake.url());
-    let created: serde_json::Value = reqwest::Client::new().post(url).bearer_auth(app.fake.issue_token())
-        .json(&fields).send().await.unwrap().json().await.unwrap();
+    let created: serde_json::Value = reqwest::Client::new()
+        .post(url)
+        .bearer_auth(app.fake.issue_token())
+        .json(&fields)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     created["id"].as_str().expect("created id").to_string()
 }
 
@@ -189,6 +307,13 @@ async fn old_attempt_rows_of_sent_orders_are_pruned_and_those_of_parked_orders_k
     tokio::time::sleep(Duration::from_millis(5)).await;
     watchdog.run_pass().await.expect("look");
 
-    assert!(app.store.order_attempts(sent).await.unwrap().is_empty(), "a sent order's old attempts go");
-    assert_eq!(app.store.order_attempts(parked).await.unwrap().len(), 1, "a parked order keeps its story");
+    assert!(
+        app.store.order_attempts(sent).await.unwrap().is_empty(),
+        "a sent order's old attempts go"
+    );
+    assert_eq!(
+        app.store.order_attempts(parked).await.unwrap().len(),
+        1,
+        "a parked order keeps its story"
+    );
 }

@@ -3,12 +3,24 @@
 use crate::helpers::{Backend, TestApp, on_both_backends};
 
 async fn each_route_moves_the_order_on_with_one_history_row(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let widget = app.product("WIDGET-1", "standard", true).await;
     let eval = app.product("EVAL", "evaluation", true).await;
     let customer = app.customer("Lovelace").await;
-    let card = app.order(customer).line(widget, 2, "19.99").line(widget, 1, "5.01").place().await;
-    let po = app.order(customer).purchase_order("PO-1").line(widget, 3, "10.00").place().await;
+    let card = app
+        .order(customer)
+        .line(widget, 2, "19.99")
+        .line(widget, 1, "5.01")
+        .place()
+        .await;
+    let po = app
+        .order(customer)
+        .purchase_order("PO-1")
+        .line(widget, 3, "10.00")
+        .place()
+        .await;
     let repair = app.order(customer).line(eval, 1, "0.00").place().await;
 
     let report = app.worker().run_until_idle().await.expect("pass");
@@ -22,26 +34,46 @@ async fn each_route_moves_the_order_on_with_one_history_row(backend: Backend) {
         assert_eq!(history.len(), 1, "one history row per change");
         assert_eq!(history[0].from_status.as_deref(), Some("Order Placed"));
         assert_eq!(history[0].actor, "test-worker");
-        assert!(history[0].reason.as_deref().unwrap_or("").contains("Opportunity"));
+        assert!(
+            history[0]
+                .reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("Opportunity")
+        );
     }
     assert_eq!(app.fake.count("Opportunity"), 3);
     assert_eq!(app.fake.count("Quote"), 3);
     assert_eq!(app.fake.count("QuoteLineItem"), 4);
-    assert_eq!(app.fake.count("Order"), 2, "an evaluation gets no Salesforce Order yet");
+    assert_eq!(
+        app.fake.count("Order"),
+        2,
+        "an evaluation gets no Salesforce Order yet"
+    );
     assert_eq!(app.fake.count("OrderItem"), 3);
     assert_eq!(app.fake.count("Account"), 1, "one customer, one Account");
 }
 on_both_backends!(each_route_moves_the_order_on_with_one_history_row);
 
 async fn the_opportunity_carries_the_exact_amount_and_the_routes_stage(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let widget = app.product("WIDGET-1", "standard", true).await;
     let customer = app.customer("Hopper").await;
-    let po = app.order(customer).purchase_order("PO-9").line(widget, 3, "0.10").line(widget, 1, "249.99").place().await;
+    let po = app
+        .order(customer)
+        .purchase_order("PO-9")
+        .line(widget, 3, "0.10")
+        .line(widget, 1, "249.99")
+        .place()
+        .await;
 
     app.worker().run_until_idle().await.expect("pass");
 
-    let opp = app.fake.find("Opportunity", "Store_Order_Id__c", &po.to_string());
+    let opp = app
+        .fake
+        .find("Opportunity", "Store_Order_Id__c", &po.to_string());
     assert_eq!(opp.len(), 1);
     assert_eq!(opp[0].fields["Amount"].to_string(), "250.29");
     assert_eq!(opp[0].fields["StageName"], "Proposal/Price Quote");
@@ -52,12 +84,28 @@ async fn the_opportunity_carries_the_exact_amount_and_the_routes_stage(backend: 
 on_both_backends!(the_opportunity_carries_the_exact_amount_and_the_routes_stage);
 
 async fn incomplete_and_other_statuses_are_never_sent(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let widget = app.product("WIDGET-1", "standard", true).await;
     let customer = app.customer("Turing").await;
     let mut ids = Vec::new();
-    for status in ["Incomplete", "In Process", "Completed", "Canceled", "Awaiting Payment", "Awaiting Customer Approval"] {
-        ids.push((status, app.order(customer).status(status).line(widget, 1, "1.00").place().await));
+    for status in [
+        "Incomplete",
+        "In Process",
+        "Completed",
+        "Canceled",
+        "Awaiting Payment",
+        "Awaiting Customer Approval",
+    ] {
+        ids.push((
+            status,
+            app.order(customer)
+                .status(status)
+                .line(widget, 1, "1.00")
+                .place()
+                .await,
+        ));
     }
 
     let report = app.worker().run_until_idle().await.expect("pass");
@@ -73,13 +121,31 @@ async fn incomplete_and_other_statuses_are_never_sent(backend: Backend) {
 on_both_backends!(incomplete_and_other_statuses_are_never_sent);
 
 async fn sending_the_same_orders_again_updates_instead_of_duplicating(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let widget = app.product("WIDGET-1", "standard", true).await;
     let customer = app.customer("O'Brien").await;
-    app.order(customer).line(widget, 2, "3.00").line(widget, 1, "4.00").place().await;
-    app.order(customer).purchase_order("PO-2").line(widget, 1, "4.00").place().await;
-    let claim = app.store.claim_due("resender", 10, 60_000).await.expect("claim");
-    let orders: Vec<_> = claim.orders.into_iter().map(|c| c.raw.validate().expect("valid")).collect();
+    app.order(customer)
+        .line(widget, 2, "3.00")
+        .line(widget, 1, "4.00")
+        .place()
+        .await;
+    app.order(customer)
+        .purchase_order("PO-2")
+        .line(widget, 1, "4.00")
+        .place()
+        .await;
+    let claim = app
+        .store
+        .claim_due("resender", 10, 60_000)
+        .await
+        .expect("claim");
+    let orders: Vec<_> = claim
+        .orders
+        .into_iter()
+        .map(|c| c.raw.validate().expect("valid"))
+        .collect();
 
     let first = app.salesforce.push(&orders, &Default::default()).await;
     // The second time round they count as re-sent, as after a lost answer or a crash.
@@ -87,8 +153,17 @@ async fn sending_the_same_orders_again_updates_instead_of_duplicating(backend: B
     let second = app.salesforce.push(&orders, &resent).await;
 
     assert!(first.iter().chain(second.iter()).all(|(_, r)| r.is_ok()));
-    assert_eq!(first.iter().map(|(_, r)| r.clone().unwrap()).collect::<Vec<_>>(),
-        second.iter().map(|(_, r)| r.clone().unwrap()).collect::<Vec<_>>(), "same records both times");
+    assert_eq!(
+        first
+            .iter()
+            .map(|(_, r)| r.clone().unwrap())
+            .collect::<Vec<_>>(),
+        second
+            .iter()
+            .map(|(_, r)| r.clone().unwrap())
+            .collect::<Vec<_>>(),
+        "same records both times"
+    );
     assert_eq!(app.fake.count("Opportunity"), 2);
     assert_eq!(app.fake.count("OrderItem"), 3);
     assert_eq!(app.fake.count("QuoteLineItem"), 3);

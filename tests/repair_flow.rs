@@ -16,11 +16,18 @@ async fn evaluated_order(app: &TestApp, customer_name: &str) -> (i64, order_sync
 }
 
 async fn an_evaluation_walks_to_a_priced_reissue_that_is_routed_like_any_order(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let eval = app.product("EVAL", "evaluation", true).await;
     let customer = app.customer("Franklin").await;
     let card = app.order(customer).line(eval, 1, "0.00").place().await;
-    let po = app.order(customer).purchase_order("PO-44").line(eval, 2, "0.00").place().await;
+    let po = app
+        .order(customer)
+        .purchase_order("PO-44")
+        .line(eval, 2, "0.00")
+        .place()
+        .await;
     let worker = app.worker();
     let repairer = app.repairer(&worker);
     app.drain(&worker, 5).await;
@@ -40,24 +47,62 @@ async fn an_evaluation_walks_to_a_priced_reissue_that_is_routed_like_any_order(b
     assert_eq!(app.status_of(card).await, "Canceled");
     assert_eq!(app.status_of(by_old[&card]).await, "In Process");
     assert_eq!(app.status_of(by_old[&po]).await, "Awaiting Payment");
-    let history: Vec<String> = app.history(po).await.iter().map(|h| h.to_status.clone()).collect();
-    assert_eq!(history, ["Awaiting Evaluation", "Awaiting Customer Approval", "Canceled"]);
-    assert!(app.history(po).await[2].reason.as_deref().unwrap().contains(&quote));
+    let history: Vec<String> = app
+        .history(po)
+        .await
+        .iter()
+        .map(|h| h.to_status.clone())
+        .collect();
+    assert_eq!(
+        history,
+        [
+            "Awaiting Evaluation",
+            "Awaiting Customer Approval",
+            "Canceled"
+        ]
+    );
+    assert!(
+        app.history(po).await[2]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains(&quote)
+    );
     let detail = app.store.order_detail(by_old[&po]).await.unwrap().unwrap();
     assert_eq!(detail.reissue_of, Some(po));
-    assert_eq!(app.store.order_detail(po).await.unwrap().unwrap().reissued_as, Some(by_old[&po]));
-    assert_eq!(app.fake.count("Opportunity"), 2, "the reissue updates the evaluation's Opportunity");
+    assert_eq!(
+        app.store
+            .order_detail(po)
+            .await
+            .unwrap()
+            .unwrap()
+            .reissued_as,
+        Some(by_old[&po])
+    );
+    assert_eq!(
+        app.fake.count("Opportunity"),
+        2,
+        "the reissue updates the evaluation's Opportunity"
+    );
     assert_eq!(app.fake.count("Quote"), 2);
     assert_eq!(app.fake.count("Order"), 2);
-    let opp = app.fake.find("Opportunity", "Store_Order_Id__c", &po.to_string());
+    let opp = app
+        .fake
+        .find("Opportunity", "Store_Order_Id__c", &po.to_string());
     assert_eq!(opp[0].fields["Amount"].to_string(), "241.0");
     let items = app.fake.records("OrderItem");
-    assert!(items.iter().all(|i| i.fields["UnitPrice"] == 350.0 || i.fields["UnitPrice"] == 120.5));
+    assert!(
+        items
+            .iter()
+            .all(|i| i.fields["UnitPrice"] == 350.0 || i.fields["UnitPrice"] == 120.5)
+    );
 }
 on_both_backends!(an_evaluation_walks_to_a_priced_reissue_that_is_routed_like_any_order);
 
 async fn a_quote_without_prices_parks_the_order_instead_of_guessing(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let (id, worker) = evaluated_order(&app, "Meitner").await;
     let repairer = app.repairer(&worker);
 
@@ -66,18 +111,33 @@ async fn a_quote_without_prices_parks_the_order_instead_of_guessing(backend: Bac
     let again = repairer.run_pass().await.expect("pass");
 
     assert_eq!(report.parked, vec![id]);
-    assert!(again.parked.is_empty(), "a parked order is not looked at again until retried");
+    assert!(
+        again.parked.is_empty(),
+        "a parked order is not looked at again until retried"
+    );
     assert_eq!(app.status_of(id).await, "Awaiting Customer Approval");
-    let reason = app.store.order_detail(id).await.unwrap().unwrap().last_error.unwrap();
+    let reason = app
+        .store
+        .order_detail(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_error
+        .unwrap();
     assert!(reason.contains("has no price for EVAL"), "{reason}");
 }
 on_both_backends!(a_quote_without_prices_parks_the_order_instead_of_guessing);
 
 async fn two_replicas_and_a_rerun_reissue_an_accepted_repair_exactly_once(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let (id, _) = evaluated_order(&app, "Goodall").await;
     app.accept_quote(id, Some("99.00"));
-    let (a, b) = (app.another_worker("replica-a"), app.another_worker("replica-b"));
+    let (a, b) = (
+        app.another_worker("replica-a"),
+        app.another_worker("replica-b"),
+    );
 
     let (repair_a, repair_b) = (app.repairer(&a), app.repairer(&b));
     let (ra, rb) = tokio::join!(repair_a.run_pass(), repair_b.run_pass());
@@ -85,21 +145,41 @@ async fn two_replicas_and_a_rerun_reissue_an_accepted_repair_exactly_once(backen
 
     let reissues = ra.unwrap().reissued.len() + rb.unwrap().reissued.len() + rerun.reissued.len();
     assert_eq!(reissues, 1);
-    assert_eq!(app.store.order_detail(id).await.unwrap().unwrap().status, "Canceled");
-    assert_eq!(app.history(id).await.iter().filter(|h| h.to_status == "Canceled").count(), 1);
+    assert_eq!(
+        app.store.order_detail(id).await.unwrap().unwrap().status,
+        "Canceled"
+    );
+    assert_eq!(
+        app.history(id)
+            .await
+            .iter()
+            .filter(|h| h.to_status == "Canceled")
+            .count(),
+        1
+    );
 }
 on_both_backends!(two_replicas_and_a_rerun_reissue_an_accepted_repair_exactly_once);
 
 async fn a_crash_after_the_reissued_orders_upsert_leaves_one_salesforce_order(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let (id, worker) = evaluated_order(&app, "Carson").await;
     let repairer = app.repairer(&worker);
     app.accept_quote(id, Some("80.00"));
     let reissued = repairer.run_pass().await.expect("pass").reissued[0].1;
     // A worker claims the reissued order with a 1 ms lease, upserts it, and dies.
     let claim = app.store.claim_due("doomed", 10, 1).await.expect("claim");
-    let orders: Vec<_> = claim.orders.into_iter().map(|c| c.raw.validate().expect("valid")).collect();
-    assert!(app.salesforce.push(&orders, &Default::default()).await[0].1.is_ok());
+    let orders: Vec<_> = claim
+        .orders
+        .into_iter()
+        .map(|c| c.raw.validate().expect("valid"))
+        .collect();
+    assert!(
+        app.salesforce.push(&orders, &Default::default()).await[0]
+            .1
+            .is_ok()
+    );
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
 
     let rerun = app.drain(&app.another_worker("survivor"), 5).await;
@@ -113,7 +193,9 @@ async fn a_crash_after_the_reissued_orders_upsert_leaves_one_salesforce_order(ba
 on_both_backends!(a_crash_after_the_reissued_orders_upsert_leaves_one_salesforce_order);
 
 async fn the_watermark_survives_a_restart_and_finds_changes_made_while_stopped(backend: Backend) {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let eval = app.product("EVAL", "evaluation", true).await;
     let customer = app.customer("Lovelock").await;
     let first = app.order(customer).line(eval, 1, "0.00").place().await;
@@ -122,7 +204,11 @@ async fn the_watermark_survives_a_restart_and_finds_changes_made_while_stopped(b
     app.drain(&worker, 5).await;
     app.mark_evaluation_complete(first);
     let before = app.repairer(&worker).run_pass().await.expect("pass");
-    let watermark = app.store.kv_get("repair.evaluation_watermark").await.unwrap();
+    let watermark = app
+        .store
+        .kv_get("repair.evaluation_watermark")
+        .await
+        .unwrap();
 
     // order-sync is stopped; a technician completes the second evaluation; a new process starts.
     app.mark_evaluation_complete(second);
@@ -130,8 +216,15 @@ async fn the_watermark_survives_a_restart_and_finds_changes_made_while_stopped(b
     let after = app.repairer(&restarted).run_pass().await.expect("pass");
 
     assert_eq!(before.evaluations_completed, vec![first]);
-    assert!(watermark.is_some(), "the watermark is stored in the store, not in memory");
-    assert_eq!(after.evaluations_completed, vec![second], "found once; the first is not handled twice");
+    assert!(
+        watermark.is_some(),
+        "the watermark is stored in the store, not in memory"
+    );
+    assert_eq!(
+        after.evaluations_completed,
+        vec![second],
+        "found once; the first is not handled twice"
+    );
     assert_eq!(app.history(first).await.len(), 2);
 }
 on_both_backends!(the_watermark_survives_a_restart_and_finds_changes_made_while_stopped);

@@ -6,18 +6,29 @@ use order_sync::salesforce::Salesforce;
 
 use crate::helpers::{Backend, TestApp};
 
-const KEY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwt-test-key.pem");
+const KEY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/jwt-test-key.pem"
+);
 const SECRET: &str = "s3cr3t-that-must-never-be-logged";
 
 /// Runs `order-sync once` at trace level with the given auth flow.
 async fn run_once(app: &TestApp, flow: &str) -> (bool, String) {
-    let run = app.run_cli(&["once"], &[
-        ("ORDER_SYNC__SALESFORCE__AUTH", flow),
-        ("ORDER_SYNC__SALESFORCE__CLIENT_SECRET", SECRET),
-        ("ORDER_SYNC__SALESFORCE__USERNAME", "integration@example.com"),
-        ("ORDER_SYNC__SALESFORCE__PRIVATE_KEY_PATH", KEY),
-        ("RUST_LOG", "trace"),
-    ]).await;
+    let run = app
+        .run_cli(
+            &["once"],
+            &[
+                ("ORDER_SYNC__SALESFORCE__AUTH", flow),
+                ("ORDER_SYNC__SALESFORCE__CLIENT_SECRET", SECRET),
+                (
+                    "ORDER_SYNC__SALESFORCE__USERNAME",
+                    "integration@example.com",
+                ),
+                ("ORDER_SYNC__SALESFORCE__PRIVATE_KEY_PATH", KEY),
+                ("RUST_LOG", "trace"),
+            ],
+        )
+        .await;
     (run.code == Some(0), run.output)
 }
 
@@ -25,8 +36,14 @@ fn assert_no_secrets(log: &str) {
     let key = std::fs::read_to_string(KEY).expect("key");
     let key_body = key.lines().nth(3).expect("a line of the key body");
     assert!(!log.contains(SECRET), "the client secret was logged");
-    assert!(!log.contains(key_body) && !log.contains("PRIVATE KEY"), "the private key was logged");
-    assert!(!log.contains("00D000000000001!"), "an access token was logged");
+    assert!(
+        !log.contains(key_body) && !log.contains("PRIVATE KEY"),
+        "the private key was logged"
+    );
+    assert!(
+        !log.contains("00D000000000001!"),
+        "an access token was logged"
+    );
     assert!(!log.contains("assertion="), "the signed JWT was logged");
 }
 
@@ -48,11 +65,17 @@ async fn no_secret_key_or_token_appears_in_the_logs_of_a_full_run() {
 
     assert!(jwt_ok, "{jwt_log}");
     assert!(cc_ok, "{cc_log}");
-    assert!(jwt_log.contains("moved to In Process"), "the run did real work: {jwt_log}");
+    assert!(
+        jwt_log.contains("moved to In Process"),
+        "the run did real work: {jwt_log}"
+    );
     assert!(jwt_log.lines().count() > 20, "trace logging was on");
     assert_no_secrets(&jwt_log);
     assert_no_secrets(&cc_log);
-    assert!(jwt_log.contains("readable by group or others"), "a world-readable key is warned about");
+    assert!(
+        jwt_log.contains("readable by group or others"),
+        "a world-readable key is warned about"
+    );
 }
 
 fn set_mode(path: &str, mode: u32) {
@@ -62,7 +85,12 @@ fn set_mode(path: &str, mode: u32) {
 
 #[test]
 fn secrets_are_redacted_from_debug_output_of_the_settings() {
-    let env = [("ORDER_SYNC__SALESFORCE__CLIENT_SECRET".to_string(), SECRET.to_string())].into_iter().collect();
+    let env = [(
+        "ORDER_SYNC__SALESFORCE__CLIENT_SECRET".to_string(),
+        SECRET.to_string(),
+    )]
+    .into_iter()
+    .collect();
     let settings = Settings::load_with_env(None, Some(env)).expect("settings");
 
     assert!(!format!("{settings:?}").contains(SECRET));
@@ -81,12 +109,22 @@ fn the_shipped_defaults_hold_no_credentials() {
 #[test]
 fn plain_http_to_salesforce_is_refused_except_on_loopback() {
     let env = [
-        ("ORDER_SYNC__SALESFORCE__LOGIN_URL".to_string(), "http://login.salesforce.com".to_string()),
-        ("ORDER_SYNC__SALESFORCE__AUTH".to_string(), "client_credentials".to_string()),
-    ].into_iter().collect();
+        (
+            "ORDER_SYNC__SALESFORCE__LOGIN_URL".to_string(),
+            "http://login.salesforce.com".to_string(),
+        ),
+        (
+            "ORDER_SYNC__SALESFORCE__AUTH".to_string(),
+            "client_credentials".to_string(),
+        ),
+    ]
+    .into_iter()
+    .collect();
     let settings = Settings::load_with_env(None, Some(env)).expect("settings");
 
-    let refused = Salesforce::new(&settings.salesforce, 25).err().expect("refused");
+    let refused = Salesforce::new(&settings.salesforce, 25)
+        .err()
+        .expect("refused");
 
     assert_eq!(refused.class, ErrorClass::Fatal);
     assert!(refused.message.contains("must use https"));

@@ -46,7 +46,9 @@ const CREATE_ONLY: &[(&str, &str)] = &[
 fn check_create_only(object: &str, fields: &Map<String, Value>) -> Result<(), ApiError> {
     let named: Vec<&str> = CREATE_ONLY
         .iter()
-        .filter(|(o, f)| o.eq_ignore_ascii_case(object) && fields.keys().any(|k| k.eq_ignore_ascii_case(f)))
+        .filter(|(o, f)| {
+            o.eq_ignore_ascii_case(object) && fields.keys().any(|k| k.eq_ignore_ascii_case(f))
+        })
         .map(|(_, f)| *f)
         .collect();
     if named.is_empty() {

@@ -23,7 +23,11 @@ pub(crate) struct Store {
 }
 
 fn index_key(object: &str, field: &str, value: &str) -> (String, String, String) {
-    (object.to_ascii_lowercase(), field.to_ascii_lowercase(), value.to_string())
+    (
+        object.to_ascii_lowercase(),
+        field.to_ascii_lowercase(),
+        value.to_string(),
+    )
 }
 
 fn indexed(field: &str) -> bool {
@@ -90,15 +94,24 @@ impl Store {
         }
     }
 
-    fn add_to_index(index: &mut HashMap<(String, String, String), BTreeSet<String>>, record: &Record) {
+    fn add_to_index(
+        index: &mut HashMap<(String, String, String), BTreeSet<String>>,
+        record: &Record,
+    ) {
         for (field, value) in record.fields.iter().filter(|(f, _)| indexed(f)) {
             if let Some(text) = value_text(value) {
-                index.entry(index_key(&record.object, field, &text)).or_default().insert(record.id.clone());
+                index
+                    .entry(index_key(&record.object, field, &text))
+                    .or_default()
+                    .insert(record.id.clone());
             }
         }
     }
 
-    fn remove_from_index(index: &mut HashMap<(String, String, String), BTreeSet<String>>, record: &Record) {
+    fn remove_from_index(
+        index: &mut HashMap<(String, String, String), BTreeSet<String>>,
+        record: &Record,
+    ) {
         for (field, value) in record.fields.iter().filter(|(f, _)| indexed(f)) {
             if let Some(text) = value_text(value) {
                 let key = index_key(&record.object, field, &text);
@@ -121,7 +134,11 @@ impl Store {
 
     /// Looks a record up by 15- or 18-char id within one object.
     pub fn get(&self, object: &str, id: &str) -> Option<&Record> {
-        let rows = self.objects.iter().find(|(name, _)| name.eq_ignore_ascii_case(object)).map(|(_, rows)| rows)?;
+        let rows = self
+            .objects
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(object))
+            .map(|(_, rows)| rows)?;
         lookup(rows, id)
     }
 
@@ -138,7 +155,11 @@ impl Store {
     pub fn find(&self, object: &str, field: &str, value: &str) -> Vec<&Record> {
         if indexed(field) {
             let ids = self.index.get(&index_key(object, field, value));
-            return ids.into_iter().flatten().filter_map(|id| self.get(object, id)).collect();
+            return ids
+                .into_iter()
+                .flatten()
+                .filter_map(|id| self.get(object, id))
+                .collect();
         }
         self.records(object)
             .filter(|r| {
@@ -216,7 +237,11 @@ impl Store {
 /// Finds a record by its 18-char id, or by the 15-char prefix of one.
 fn lookup<'a>(rows: &'a BTreeMap<String, Record>, id: &str) -> Option<&'a Record> {
     if id.len() == 15 {
-        return rows.range(id.to_string()..).next().map(|(_, r)| r).filter(|r| same_id(&r.id, id));
+        return rows
+            .range(id.to_string()..)
+            .next()
+            .map(|(_, r)| r)
+            .filter(|r| same_id(&r.id, id));
     }
     rows.get(id)
 }

@@ -24,7 +24,14 @@ pub struct Backlog {
 }
 
 /// Seeds `count` orders (70/20/10), starts a worker and waits until none is due.
-pub async fn backlog(store: &Store, fake: &FakeSalesforce, catalog: &Catalog, spec: &WorkerSpec, count: usize, limit: Duration) -> Result<(Backlog, WorkerProc)> {
+pub async fn backlog(
+    store: &Store,
+    fake: &FakeSalesforce,
+    catalog: &Catalog,
+    spec: &WorkerSpec,
+    count: usize,
+    limit: Duration,
+) -> Result<(Backlog, WorkerProc)> {
     seed_orders(store, catalog, Mix::BENCH, count, 4, "BL").await?;
     let calls_before = fake.api_calls();
     let started = Instant::now();
@@ -35,7 +42,16 @@ pub async fn backlog(store: &Store, fake: &FakeSalesforce, catalog: &Catalog, sp
     let usage = worker.usage()?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let rss_after_kb = worker.usage()?.rss_kb;
-    Ok((Backlog { orders: count, seconds, api_calls, usage, rss_after_kb }, worker))
+    Ok((
+        Backlog {
+            orders: count,
+            seconds,
+            api_calls,
+            usage,
+            rss_after_kb,
+        },
+        worker,
+    ))
 }
 
 async fn wait_until_drained(store: &Store, deadline: Instant, every: Duration) -> Result<()> {
@@ -60,7 +76,13 @@ pub struct Trickle {
 
 /// Starts a fresh worker, lets it idle (idle RSS), then inserts `rate` orders/s for `secs`
 /// and reads each order's placed_at → first history row.
-pub async fn trickle(store: &Store, catalog: &Catalog, spec: &WorkerSpec, rate: u32, secs: u64) -> Result<Trickle> {
+pub async fn trickle(
+    store: &Store,
+    catalog: &Catalog,
+    spec: &WorkerSpec,
+    rate: u32,
+    secs: u64,
+) -> Result<Trickle> {
     let mut worker = spec.spawn("bench-trickle", "trickle")?;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let idle_rss_kb = worker.usage()?.rss_kb;
@@ -75,11 +97,22 @@ pub async fn trickle(store: &Store, catalog: &Catalog, spec: &WorkerSpec, rate: 
         let kind = Mix::BENCH.pick(&mut rng);
         let mut order = build_order(kind, catalog, &mut rng, format!("TR-{n:06}"));
         order.placed_at = Utc::now();
-        let id = store.insert_order(&order).await.context("inserting a trickle order")?;
+        let id = store
+            .insert_order(&order)
+            .await
+            .context("inserting a trickle order")?;
         first_id.get_or_insert(id);
     }
-    wait_until_drained(store, Instant::now() + Duration::from_secs(60), Duration::from_millis(200)).await?;
-    let rows = store.placed_to_routed_ms(first_id.unwrap_or(i64::MAX)).await.context("reading latencies")?;
+    wait_until_drained(
+        store,
+        Instant::now() + Duration::from_secs(60),
+        Duration::from_millis(200),
+    )
+    .await?;
+    let rows = store
+        .placed_to_routed_ms(first_id.unwrap_or(i64::MAX))
+        .await
+        .context("reading latencies")?;
     tokio::task::block_in_place(|| worker.terminate(Duration::from_secs(10)))?;
     let mut ms: Vec<f64> = rows.into_iter().map(|(_, ms)| ms).collect();
     Ok(Trickle {
@@ -104,20 +137,50 @@ pub struct ClaimTiming {
 
 /// Bulk-seeds `total` orders (`pending` in Order Placed, the rest Completed and done), then
 /// times `Store::claim_due` (batch `batch`): the first (discovering) claim, then `runs` more.
-pub async fn claim_timing(store: &Store, catalog: &Catalog, total: i64, pending: i64, batch: u32, runs: usize) -> Result<ClaimTiming> {
+pub async fn claim_timing(
+    store: &Store,
+    catalog: &Catalog,
+    total: i64,
+    pending: i64,
+    batch: u32,
+    runs: usize,
+) -> Result<ClaimTiming> {
     let (customer, product) = (catalog.customers[0], catalog.standard[0]);
     let seeding = Instant::now();
     let long_ago = Utc::now() - chrono::Duration::days(400);
-    let done = BulkOrders { prefix: "DONE-", count: total - pending, status: "Completed", customer_id: customer,
-        product_id: product, placed_at: long_ago, done: true };
-    store.bulk_orders(&done).await.context("bulk seeding done orders")?;
-    let pending_orders = BulkOrders { prefix: "PEND-", count: pending, status: "Order Placed", placed_at: Utc::now(), done: false, ..done };
-    store.bulk_orders(&pending_orders).await.context("bulk seeding pending orders")?;
+    let done = BulkOrders {
+        prefix: "DONE-",
+        count: total - pending,
+        status: "Completed",
+        customer_id: customer,
+        product_id: product,
+        placed_at: long_ago,
+        done: true,
+    };
+    store
+        .bulk_orders(&done)
+        .await
+        .context("bulk seeding done orders")?;
+    let pending_orders = BulkOrders {
+        prefix: "PEND-",
+        count: pending,
+        status: "Order Placed",
+        placed_at: Utc::now(),
+        done: false,
+        ..done
+    };
+    store
+        .bulk_orders(&pending_orders)
+        .await
+        .context("bulk seeding pending orders")?;
     store.analyze().await.context("ANALYZE")?;
     let seed_seconds = seeding.elapsed().as_secs_f64();
     let time_one = || async {
         let t = Instant::now();
-        store.claim_due("bench-claim", batch, 60_000).await.context("claiming")?;
+        store
+            .claim_due("bench-claim", batch, 60_000)
+            .await
+            .context("claiming")?;
         anyhow::Ok(t.elapsed().as_secs_f64() * 1000.0)
     };
     let first_ms = time_one().await?;

@@ -55,16 +55,31 @@ struct Gathered {
 }
 
 /// Verifies, prints, and returns whether every check passed.
-pub async fn report(info: &RunInfo<'_>, driver: &RepairDriver, fleet: &Fleet, fake: &FakeSalesforce, store: &Store) -> Result<bool> {
+pub async fn report(
+    info: &RunInfo<'_>,
+    driver: &RepairDriver,
+    fleet: &Fleet,
+    fake: &FakeSalesforce,
+    store: &Store,
+) -> Result<bool> {
     let facts = store.order_facts().await.context("reading orders")?;
     let history = store.history_facts().await.context("reading history")?;
     let attempts = store.attempt_outcomes().await.context("reading attempts")?;
     let verdict = verify(info.seeded, driver, &facts, &history, fake);
     let faults = fake.faults_injected();
-    let passed = verdict.passed() && info.timings.drained && fleet.exits.is_empty() && driver.anomalies.is_empty();
+    let passed = verdict.passed()
+        && info.timings.drained
+        && fleet.exits.is_empty()
+        && driver.anomalies.is_empty();
     let g = Gathered {
-        verdict, attempts, logs: count_in_logs(info.log_dir, &LOG_NEEDLES)?, fault_total: faults.values().sum(), faults,
-        calls: fake.api_calls(), rescued_rows: facts.iter().filter(|f| f.rescued_from.is_some()).count(), passed,
+        verdict,
+        attempts,
+        logs: count_in_logs(info.log_dir, &LOG_NEEDLES)?,
+        fault_total: faults.values().sum(),
+        faults,
+        calls: fake.api_calls(),
+        rescued_rows: facts.iter().filter(|f| f.rescued_from.is_some()).count(),
+        passed,
     };
     table("order-sync chaos summary", &rows(info, driver, fleet, &g));
     print_failures(&g.verdict.failures, fleet, driver);
@@ -72,42 +87,119 @@ pub async fn report(info: &RunInfo<'_>, driver: &RepairDriver, fleet: &Fleet, fa
     Ok(passed)
 }
 
-fn rows(info: &RunInfo<'_>, driver: &RepairDriver, fleet: &Fleet, g: &Gathered) -> Vec<(String, String)> {
+fn rows(
+    info: &RunInfo<'_>,
+    driver: &RepairDriver,
+    fleet: &Fleet,
+    g: &Gathered,
+) -> Vec<(String, String)> {
     let (v, t, logs) = (&g.verdict, &info.timings, &g.logs);
-    let mut rows = vec![row("result", if g.passed { "PASS" } else { "FAIL" }), row("orders seeded", info.seeded.len())];
-    for k in ["card", "purchase_order", "evaluation", "incomplete", "malformed:no_lines", "malformed:zero_quantity",
-        "malformed:unknown_payment", "malformed:unknown_sku"] {
+    let mut rows = vec![
+        row("result", if g.passed { "PASS" } else { "FAIL" }),
+        row("orders seeded", info.seeded.len()),
+    ];
+    for k in [
+        "card",
+        "purchase_order",
+        "evaluation",
+        "incomplete",
+        "malformed:no_lines",
+        "malformed:zero_quantity",
+        "malformed:unknown_payment",
+        "malformed:unknown_sku",
+    ] {
         rows.push(row(&format!("  {k}"), v.count(k)));
     }
     rows.extend([
-        row("repairs: marked / accepted / reissued", format!("{} / {} / {}", driver.marked.len(), driver.accepted.len(), v.count("reissued"))),
-        row("workers / kills / exits by themselves", format!("{} / {} / {}", info.workers, fleet.kills, fleet.exits.len())),
+        row(
+            "repairs: marked / accepted / reissued",
+            format!(
+                "{} / {} / {}",
+                driver.marked.len(),
+                driver.accepted.len(),
+                v.count("reissued")
+            ),
+        ),
+        row(
+            "workers / kills / exits by themselves",
+            format!("{} / {} / {}", info.workers, fleet.kills, fleet.exits.len()),
+        ),
         row("Salesforce data requests", g.calls),
-        row("faults injected (share)", format!("{} ({:.1} %, rate {})", g.fault_total, 100.0 * g.fault_total as f64 / g.calls.max(1) as f64, info.fault_rate)),
+        row(
+            "faults injected (share)",
+            format!(
+                "{} ({:.1} %, rate {})",
+                g.fault_total,
+                100.0 * g.fault_total as f64 / g.calls.max(1) as f64,
+                info.fault_rate
+            ),
+        ),
     ]);
     for (kind, n) in &g.faults {
         rows.push(row(&format!("  {kind}"), n));
     }
     rows.extend([
-        row("lease rescues (log) / rows rescued now", format!("{} / {}", logs[0], g.rescued_rows)),
+        row(
+            "lease rescues (log) / rows rescued now",
+            format!("{} / {}", logs[0], g.rescued_rows),
+        ),
         row("lease lost at write-back (log)", logs[1]),
-        row("retries (log) / repair passes cut short", format!("{} / {}", logs[2], logs[3])),
-        row("circuit opened / re-opened (log)", format!("{} / {}", logs[4], logs[5])),
-        row("attempts by outcome", g.attempts.iter().map(|(o, n)| format!("{o}={n}")).collect::<Vec<_>>().join(" ")),
-        row("malformed parked / well-formed parked", format!("{} / {}", v.count("parked_malformed"), v.count("parked_well_formed"))),
+        row(
+            "retries (log) / repair passes cut short",
+            format!("{} / {}", logs[2], logs[3]),
+        ),
+        row(
+            "circuit opened / re-opened (log)",
+            format!("{} / {}", logs[4], logs[5]),
+        ),
+        row(
+            "attempts by outcome",
+            g.attempts
+                .iter()
+                .map(|(o, n)| format!("{o}={n}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        row(
+            "malformed parked / well-formed parked",
+            format!(
+                "{} / {}",
+                v.count("parked_malformed"),
+                v.count("parked_well_formed")
+            ),
+        ),
         row("duplicates", v.count("duplicates")),
         row("lost", v.count("lost")),
         row("incomplete sent", v.count("incomplete_sent")),
         row("history mismatches", v.count("history_mismatch")),
         row("seeding", format!("{:.1}s", t.seeding.as_secs_f64())),
-        row("chaos phase (faults on)", format!("{:.1}s", t.chaos.as_secs_f64())),
-        row("drain after faults off", format!("{:.1}s", t.drain_after_faults_off.as_secs_f64())),
-        row("time to drain (total)", if t.drained { format!("{:.1}s", t.total.as_secs_f64()) } else { "TIMED OUT".into() }),
+        row(
+            "chaos phase (faults on)",
+            format!("{:.1}s", t.chaos.as_secs_f64()),
+        ),
+        row(
+            "drain after faults off",
+            format!("{:.1}s", t.drain_after_faults_off.as_secs_f64()),
+        ),
+        row(
+            "time to drain (total)",
+            if t.drained {
+                format!("{:.1}s", t.total.as_secs_f64())
+            } else {
+                "TIMED OUT".into()
+            },
+        ),
     ]);
     rows
 }
 
-fn json_line(info: &RunInfo<'_>, driver: &RepairDriver, fleet: &Fleet, g: &Gathered, backend: &str) -> serde_json::Value {
+fn json_line(
+    info: &RunInfo<'_>,
+    driver: &RepairDriver,
+    fleet: &Fleet,
+    g: &Gathered,
+    backend: &str,
+) -> serde_json::Value {
     let t = &info.timings;
     json!({
         "suite": "chaos", "passed": g.passed, "backend": backend, "orders": info.seeded.len(),
@@ -122,7 +214,11 @@ fn json_line(info: &RunInfo<'_>, driver: &RepairDriver, fleet: &Fleet, g: &Gathe
     })
 }
 
-fn print_failures(failures: &std::collections::BTreeMap<&'static str, Vec<String>>, fleet: &Fleet, driver: &RepairDriver) {
+fn print_failures(
+    failures: &std::collections::BTreeMap<&'static str, Vec<String>>,
+    fleet: &Fleet,
+    driver: &RepairDriver,
+) {
     for (check, samples) in failures {
         println!("FAILED {check}:");
         for s in samples {

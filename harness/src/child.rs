@@ -10,9 +10,14 @@ use anyhow::{Context, Result, bail};
 
 /// The `order-sync` binary next to the harness executable (same profile, same target dir).
 pub fn order_sync_bin() -> Result<PathBuf> {
-    let bin = std::env::current_exe().context("locating the harness executable")?.with_file_name("order-sync");
+    let bin = std::env::current_exe()
+        .context("locating the harness executable")?
+        .with_file_name("order-sync");
     if !bin.exists() {
-        bail!("{} not found: build it first (cargo build --release --bin order-sync)", bin.display());
+        bail!(
+            "{} not found: build it first (cargo build --release --bin order-sync)",
+            bin.display()
+        );
     }
     Ok(bin)
 }
@@ -29,23 +34,37 @@ pub struct WorkerSpec {
 
 impl WorkerSpec {
     pub fn new(db_url: &str, fake_url: &str, log_dir: &Path) -> Result<WorkerSpec> {
-        std::fs::create_dir_all(log_dir).with_context(|| format!("creating {}", log_dir.display()))?;
-        Ok(WorkerSpec { bin: order_sync_bin()?, db_url: db_url.into(), fake_url: fake_url.into(), log_dir: log_dir.into(), env: Vec::new() })
+        std::fs::create_dir_all(log_dir)
+            .with_context(|| format!("creating {}", log_dir.display()))?;
+        Ok(WorkerSpec {
+            bin: order_sync_bin()?,
+            db_url: db_url.into(),
+            fake_url: fake_url.into(),
+            log_dir: log_dir.into(),
+            env: Vec::new(),
+        })
     }
 
     /// Adds `ORDER_SYNC__{key}` = value (key like "SYNC__LEASE_DURATION").
     pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
-        self.env.push((format!("ORDER_SYNC__{key}"), value.to_string()));
+        self.env
+            .push((format!("ORDER_SYNC__{key}"), value.to_string()));
         self
     }
 
     /// Starts `order-sync run` as worker `name`, appending its output to `<log_dir>/<log>.log`.
     pub fn spawn(&self, name: &str, log: &str) -> Result<WorkerProc> {
         let path = self.log_dir.join(format!("{log}.log"));
-        let file = OpenOptions::new().create(true).append(true).open(&path).with_context(|| format!("opening {}", path.display()))?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
         let err = file.try_clone().context("cloning the log file handle")?;
         let mut cmd = Command::new(&self.bin);
-        cmd.arg("run").env_clear().env("PATH", std::env::var("PATH").unwrap_or_default())
+        cmd.arg("run")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("ORDER_SYNC__DATABASE__URL", &self.db_url)
             .env("ORDER_SYNC__SALESFORCE__LOGIN_URL", &self.fake_url)
             .env("ORDER_SYNC__SALESFORCE__AUTH", "client_credentials")
@@ -60,9 +79,17 @@ impl WorkerSpec {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let child = cmd.stdin(Stdio::null()).stdout(file).stderr(err).spawn()
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(file)
+            .stderr(err)
+            .spawn()
             .with_context(|| format!("starting {}", self.bin.display()))?;
-        Ok(WorkerProc { name: name.into(), child, started: Instant::now() })
+        Ok(WorkerProc {
+            name: name.into(),
+            child,
+            started: Instant::now(),
+        })
     }
 }
 
@@ -88,14 +115,22 @@ impl WorkerProc {
 
     /// SIGKILL, then reap.
     pub fn kill(&mut self) -> Result<()> {
-        self.child.kill().with_context(|| format!("killing {}", self.name))?;
-        self.child.wait().with_context(|| format!("reaping {}", self.name))?;
+        self.child
+            .kill()
+            .with_context(|| format!("killing {}", self.name))?;
+        self.child
+            .wait()
+            .with_context(|| format!("reaping {}", self.name))?;
         Ok(())
     }
 
     /// SIGTERM; SIGKILL if it has not exited within `grace`.
     pub fn terminate(&mut self, grace: Duration) -> Result<Option<ExitStatus>> {
-        let status = Command::new("kill").arg("-TERM").arg(self.pid().to_string()).status().context("running kill -TERM")?;
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.pid().to_string())
+            .status()
+            .context("running kill -TERM")?;
         if !status.success() {
             return self.try_exited();
         }
@@ -112,7 +147,9 @@ impl WorkerProc {
 
     /// The exit status if the process has exited (without blocking).
     pub fn try_exited(&mut self) -> Result<Option<ExitStatus>> {
-        self.child.try_wait().with_context(|| format!("polling {}", self.name))
+        self.child
+            .try_wait()
+            .with_context(|| format!("polling {}", self.name))
     }
 
     /// Reads VmHWM/VmRSS and utime+stime (clock ticks of 1/100 s) from /proc.
@@ -122,17 +159,32 @@ impl WorkerProc {
 }
 
 pub fn proc_usage(pid: u32) -> Result<ProcUsage> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).with_context(|| format!("reading /proc/{pid}/status"))?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("reading /proc/{pid}/status"))?;
     let kb = |key: &str| -> u64 {
-        status.lines().find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0)
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
     };
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).with_context(|| format!("reading /proc/{pid}/stat"))?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("reading /proc/{pid}/stat"))?;
     // Fields after "(comm) ": state is field 3, utime 14 and stime 15 (1-based).
     let rest = stat.rsplit_once(") ").map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    Ok(ProcUsage { peak_rss_kb: kb("VmHWM:"), rss_kb: kb("VmRSS:"), cpu_seconds: (tick(11) + tick(12)) as f64 / 100.0 })
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Ok(ProcUsage {
+        peak_rss_kb: kb("VmHWM:"),
+        rss_kb: kb("VmRSS:"),
+        cpu_seconds: (tick(11) + tick(12)) as f64 / 100.0,
+    })
 }
 
 /// Counts lines containing each needle across every `*.log` in `dir`.
@@ -141,7 +193,8 @@ pub fn count_in_logs(dir: &Path, needles: &[&str]) -> Result<Vec<u64>> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "log") {
-            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
             for line in text.lines() {
                 for (i, n) in needles.iter().enumerate() {
                     counts[i] += u64::from(line.contains(n));

@@ -19,7 +19,13 @@ pub struct Fleet {
 impl Fleet {
     /// Starts `n` workers named `w{i}-g{generation}`, logging to `w{i}.log`.
     pub fn start(spec: WorkerSpec, n: usize) -> Result<Fleet> {
-        let mut fleet = Fleet { spec, procs: Vec::new(), generations: vec![0; n], kills: 0, exits: Vec::new() };
+        let mut fleet = Fleet {
+            spec,
+            procs: Vec::new(),
+            generations: vec![0; n],
+            kills: 0,
+            exits: Vec::new(),
+        };
         for i in 0..n {
             let p = fleet.spawn(i)?;
             fleet.procs.push(p);
@@ -29,7 +35,8 @@ impl Fleet {
 
     fn spawn(&mut self, i: usize) -> Result<WorkerProc> {
         self.generations[i] += 1;
-        self.spec.spawn(&format!("w{i}-g{}", self.generations[i]), &format!("w{i}"))
+        self.spec
+            .spawn(&format!("w{i}-g{}", self.generations[i]), &format!("w{i}"))
     }
 
     /// SIGKILLs a random worker and starts its replacement; returns the killed worker's name.
@@ -38,7 +45,11 @@ impl Fleet {
         self.procs[i].kill()?;
         self.kills += 1;
         let name = self.procs[i].name.clone();
-        eprintln!("chaos: {} SIGKILLed {name} (pid {})", chrono::Utc::now().format("%H:%M:%S%.3f"), self.procs[i].pid());
+        eprintln!(
+            "chaos: {} SIGKILLed {name} (pid {})",
+            chrono::Utc::now().format("%H:%M:%S%.3f"),
+            self.procs[i].pid()
+        );
         self.procs[i] = self.spawn(i)?;
         Ok(name)
     }
@@ -47,7 +58,11 @@ impl Fleet {
     pub fn reap(&mut self) -> Result<()> {
         for i in 0..self.procs.len() {
             if let Some(status) = self.procs[i].try_exited()? {
-                let note = format!("{} {} exited by itself: {status}", chrono::Utc::now().format("%H:%M:%S%.3f"), self.procs[i].name);
+                let note = format!(
+                    "{} {} exited by itself: {status}",
+                    chrono::Utc::now().format("%H:%M:%S%.3f"),
+                    self.procs[i].name
+                );
                 eprintln!("chaos: {note}");
                 self.exits.push(note);
                 self.procs[i] = self.spawn(i)?;
@@ -61,7 +76,10 @@ impl Fleet {
         for p in &mut self.procs {
             match p.terminate(grace)? {
                 Some(s) if s.success() => {}
-                other => self.exits.push(format!("{} did not stop cleanly on SIGTERM: {other:?}", p.name)),
+                other => self.exits.push(format!(
+                    "{} did not stop cleanly on SIGTERM: {other:?}",
+                    p.name
+                )),
             }
         }
         Ok(())

@@ -2,7 +2,11 @@
 
 /// Prints `rows` as a two-column table under `title`.
 pub fn table(title: &str, rows: &[(String, String)]) {
-    let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     let rule = "-".repeat(width + 30);
     println!("{rule}\n{title}\n{rule}");
     for (k, v) in rows {

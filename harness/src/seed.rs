@@ -12,7 +12,9 @@ pub enum Kind {
     Card,
     PurchaseOrder,
     /// An EVAL line; `po` says whether it is paid by purchase order.
-    Evaluation { po: bool },
+    Evaluation {
+        po: bool,
+    },
     Incomplete,
     NoLines,
     ZeroQuantity,
@@ -22,7 +24,10 @@ pub enum Kind {
 
 impl Kind {
     pub fn is_malformed(self) -> bool {
-        matches!(self, Kind::NoLines | Kind::ZeroQuantity | Kind::UnknownPayment | Kind::UnknownSku)
+        matches!(
+            self,
+            Kind::NoLines | Kind::ZeroQuantity | Kind::UnknownPayment | Kind::UnknownSku
+        )
     }
 
     /// The status order-sync routes a well-formed order to.
@@ -59,14 +64,28 @@ pub struct Mix {
 }
 
 impl Mix {
-    pub const CHAOS: Mix = Mix { card: 0.55, po: 0.2, evaluation: 0.15, incomplete: 0.05 };
-    pub const BENCH: Mix = Mix { card: 0.7, po: 0.2, evaluation: 0.1, incomplete: 0.0 };
+    pub const CHAOS: Mix = Mix {
+        card: 0.55,
+        po: 0.2,
+        evaluation: 0.15,
+        incomplete: 0.05,
+    };
+    pub const BENCH: Mix = Mix {
+        card: 0.7,
+        po: 0.2,
+        evaluation: 0.1,
+        incomplete: 0.0,
+    };
 
     pub fn pick(&self, rng: &mut fastrand::Rng) -> Kind {
         let x = rng.f64();
         let mut edge = self.card;
-        for (share, kind) in [(0.0, Kind::Card), (self.po, Kind::PurchaseOrder),
-            (self.evaluation, Kind::Evaluation { po: rng.bool() }), (self.incomplete, Kind::Incomplete)] {
+        for (share, kind) in [
+            (0.0, Kind::Card),
+            (self.po, Kind::PurchaseOrder),
+            (self.evaluation, Kind::Evaluation { po: rng.bool() }),
+            (self.incomplete, Kind::Incomplete),
+        ] {
             edge += share;
             if x < edge {
                 return kind;
@@ -75,7 +94,12 @@ impl Mix {
         if 1.0 - edge < 1e-9 {
             return Kind::Card;
         }
-        [Kind::NoLines, Kind::ZeroQuantity, Kind::UnknownPayment, Kind::UnknownSku][rng.usize(..4)]
+        [
+            Kind::NoLines,
+            Kind::ZeroQuantity,
+            Kind::UnknownPayment,
+            Kind::UnknownSku,
+        ][rng.usize(..4)]
     }
 }
 
@@ -90,11 +114,24 @@ pub struct Catalog {
 }
 
 /// Creates 20 standard products, the EVAL product and a ghost sku, and `customers` customers.
-pub async fn seed_catalog(store: &Store, fake: &FakeSalesforce, customers: usize) -> Result<Catalog> {
+pub async fn seed_catalog(
+    store: &Store,
+    fake: &FakeSalesforce,
+    customers: usize,
+) -> Result<Catalog> {
     let mut standard = Vec::new();
     for i in 1..=20 {
         let sku = format!("SKU-{i:03}");
-        standard.push(product(store, Some(fake), &sku, "standard", &format!("{}.00", 10 + i)).await?);
+        standard.push(
+            product(
+                store,
+                Some(fake),
+                &sku,
+                "standard",
+                &format!("{}.00", 10 + i),
+            )
+            .await?,
+        );
     }
     let evaluation = product(store, Some(fake), "EVAL", "evaluation", "0.00").await?;
     let ghost = product(store, None, "GHOST-404", "standard", "9.99").await?;
@@ -107,21 +144,50 @@ pub async fn seed_catalog(store: &Store, fake: &FakeSalesforce, customers: usize
             company: (i % 3 == 0).then(|| format!("Lab {i} Inc")),
             phone: None,
         };
-        ids.push(store.insert_customer(&c).await.context("inserting a customer")?);
+        ids.push(
+            store
+                .insert_customer(&c)
+                .await
+                .context("inserting a customer")?,
+        );
     }
-    Ok(Catalog { standard, evaluation, ghost, customers: ids })
+    Ok(Catalog {
+        standard,
+        evaluation,
+        ghost,
+        customers: ids,
+    })
 }
 
-async fn product(store: &Store, fake: Option<&FakeSalesforce>, sku: &str, kind: &str, price: &str) -> Result<i64> {
+async fn product(
+    store: &Store,
+    fake: Option<&FakeSalesforce>,
+    sku: &str,
+    kind: &str,
+    price: &str,
+) -> Result<i64> {
     if let Some(fake) = fake {
         fake.add_product(sku, sku, price);
     }
-    let p = NewProduct { sku: sku.into(), name: format!("Product {sku}"), kind: kind.into(), list_price: Some(price.into()) };
-    store.insert_product(&p).await.with_context(|| format!("inserting product {sku}"))
+    let p = NewProduct {
+        sku: sku.into(),
+        name: format!("Product {sku}"),
+        kind: kind.into(),
+        list_price: Some(price.into()),
+    };
+    store
+        .insert_product(&p)
+        .await
+        .with_context(|| format!("inserting product {sku}"))
 }
 
 /// Builds order `n` of `kind` with 1–5 lines (as the store would write it, faults and all).
-pub fn build_order(kind: Kind, catalog: &Catalog, rng: &mut fastrand::Rng, number: String) -> NewOrder {
+pub fn build_order(
+    kind: Kind,
+    catalog: &Catalog,
+    rng: &mut fastrand::Rng,
+    number: String,
+) -> NewOrder {
     let po = matches!(kind, Kind::PurchaseOrder | Kind::Evaluation { po: true });
     let mut lines: Vec<NewLine> = (0..rng.usize(1..=5))
         .map(|_| NewLine {
@@ -133,7 +199,14 @@ pub fn build_order(kind: Kind, catalog: &Catalog, rng: &mut fastrand::Rng, numbe
     match kind {
         Kind::Evaluation { .. } => {
             lines.truncate(2);
-            lines.insert(0, NewLine { product_id: Some(catalog.evaluation), quantity: Some(1), unit_price: Some("0.00".into()) });
+            lines.insert(
+                0,
+                NewLine {
+                    product_id: Some(catalog.evaluation),
+                    quantity: Some(1),
+                    unit_price: Some("0.00".into()),
+                },
+            );
         }
         Kind::NoLines => lines.clear(),
         Kind::ZeroQuantity => lines[0].quantity = Some(0),
@@ -143,12 +216,20 @@ pub fn build_order(kind: Kind, catalog: &Catalog, rng: &mut fastrand::Rng, numbe
     NewOrder {
         order_number: number,
         customer_id: Some(catalog.customers[rng.usize(..catalog.customers.len())]),
-        status: if kind == Kind::Incomplete { "Incomplete" } else { "Order Placed" }.into(),
-        payment_method: Some(match kind {
-            Kind::UnknownPayment => "bitcoin",
-            _ if po => "purchase_order",
-            _ => "credit_card",
-        }.into()),
+        status: if kind == Kind::Incomplete {
+            "Incomplete"
+        } else {
+            "Order Placed"
+        }
+        .into(),
+        payment_method: Some(
+            match kind {
+                Kind::UnknownPayment => "bitcoin",
+                _ if po => "purchase_order",
+                _ => "credit_card",
+            }
+            .into(),
+        ),
         po_number: po.then(|| format!("PO-{}", rng.u32(10_000..99_999))),
         currency: Some("USD".into()),
         placed_at: Utc::now(),
@@ -158,7 +239,14 @@ pub fn build_order(kind: Kind, catalog: &Catalog, rng: &mut fastrand::Rng, numbe
 }
 
 /// Inserts `count` orders of `mix` with `tasks` concurrent inserters; returns (id, kind) per order.
-pub async fn seed_orders(store: &Store, catalog: &Catalog, mix: Mix, count: usize, tasks: usize, prefix: &str) -> Result<Vec<(i64, Kind)>> {
+pub async fn seed_orders(
+    store: &Store,
+    catalog: &Catalog,
+    mix: Mix,
+    count: usize,
+    tasks: usize,
+    prefix: &str,
+) -> Result<Vec<(i64, Kind)>> {
     let mut set = tokio::task::JoinSet::new();
     let tasks = tasks.max(1);
     for t in 0..tasks {
@@ -170,7 +258,13 @@ pub async fn seed_orders(store: &Store, catalog: &Catalog, mix: Mix, count: usiz
             for n in mine {
                 let kind = mix.pick(&mut rng);
                 let order = build_order(kind, &catalog, &mut rng, format!("{prefix}-{n:07}"));
-                out.push((store.insert_order(&order).await.context("inserting an order")?, kind));
+                out.push((
+                    store
+                        .insert_order(&order)
+                        .await
+                        .context("inserting an order")?,
+                    kind,
+                ));
             }
             anyhow::Ok(out)
         });

@@ -4,9 +4,11 @@ mod order;
 mod status;
 mod validate;
 
-pub use order::{Customer, CustomerId, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind, Route};
-pub use validate::{RawLine, RawOrder, Rejection};
+pub use order::{
+    Customer, CustomerId, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind, Route,
+};
 pub use status::{OrderStatus, UnknownStatus};
+pub use validate::{RawLine, RawOrder, Rejection};
 
 /// The Salesforce records that hold one store order (ids as Salesforce gives them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

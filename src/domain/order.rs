@@ -117,7 +117,10 @@ pub struct Order {
 
 impl Order {
     pub fn amount(&self) -> Decimal {
-        self.lines.iter().map(|l| l.unit_price * Decimal::from(l.quantity)).sum()
+        self.lines
+            .iter()
+            .map(|l| l.unit_price * Decimal::from(l.quantity))
+            .sum()
     }
 
     /// Evaluation line → Awaiting Evaluation; else purchase order → Awaiting Payment; else In Process.

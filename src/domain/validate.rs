@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-use super::order::{Customer, CustomerId, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind};
 use super::OrderStatus;
+use super::order::{
+    Customer, CustomerId, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind,
+};
 
 /// A store row as read, before validation: every field the store might have left wrong.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +59,10 @@ const MAX_EMAIL: usize = 80;
 const MAX_ACCOUNT_NAME: usize = 255;
 
 fn text(value: &Option<String>) -> Option<String> {
-    value.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    value
+        .as_ref()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn bounded(what: &str, value: Option<String>, max: usize) -> Result<Option<String>, Rejection> {
@@ -74,7 +79,10 @@ impl RawOrder {
     /// Validates the row into an [`Order`], or says plainly what is wrong with it.
     pub fn validate(self) -> Result<Order, Rejection> {
         let status = OrderStatus::parse(&self.status).or_else(|e| {
-            reject(format!("the order's status {:?} is not one of the store's eight statuses", e.0))
+            reject(format!(
+                "the order's status {:?} is not one of the store's eight statuses",
+                e.0
+            ))
         })?;
         let payment_method = match self.payment_method.as_deref() {
             Some("credit_card") => PaymentMethod::CreditCard,
@@ -97,7 +105,9 @@ impl RawOrder {
         };
         let opportunity_key = match (self.reissue_of, self.root_order_id) {
             (Some(of), None) => {
-                return reject(format!("the order says it reissues order {of}, which does not exist"));
+                return reject(format!(
+                    "the order says it reissues order {of}, which does not exist"
+                ));
             }
             (_, root) => OrderId(root.unwrap_or(self.id)),
         };
@@ -123,7 +133,9 @@ impl RawOrder {
             return reject("the order has no customer");
         };
         if !self.customer_found {
-            return reject(format!("the order's customer {id} is not in the customers table"));
+            return reject(format!(
+                "the order's customer {id} is not in the customers table"
+            ));
         }
         let Some(email) = bounded("e-mail address", text(&self.email), MAX_EMAIL)? else {
             return reject(format!("customer {id} has no e-mail address"));
@@ -153,7 +165,9 @@ fn validate_line(l: RawLine) -> Result<OrderLine, Rejection> {
     let n = l.line_no;
     let Some(sku) = text(&l.sku) else {
         return match l.product_id {
-            Some(p) => reject(format!("line {n} refers to product {p}, which is not in the products table")),
+            Some(p) => reject(format!(
+                "line {n} refers to product {p}, which is not in the products table"
+            )),
             None => reject(format!("line {n} has no product")),
         };
     };
@@ -164,7 +178,11 @@ fn validate_line(l: RawLine) -> Result<OrderLine, Rejection> {
     };
     let quantity = match l.quantity {
         Some(q) if q > 0 => q,
-        Some(q) => return reject(format!("line {n} ({sku}) has quantity {q}; it must be at least 1")),
+        Some(q) => {
+            return reject(format!(
+                "line {n} ({sku}) has quantity {q}; it must be at least 1"
+            ));
+        }
         None => return reject(format!("line {n} ({sku}) has no quantity")),
     };
     let unit_price = match l.unit_price.as_deref().map(|p| Decimal::from_str(p.trim())) {
@@ -173,5 +191,12 @@ fn validate_line(l: RawLine) -> Result<OrderLine, Rejection> {
         Some(Err(_)) => return reject(format!("line {n} ({sku}) has an unreadable price")),
         None => return reject(format!("line {n} ({sku}) has no unit price")),
     };
-    Ok(OrderLine { id: LineId(l.id), line_no: n, sku, kind, quantity, unit_price })
+    Ok(OrderLine {
+        id: LineId(l.id),
+        line_no: n,
+        sku,
+        kind,
+        quantity,
+        unit_price,
+    })
 }

@@ -23,13 +23,23 @@ pub struct Token {
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token").field("instance_url", &self.instance_url).finish_non_exhaustive()
+        f.debug_struct("Token")
+            .field("instance_url", &self.instance_url)
+            .finish_non_exhaustive()
     }
 }
 
 enum Grant {
-    Jwt { key: EncodingKey, client_id: String, username: String, audience: String },
-    ClientCredentials { client_id: String, client_secret: SecretString },
+    Jwt {
+        key: EncodingKey,
+        client_id: String,
+        username: String,
+        audience: String,
+    },
+    ClientCredentials {
+        client_id: String,
+        client_secret: SecretString,
+    },
 }
 
 pub struct TokenProvider {
@@ -55,15 +65,29 @@ impl TokenProvider {
         let grant = match s.auth {
             AuthFlow::Jwt => {
                 let pem = std::fs::read(&s.private_key_path).map_err(|e| {
-                    SfError::fatal(None, format!("salesforce.private_key_path {:?}: {e}", s.private_key_path))
+                    SfError::fatal(
+                        None,
+                        format!("salesforce.private_key_path {:?}: {e}", s.private_key_path),
+                    )
                 })?;
                 warn_if_key_readable_by_others(&s.private_key_path);
                 let key = EncodingKey::from_rsa_pem(&pem).map_err(|e| {
-                    SfError::fatal(None, format!("salesforce.private_key_path is not an RSA PEM key: {e}"))
+                    SfError::fatal(
+                        None,
+                        format!("salesforce.private_key_path is not an RSA PEM key: {e}"),
+                    )
                 })?;
-                let audience =
-                    if s.audience.is_empty() { s.login_url.clone() } else { s.audience.clone() };
-                Grant::Jwt { key, client_id: s.client_id.clone(), username: s.username.clone(), audience }
+                let audience = if s.audience.is_empty() {
+                    s.login_url.clone()
+                } else {
+                    s.audience.clone()
+                };
+                Grant::Jwt {
+                    key,
+                    client_id: s.client_id.clone(),
+                    username: s.username.clone(),
+                    audience,
+                }
             }
             AuthFlow::ClientCredentials => Grant::ClientCredentials {
                 client_id: s.client_id.clone(),
@@ -72,7 +96,10 @@ impl TokenProvider {
         };
         Ok(TokenProvider {
             http,
-            token_url: format!("{}/services/oauth2/token", s.login_url.trim_end_matches('/')),
+            token_url: format!(
+                "{}/services/oauth2/token",
+                s.login_url.trim_end_matches('/')
+            ),
             grant,
             current: RwLock::new(None),
             renewing: Mutex::new(()),
@@ -107,7 +134,11 @@ impl TokenProvider {
 
     /// How long ago the current token was obtained, if there is one.
     pub async fn token_age(&self) -> Option<std::time::Duration> {
-        self.current.read().await.as_ref().map(|t| t.obtained_at.elapsed())
+        self.current
+            .read()
+            .await
+            .as_ref()
+            .map(|t| t.obtained_at.elapsed())
     }
 
     /// Tokens obtained so far (the first one included).
@@ -117,7 +148,12 @@ impl TokenProvider {
 
     async fn request_token(&self) -> Result<Token, SfError> {
         let form: Vec<(&str, String)> = match &self.grant {
-            Grant::Jwt { key, client_id, username, audience } => {
+            Grant::Jwt {
+                key,
+                client_id,
+                username,
+                audience,
+            } => {
                 let claims = Claims {
                     iss: client_id,
                     sub: username,
@@ -125,10 +161,21 @@ impl TokenProvider {
                     exp: chrono::Utc::now().timestamp() + 150,
                 };
                 let jwt = jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, key)
-                    .map_err(|e| SfError::fatal(None, format!("could not sign the JWT assertion: {e}")))?;
-                vec![("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer".into()), ("assertion", jwt)]
+                    .map_err(|e| {
+                        SfError::fatal(None, format!("could not sign the JWT assertion: {e}"))
+                    })?;
+                vec![
+                    (
+                        "grant_type",
+                        "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
+                    ),
+                    ("assertion", jwt),
+                ]
             }
-            Grant::ClientCredentials { client_id, client_secret } => vec![
+            Grant::ClientCredentials {
+                client_id,
+                client_secret,
+            } => vec![
                 ("grant_type", "client_credentials".into()),
                 ("client_id", client_id.clone()),
                 ("client_secret", client_secret.expose_secret().to_string()),
@@ -157,7 +204,10 @@ fn warn_if_key_readable_by_others(path: &str) {
     if let Ok(meta) = std::fs::metadata(path)
         && meta.permissions().mode() & 0o077 != 0
     {
-        tracing::warn!(path, mode = format!("{:o}", meta.permissions().mode() & 0o777),
-            "the Salesforce private key is readable by group or others; chmod 600 it");
+        tracing::warn!(
+            path,
+            mode = format!("{:o}", meta.permissions().mode() & 0o777),
+            "the Salesforce private key is readable by group or others; chmod 600 it"
+        );
     }
 }

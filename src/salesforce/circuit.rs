@@ -9,10 +9,18 @@ use crate::error::ErrorClass;
 
 #[derive(Debug, Clone, Copy)]
 enum State {
-    Closed { failures: u32 },
-    Open { until: Instant, cooldown: Duration },
+    Closed {
+        failures: u32,
+    },
+    Open {
+        until: Instant,
+        cooldown: Duration,
+    },
     /// One probe request is allowed through; its outcome closes or re-opens the circuit.
-    HalfOpen { probing: bool, cooldown: Duration },
+    HalfOpen {
+        probing: bool,
+        cooldown: Duration,
+    },
 }
 
 pub struct Circuit {
@@ -25,16 +33,26 @@ pub struct Circuit {
 /// Request-level failures that say "Salesforce is not answering", not "this record is busy".
 pub fn is_outage(e: &SfError) -> bool {
     e.class == ErrorClass::Transient
-        && !matches!(e.code.as_deref(), Some("UNABLE_TO_LOCK_ROW" | "INVALID_SESSION_ID" | "PROCESSING_HALTED"))
+        && !matches!(
+            e.code.as_deref(),
+            Some("UNABLE_TO_LOCK_ROW" | "INVALID_SESSION_ID" | "PROCESSING_HALTED")
+        )
 }
 
 impl Circuit {
     pub fn new(threshold: u32, min_cooldown: Duration, max_cooldown: Duration) -> Circuit {
-        Circuit { state: Mutex::new(State::Closed { failures: 0 }), threshold: threshold.max(1), min_cooldown, max_cooldown }
+        Circuit {
+            state: Mutex::new(State::Closed { failures: 0 }),
+            threshold: threshold.max(1),
+            min_cooldown,
+            max_cooldown,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// May a request go out now? Err says how long the circuit stays open.
@@ -43,13 +61,24 @@ impl Circuit {
         match *state {
             State::Closed { .. } => Ok(()),
             State::Open { until, cooldown } if Instant::now() >= until => {
-                *state = State::HalfOpen { probing: true, cooldown };
+                *state = State::HalfOpen {
+                    probing: true,
+                    cooldown,
+                };
                 Ok(())
             }
-            State::Open { until, .. } => Err(open_error(until.saturating_duration_since(Instant::now()))),
+            State::Open { until, .. } => {
+                Err(open_error(until.saturating_duration_since(Instant::now())))
+            }
             State::HalfOpen { probing: true, .. } => Err(open_error(Duration::ZERO)),
-            State::HalfOpen { probing: false, cooldown } => {
-                *state = State::HalfOpen { probing: true, cooldown };
+            State::HalfOpen {
+                probing: false,
+                cooldown,
+            } => {
+                *state = State::HalfOpen {
+                    probing: true,
+                    cooldown,
+                };
                 Ok(())
             }
         }
@@ -61,8 +90,14 @@ impl Circuit {
         let daily_limit = result.err().is_some_and(SfError::is_daily_limit);
         *state = match (*state, outage) {
             _ if daily_limit => {
-                tracing::warn!("the org's daily API limit is reached; pausing Salesforce calls for {:?}", self.max_cooldown);
-                State::Open { until: Instant::now() + self.max_cooldown, cooldown: self.max_cooldown }
+                tracing::warn!(
+                    "the org's daily API limit is reached; pausing Salesforce calls for {:?}",
+                    self.max_cooldown
+                );
+                State::Open {
+                    until: Instant::now() + self.max_cooldown,
+                    cooldown: self.max_cooldown,
+                }
             }
             (_, false) => {
                 if !matches!(*state, State::Closed { .. }) {
@@ -70,20 +105,38 @@ impl Circuit {
                 }
                 State::Closed { failures: 0 }
             }
-            (State::Closed { failures }, true) if failures + 1 < self.threshold => State::Closed { failures: failures + 1 },
+            (State::Closed { failures }, true) if failures + 1 < self.threshold => State::Closed {
+                failures: failures + 1,
+            },
             // Requests already in flight when the circuit opened fail too: they say nothing new.
             (open @ State::Open { .. }, true) => open,
             (State::HalfOpen { cooldown, .. }, true) => {
                 let next = (cooldown * 2).min(self.max_cooldown);
-                tracing::warn!(cooldown_s = next.as_secs(), "Salesforce still failing; circuit stays open");
-                State::Open { until: Instant::now() + next, cooldown: next }
+                tracing::warn!(
+                    cooldown_s = next.as_secs(),
+                    "Salesforce still failing; circuit stays open"
+                );
+                State::Open {
+                    until: Instant::now() + next,
+                    cooldown: next,
+                }
             }
             (State::Closed { .. }, true) => {
-                tracing::warn!(cooldown_s = self.min_cooldown.as_secs(), "Salesforce failing repeatedly; circuit open");
-                State::Open { until: Instant::now() + self.min_cooldown, cooldown: self.min_cooldown }
+                tracing::warn!(
+                    cooldown_s = self.min_cooldown.as_secs(),
+                    "Salesforce failing repeatedly; circuit open"
+                );
+                State::Open {
+                    until: Instant::now() + self.min_cooldown,
+                    cooldown: self.min_cooldown,
+                }
             }
         };
-        metrics::gauge!("order_sync_circuit_open").set(if matches!(*state, State::Closed { .. }) { 0.0 } else { 1.0 });
+        metrics::gauge!("order_sync_circuit_open").set(if matches!(*state, State::Closed { .. }) {
+            0.0
+        } else {
+            1.0
+        });
     }
 
     /// How long until a request may go out again; None while closed.
@@ -97,9 +150,13 @@ impl Circuit {
 }
 
 fn open_error(remaining: Duration) -> SfError {
-    SfError::transient(Some("CIRCUIT_OPEN"), format!(
-        "Salesforce has been failing; calls are paused for another {}s", remaining.as_secs()
-    ))
+    SfError::transient(
+        Some("CIRCUIT_OPEN"),
+        format!(
+            "Salesforce has been failing; calls are paused for another {}s",
+            remaining.as_secs()
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -122,7 +179,10 @@ mod tests {
         assert!(c.admit().is_ok(), "one probe after the cool-down");
         assert!(c.admit().is_err(), "only one probe at a time");
         c.record(Ok(()));
-        assert!(c.admit().is_ok() && c.open_for().is_none(), "closed after a good probe");
+        assert!(
+            c.admit().is_ok() && c.open_for().is_none(),
+            "closed after a good probe"
+        );
     }
 
     #[test]
@@ -142,7 +202,10 @@ mod tests {
         let c = Circuit::new(2, Duration::from_secs(60), Duration::from_secs(60));
         for _ in 0..5 {
             c.record(Err(&SfError::transient(Some("UNABLE_TO_LOCK_ROW"), "busy")));
-            c.record(Err(&SfError::rejected(Some("REQUIRED_FIELD_MISSING"), "Name")));
+            c.record(Err(&SfError::rejected(
+                Some("REQUIRED_FIELD_MISSING"),
+                "Name",
+            )));
         }
         assert!(c.open_for().is_none());
     }

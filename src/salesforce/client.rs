@@ -45,7 +45,10 @@ pub(crate) fn check_url(url: &str, allow_http_loopback: bool) -> Result<(), SfEr
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if loopback && allow_http_loopback => Ok(()),
-        _ => Err(SfError::fatal(None, format!("{url} must use https (plain http only to loopback)"))),
+        _ => Err(SfError::fatal(
+            None,
+            format!("{url} must use https (plain http only to loopback)"),
+        )),
     }
 }
 
@@ -76,20 +79,34 @@ impl Inner {
             api_max: AtomicU64::new(0),
             calls: AtomicU64::new(0),
             last_success_ms: AtomicI64::new(0),
-            circuit: super::circuit::Circuit::new(5, s.circuit_min_cooldown, s.circuit_max_cooldown),
+            circuit: super::circuit::Circuit::new(
+                5,
+                s.circuit_min_cooldown,
+                s.circuit_max_cooldown,
+            ),
         })
     }
 
     /// `path` is relative to `/services/data/vXX.X/` (e.g. `composite/graph`), or absolute
     /// from the host when it starts with `/` (a `nextRecordsUrl`).
-    pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<bytes::Bytes, SfError> {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<bytes::Bytes, SfError> {
         self.circuit.admit()?;
         let result = self.send_authorized(method, path, body).await;
         self.circuit.record(result.as_ref().map(|_| ()));
         result
     }
 
-    async fn send_authorized(&self, method: Method, path: &str, body: Option<&Value>) -> Result<bytes::Bytes, SfError> {
+    async fn send_authorized(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<bytes::Bytes, SfError> {
         let token = self.auth.token().await?;
         match self.send_once(&token, method.clone(), path, body).await {
             Err(Expired) => {
@@ -119,9 +136,15 @@ impl Inner {
         let url = if path.starts_with('/') {
             format!("{}{path}", token.instance_url)
         } else {
-            format!("{}/services/data/{}/{path}", token.instance_url, self.api_version)
+            format!(
+                "{}/services/data/{}/{path}",
+                token.instance_url, self.api_version
+            )
         };
-        let mut request = self.http.request(method, url).bearer_auth(token.access_token.expose_secret());
+        let mut request = self
+            .http
+            .request(method, url)
+            .bearer_auth(token.access_token.expose_secret());
         if let Some(b) = body {
             request = request.json(b);
         }
@@ -142,13 +165,17 @@ impl Inner {
         if !status.is_success() {
             return Ok(Err(classify_response(status, &bytes)));
         }
-        self.last_success_ms.store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
+        self.last_success_ms
+            .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
         Ok(Ok(bytes))
     }
 
     /// `Sforce-Limit-Info: api-usage=18/5000; api-bursts=1/750` — unknown keys ignored.
     fn read_limit_info(&self, headers: &reqwest::header::HeaderMap) {
-        let Some(value) = headers.get("sforce-limit-info").and_then(|v| v.to_str().ok()) else {
+        let Some(value) = headers
+            .get("sforce-limit-info")
+            .and_then(|v| v.to_str().ok())
+        else {
             return;
         };
         if let Some(usage) = parse_limit_info(value) {
@@ -159,12 +186,16 @@ impl Inner {
 
     /// Runs a SOQL query and follows `nextRecordsUrl` until done.
     pub async fn query(&self, soql: &str) -> Result<Vec<Value>, SfError> {
-        let mut path = format!("query?q={}", url::form_urlencoded::byte_serialize(soql.as_bytes()).collect::<String>());
+        let mut path = format!(
+            "query?q={}",
+            url::form_urlencoded::byte_serialize(soql.as_bytes()).collect::<String>()
+        );
         let mut records = Vec::new();
         loop {
             let bytes = self.send(Method::GET, &path, None).await?;
-            let page: QueryPage = serde_json::from_slice(&bytes)
-                .map_err(|_| SfError::transient(None, "a query answer was not the expected JSON"))?;
+            let page: QueryPage = serde_json::from_slice(&bytes).map_err(|_| {
+                SfError::transient(None, "a query answer was not the expected JSON")
+            })?;
             records.extend(page.records);
             match (page.done, page.next_records_url) {
                 (false, Some(next)) => path = next,
@@ -184,13 +215,20 @@ pub fn parse_limit_info(value: &str) -> Option<ApiUsage> {
             return None;
         }
         let (used, max) = counts.split_once('/')?;
-        Some(ApiUsage { used: used.trim().parse().ok()?, max: max.trim().parse().ok()? })
+        Some(ApiUsage {
+            used: used.trim().parse().ok()?,
+            max: max.trim().parse().ok()?,
+        })
     })
 }
 
 /// `'a','b'` for a SOQL IN list.
 pub fn soql_list<'a>(values: impl IntoIterator<Item = &'a String>) -> String {
-    values.into_iter().map(|v| soql_literal(v)).collect::<Vec<_>>().join(",")
+    values
+        .into_iter()
+        .map(|v| soql_literal(v))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub(crate) type Shared = Arc<Inner>;
@@ -201,12 +239,24 @@ mod tests {
 
     #[test]
     fn limit_info_is_read_with_extra_segments() {
-        assert_eq!(parse_limit_info("api-usage=18/5000"), Some(ApiUsage { used: 18, max: 5000 }));
+        assert_eq!(
+            parse_limit_info("api-usage=18/5000"),
+            Some(ApiUsage {
+                used: 18,
+                max: 5000
+            })
+        );
         assert_eq!(
             parse_limit_info("api-usage=10018/100000; api-bursts=1/750"),
-            Some(ApiUsage { used: 10018, max: 100000 })
+            Some(ApiUsage {
+                used: 10018,
+                max: 100000
+            })
         );
-        assert_eq!(parse_limit_info("per-app-api-usage=17/250(appName=x)"), None);
+        assert_eq!(
+            parse_limit_info("per-app-api-usage=17/250(appName=x)"),
+            None
+        );
     }
 
     #[test]

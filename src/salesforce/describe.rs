@@ -30,7 +30,9 @@ pub struct FieldDescription {
 impl ObjectDescription {
     /// The field named `name`; Salesforce API names are case-insensitive.
     pub fn field(&self, name: &str) -> Option<&FieldDescription> {
-        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -92,42 +94,75 @@ fn to_domain(d: WireDescribe) -> ObjectDescription {
             field_type: f.field_type,
             external_id: f.external_id,
             unique: f.unique,
-            picklist_values: f.picklist_values.into_iter().filter(|v| v.active).map(|v| v.value).collect(),
+            picklist_values: f
+                .picklist_values
+                .into_iter()
+                .filter(|v| v.active)
+                .map(|v| v.value)
+                .collect(),
         })
         .collect();
-    ObjectDescription { name: d.name, fields }
+    ObjectDescription {
+        name: d.name,
+        fields,
+    }
 }
 
 impl Salesforce {
     /// `GET sobjects/{object}/describe`: the fields the integration user can see.
     pub async fn describe(&self, object: &str) -> Result<ObjectDescription, SfError> {
-        let path = format!("sobjects/{}/describe", url::form_urlencoded::byte_serialize(object.as_bytes()).collect::<String>());
+        let path = format!(
+            "sobjects/{}/describe",
+            url::form_urlencoded::byte_serialize(object.as_bytes()).collect::<String>()
+        );
         let bytes = self.inner.send(Method::GET, &path, None).await?;
         let wire: WireDescribe = serde_json::from_slice(&bytes).map_err(|_| {
-            SfError::transient(None, format!("the describe of {object} was not the expected JSON ({})", describe_body(&bytes)))
+            SfError::transient(
+                None,
+                format!(
+                    "the describe of {object} was not the expected JSON ({})",
+                    describe_body(&bytes)
+                ),
+            )
         })?;
         Ok(to_domain(wire))
     }
 
     /// The price book orders use (checked to exist when configured) and which `skus` lack an active entry.
-    pub async fn pricebook_check(&self, skus: &BTreeSet<String>) -> Result<PricebookCoverage, SfError> {
+    pub async fn pricebook_check(
+        &self,
+        skus: &BTreeSet<String>,
+    ) -> Result<PricebookCoverage, SfError> {
         if !self.settings.pricebook_id.is_empty() {
             self.verify_pricebook(&self.settings.pricebook_id).await?;
         }
         let pricebook_id = self.pricebook.pricebook_id(&self.inner).await?;
         let found = self.pricebook.entries(&self.inner, skus).await?;
-        let missing_skus = skus.iter().filter(|s| found.get(*s).is_none_or(Option::is_none)).cloned().collect();
-        Ok(PricebookCoverage { pricebook_id, missing_skus })
+        let missing_skus = skus
+            .iter()
+            .filter(|s| found.get(*s).is_none_or(Option::is_none))
+            .cloned()
+            .collect();
+        Ok(PricebookCoverage {
+            pricebook_id,
+            missing_skus,
+        })
     }
 
     async fn verify_pricebook(&self, id: &str) -> Result<(), SfError> {
-        let soql = format!("SELECT Id, IsActive FROM Pricebook2 WHERE Id = {}", soql_literal(id));
+        let soql = format!(
+            "SELECT Id, IsActive FROM Pricebook2 WHERE Id = {}",
+            soql_literal(id)
+        );
         let rows = self.inner.query(&soql).await?;
         match rows.first() {
-            None => Err(SfError::rejected(Some("NOT_FOUND"), format!("no price book has the id {id}"))),
-            Some(r) if r.get("IsActive").and_then(Value::as_bool) == Some(false) => {
-                Err(SfError::rejected(None, format!("price book {id} is inactive")))
-            }
+            None => Err(SfError::rejected(
+                Some("NOT_FOUND"),
+                format!("no price book has the id {id}"),
+            )),
+            Some(r) if r.get("IsActive").and_then(Value::as_bool) == Some(false) => Err(
+                SfError::rejected(None, format!("price book {id} is inactive")),
+            ),
             Some(_) => Ok(()),
         }
     }

@@ -26,15 +26,27 @@ const TRANSIENT_CODES: &[&str] = &[
 
 impl SfError {
     pub fn transient(code: Option<&str>, message: impl Into<String>) -> SfError {
-        SfError { class: ErrorClass::Transient, code: code.map(str::to_string), message: message.into() }
+        SfError {
+            class: ErrorClass::Transient,
+            code: code.map(str::to_string),
+            message: message.into(),
+        }
     }
 
     pub fn rejected(code: Option<&str>, message: impl Into<String>) -> SfError {
-        SfError { class: ErrorClass::Rejected, code: code.map(str::to_string), message: message.into() }
+        SfError {
+            class: ErrorClass::Rejected,
+            code: code.map(str::to_string),
+            message: message.into(),
+        }
     }
 
     pub fn fatal(code: Option<&str>, message: impl Into<String>) -> SfError {
-        SfError { class: ErrorClass::Fatal, code: code.map(str::to_string), message: message.into() }
+        SfError {
+            class: ErrorClass::Fatal,
+            code: code.map(str::to_string),
+            message: message.into(),
+        }
     }
 
     /// Classifies one Salesforce `errorCode` with its message.
@@ -49,7 +61,8 @@ impl SfError {
 
     /// The daily allocation is gone: pausing beats burning retries.
     pub fn is_daily_limit(&self) -> bool {
-        self.code.as_deref() == Some("REQUEST_LIMIT_EXCEEDED") && self.message.contains("TotalRequests")
+        self.code.as_deref() == Some("REQUEST_LIMIT_EXCEEDED")
+            && self.message.contains("TotalRequests")
     }
 
     /// A network-level failure: timeouts, refused connections, bodies cut short.
@@ -73,10 +86,14 @@ pub fn classify_response(status: StatusCode, body: &[u8]) -> SfError {
     if status.is_redirection() {
         return SfError::transient(
             None,
-            format!("Salesforce redirected the request ({status}), probably to a login page; check the instance URL"),
+            format!(
+                "Salesforce redirected the request ({status}), probably to a login page; check the instance URL"
+            ),
         );
     }
-    let first = serde_json::from_slice::<Vec<ApiError>>(body).ok().and_then(|v| v.into_iter().next());
+    let first = serde_json::from_slice::<Vec<ApiError>>(body)
+        .ok()
+        .and_then(|v| v.into_iter().next());
     match first {
         Some(e) => {
             let code = e.error_code.unwrap_or_else(|| "UNKNOWN".into());
@@ -86,11 +103,16 @@ pub fn classify_response(status: StatusCode, body: &[u8]) -> SfError {
             }
             err
         }
-        None if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS => SfError::transient(
+        None if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS => {
+            SfError::transient(
+                None,
+                format!("Salesforce answered {status} {}", describe_body(body)),
+            )
+        }
+        None => SfError::rejected(
             None,
             format!("Salesforce answered {status} {}", describe_body(body)),
         ),
-        None => SfError::rejected(None, format!("Salesforce answered {status} {}", describe_body(body))),
     }
 }
 
@@ -102,9 +124,19 @@ pub fn classify_token_error(status: StatusCode, body: &[u8]) -> SfError {
     match serde_json::from_slice::<OAuthError>(body) {
         Ok(e) => SfError::fatal(
             Some(&e.error),
-            format!("Salesforce refused the credentials: {} ({})", e.error, e.error_description.unwrap_or_default()),
+            format!(
+                "Salesforce refused the credentials: {} ({})",
+                e.error,
+                e.error_description.unwrap_or_default()
+            ),
         ),
-        Err(_) => SfError::fatal(None, format!("the token endpoint answered {status} {}", describe_body(body))),
+        Err(_) => SfError::fatal(
+            None,
+            format!(
+                "the token endpoint answered {status} {}",
+                describe_body(body)
+            ),
+        ),
     }
 }
 
@@ -128,8 +160,12 @@ mod tests {
     #[test]
     fn a_lock_error_is_transient_and_a_validation_rule_is_rejected() {
         let lock = br#"[{"errorCode":"UNABLE_TO_LOCK_ROW","message":"unable to obtain exclusive access"}]"#;
-        assert_eq!(classify_response(StatusCode::BAD_REQUEST, lock).class, ErrorClass::Transient);
-        let rule = br#"[{"errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION","message":"PO required"}]"#;
+        assert_eq!(
+            classify_response(StatusCode::BAD_REQUEST, lock).class,
+            ErrorClass::Transient
+        );
+        let rule =
+            br#"[{"errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION","message":"PO required"}]"#;
         let e = classify_response(StatusCode::BAD_REQUEST, rule);
         assert_eq!(e.class, ErrorClass::Rejected);
         assert!(e.message.contains("PO required"));
@@ -137,7 +173,10 @@ mod tests {
 
     #[test]
     fn an_html_503_is_transient_and_says_it_was_html() {
-        let e = classify_response(StatusCode::SERVICE_UNAVAILABLE, b"<html><body>Down</body></html>");
+        let e = classify_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            b"<html><body>Down</body></html>",
+        );
         assert_eq!(e.class, ErrorClass::Transient);
         assert!(e.message.contains("HTML"));
     }

@@ -25,7 +25,12 @@ const PER_QUERY: usize = 200;
 impl Existing {
     /// Looks up what exists for the `resent` orders (three queries whatever their number, none
     /// when nothing is re-sent). A reissued order's quote exists: the customer accepted it.
-    pub async fn find(sf: &Inner, s: &SalesforceSettings, all: &[&Order], resent: &[&Order]) -> Result<Existing, SfError> {
+    pub async fn find(
+        sf: &Inner,
+        s: &SalesforceSettings,
+        all: &[&Order],
+        resent: &[&Order],
+    ) -> Result<Existing, SfError> {
         let mut existing = Existing::default();
         for o in all.iter().filter(|o| o.reissue_of.is_some()) {
             existing.quotes.insert(o.opportunity_key.to_string());
@@ -35,20 +40,36 @@ impl Existing {
             return Ok(existing);
         }
         let (f_order, f_line) = (&s.fields.order_external_id, &s.fields.line_external_id);
-        let quote_keys: Vec<String> = orders.iter().map(|o| o.opportunity_key.to_string()).collect();
-        let line_keys: Vec<String> = orders.iter().flat_map(|o| o.lines.iter().map(|l| l.id.to_string())).collect();
-        existing.quotes.extend(present(sf, "Quote", f_order, &quote_keys).await?);
+        let quote_keys: Vec<String> = orders
+            .iter()
+            .map(|o| o.opportunity_key.to_string())
+            .collect();
+        let line_keys: Vec<String> = orders
+            .iter()
+            .flat_map(|o| o.lines.iter().map(|l| l.id.to_string()))
+            .collect();
+        existing
+            .quotes
+            .extend(present(sf, "Quote", f_order, &quote_keys).await?);
         existing.quote_lines = present(sf, "QuoteLineItem", f_line, &line_keys).await?;
         existing.order_items = present(sf, "OrderItem", f_line, &line_keys).await?;
         Ok(existing)
     }
 }
 
-async fn present(sf: &Inner, object: &str, field: &str, keys: &[String]) -> Result<HashSet<String>, SfError> {
+async fn present(
+    sf: &Inner,
+    object: &str,
+    field: &str,
+    keys: &[String],
+) -> Result<HashSet<String>, SfError> {
     let mut found = HashSet::new();
     for chunk in keys.chunks(PER_QUERY) {
         let list: Vec<String> = chunk.iter().map(|k| soql_literal(k)).collect();
-        let soql = format!("SELECT {field} FROM {object} WHERE {field} IN ({})", list.join(","));
+        let soql = format!(
+            "SELECT {field} FROM {object} WHERE {field} IN ({})",
+            list.join(",")
+        );
         for row in sf.query(&soql).await? {
             if let Some(v) = row.get(field) {
                 found.insert(match v {

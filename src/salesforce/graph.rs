@@ -20,7 +20,15 @@ pub struct GraphContext<'a> {
 }
 
 /// A line item's body: parent and price-book entry only when it is being created.
-fn line_body(ctx: &GraphContext, exists: bool, parent: &str, parent_ref: &str, sku: &str, quantity: i64, price: rust_decimal::Decimal) -> Value {
+fn line_body(
+    ctx: &GraphContext,
+    exists: bool,
+    parent: &str,
+    parent_ref: &str,
+    sku: &str,
+    quantity: i64,
+    price: rust_decimal::Decimal,
+) -> Value {
     let mut body = json!({ "Quantity": quantity, "UnitPrice": money(price) });
     if !exists {
         body[parent] = json!(parent_ref);
@@ -29,10 +37,20 @@ fn line_body(ctx: &GraphContext, exists: bool, parent: &str, parent_ref: &str, s
     body
 }
 
-fn upsert(ctx: &GraphContext, object: &str, field: &str, key: impl std::fmt::Display, reference: String, body: Value) -> Node {
+fn upsert(
+    ctx: &GraphContext,
+    object: &str,
+    field: &str,
+    key: impl std::fmt::Display,
+    reference: String,
+    body: Value,
+) -> Node {
     Node {
         method: "PATCH",
-        url: format!("/services/data/{}/sobjects/{object}/{field}/{key}", ctx.settings.api_version),
+        url: format!(
+            "/services/data/{}/sobjects/{object}/{field}/{key}",
+            ctx.settings.api_version
+        ),
         reference_id: reference,
         body,
     }
@@ -49,7 +67,8 @@ fn stage<'a>(ctx: &'a GraphContext, route: Route) -> &'a str {
 
 /// Money leaves as a JSON number: Salesforce currency fields take numbers, not strings.
 fn money(d: rust_decimal::Decimal) -> Value {
-    serde_json::to_value(rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(0.0)).unwrap_or(Value::Null)
+    serde_json::to_value(rust_decimal::prelude::ToPrimitive::to_f64(&d).unwrap_or(0.0))
+        .unwrap_or(Value::Null)
 }
 
 /// Builds the graph for one order. Every line's sku must be in `ctx.entries`.
@@ -58,24 +77,67 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
     let c = &order.customer;
     let route = order.route();
     let mut nodes = vec![
-        upsert(ctx, "Account", &f.customer_external_id, c.id, "acct".into(), json!({ "Name": c.account_name() })),
-        upsert(ctx, "Contact", &f.customer_external_id, c.id, "contact".into(), json!({
-            "FirstName": c.first_name, "LastName": c.last_name, "Email": c.email, "Phone": c.phone,
-            "AccountId": "@{acct.id}",
-        })),
-        upsert(ctx, "Opportunity", &f.order_external_id, order.opportunity_key, "opp".into(), json!({
-            "Name": format!("Store order {}", order.number), "StageName": stage(ctx, route),
-            "CloseDate": order.placed_at.format("%Y-%m-%d").to_string(), "Amount": money(order.amount()),
-            "AccountId": "@{acct.id}", "Pricebook2Id": ctx.pricebook_id,
-        })),
-        upsert(ctx, "Quote", &f.order_external_id, order.opportunity_key, "quote".into(), quote_body(ctx, order)),
+        upsert(
+            ctx,
+            "Account",
+            &f.customer_external_id,
+            c.id,
+            "acct".into(),
+            json!({ "Name": c.account_name() }),
+        ),
+        upsert(
+            ctx,
+            "Contact",
+            &f.customer_external_id,
+            c.id,
+            "contact".into(),
+            json!({
+                "FirstName": c.first_name, "LastName": c.last_name, "Email": c.email, "Phone": c.phone,
+                "AccountId": "@{acct.id}",
+            }),
+        ),
+        upsert(
+            ctx,
+            "Opportunity",
+            &f.order_external_id,
+            order.opportunity_key,
+            "opp".into(),
+            json!({
+                "Name": format!("Store order {}", order.number), "StageName": stage(ctx, route),
+                "CloseDate": order.placed_at.format("%Y-%m-%d").to_string(), "Amount": money(order.amount()),
+                "AccountId": "@{acct.id}", "Pricebook2Id": ctx.pricebook_id,
+            }),
+        ),
+        upsert(
+            ctx,
+            "Quote",
+            &f.order_external_id,
+            order.opportunity_key,
+            "quote".into(),
+            quote_body(ctx, order),
+        ),
     ];
     // A reissued repair order keeps the accepted quote's lines as the technicians priced them.
     if order.reissue_of.is_none() {
         for l in &order.lines {
             let exists = ctx.existing.quote_lines.contains(&l.id.to_string());
-            let body = line_body(ctx, exists, "QuoteId", "@{quote.id}", &l.sku, l.quantity, l.unit_price);
-            nodes.push(upsert(ctx, "QuoteLineItem", &f.line_external_id, l.id, format!("qli{}", l.id), body));
+            let body = line_body(
+                ctx,
+                exists,
+                "QuoteId",
+                "@{quote.id}",
+                &l.sku,
+                l.quantity,
+                l.unit_price,
+            );
+            nodes.push(upsert(
+                ctx,
+                "QuoteLineItem",
+                &f.line_external_id,
+                l.id,
+                format!("qli{}", l.id),
+                body,
+            ));
         }
     }
     if route.creates_salesforce_order() {
@@ -86,11 +148,29 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
         })));
         for l in &order.lines {
             let exists = ctx.existing.order_items.contains(&l.id.to_string());
-            let body = line_body(ctx, exists, "OrderId", "@{order.id}", &l.sku, l.quantity, l.unit_price);
-            nodes.push(upsert(ctx, "OrderItem", &f.line_external_id, l.id, format!("oi{}", l.id), body));
+            let body = line_body(
+                ctx,
+                exists,
+                "OrderId",
+                "@{order.id}",
+                &l.sku,
+                l.quantity,
+                l.unit_price,
+            );
+            nodes.push(upsert(
+                ctx,
+                "OrderItem",
+                &f.line_external_id,
+                l.id,
+                format!("oi{}", l.id),
+                body,
+            ));
         }
     }
-    Graph { graph_id: format!("o{}", order.id), composite_request: nodes }
+    Graph {
+        graph_id: format!("o{}", order.id),
+        composite_request: nodes,
+    }
 }
 
 fn quote_body(ctx: &GraphContext, order: &Order) -> Value {
@@ -98,7 +178,11 @@ fn quote_body(ctx: &GraphContext, order: &Order) -> Value {
         "Name": format!("Quote for store order {}", order.number),
         "Pricebook2Id": ctx.pricebook_id, "ContactId": "@{contact.id}",
     });
-    if !ctx.existing.quotes.contains(&order.opportunity_key.to_string()) {
+    if !ctx
+        .existing
+        .quotes
+        .contains(&order.opportunity_key.to_string())
+    {
         body["OpportunityId"] = json!("@{opp.id}");
     }
     body
@@ -116,10 +200,13 @@ pub fn graph_outcome(result: GraphResult) -> Result<SalesforceIds, SfError> {
         let id = match n.body.get("id").and_then(Value::as_str) {
             Some(id) if is_salesforce_id(id) => id,
             other => {
-                return Err(SfError::transient(None, format!(
-                    "Salesforce reported success for {} but gave an id of the wrong shape ({other:?})",
-                    n.reference_id
-                )));
+                return Err(SfError::transient(
+                    None,
+                    format!(
+                        "Salesforce reported success for {} but gave an id of the wrong shape ({other:?})",
+                        n.reference_id
+                    ),
+                ));
             }
         };
         let slot = match n.reference_id.as_str() {
@@ -133,7 +220,10 @@ pub fn graph_outcome(result: GraphResult) -> Result<SalesforceIds, SfError> {
         *slot = Some(id.to_string());
     }
     if ids.opportunity.is_none() {
-        return Err(SfError::transient(None, "Salesforce's answer named no Opportunity id"));
+        return Err(SfError::transient(
+            None,
+            "Salesforce's answer named no Opportunity id",
+        ));
     }
     Ok(ids)
 }
@@ -153,18 +243,31 @@ fn object_of(reference: &str) -> &'static str {
 
 fn first_real_error(nodes: &[super::wire::NodeResult]) -> SfError {
     for n in nodes {
-        let Some(errors) = n.body.as_array() else { continue };
+        let Some(errors) = n.body.as_array() else {
+            continue;
+        };
         for e in errors {
-            let code = e.get("errorCode").or_else(|| e.get("statusCode")).and_then(Value::as_str).unwrap_or("UNKNOWN");
+            let code = e
+                .get("errorCode")
+                .or_else(|| e.get("statusCode"))
+                .and_then(Value::as_str)
+                .unwrap_or("UNKNOWN");
             if code == "PROCESSING_HALTED" {
                 continue;
             }
             let message = e.get("message").and_then(Value::as_str).unwrap_or("");
             let mut err = SfError::from_code(code, message);
-            err.message = format!("Salesforce refused the {}: {}", object_of(&n.reference_id), err.message);
+            err.message = format!(
+                "Salesforce refused the {}: {}",
+                object_of(&n.reference_id),
+                err.message
+            );
             return err;
         }
     }
     // Only PROCESSING_HALTED: the graph was stopped because others failed; it can go again.
-    SfError::transient(Some("PROCESSING_HALTED"), "Salesforce halted this order's graph because other graphs failed")
+    SfError::transient(
+        Some("PROCESSING_HALTED"),
+        "Salesforce halted this order's graph because other graphs failed",
+    )
 }

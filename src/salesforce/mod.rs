@@ -45,11 +45,17 @@ pub struct Salesforce {
 pub type PushResult = (OrderId, Result<SalesforceIds, SfError>);
 
 impl Salesforce {
-    pub fn new(settings: &SalesforceSettings, max_graphs_per_request: usize) -> Result<Salesforce, SfError> {
+    pub fn new(
+        settings: &SalesforceSettings,
+        max_graphs_per_request: usize,
+    ) -> Result<Salesforce, SfError> {
         Ok(Salesforce {
             inner: Arc::new(client::Inner::new(settings)?),
             settings: Arc::new(settings.clone()),
-            pricebook: Arc::new(pricebook::PricebookCache::new(&settings.pricebook_id, settings.pricebook_refresh)),
+            pricebook: Arc::new(pricebook::PricebookCache::new(
+                &settings.pricebook_id,
+                settings.pricebook_refresh,
+            )),
             max_graphs: max_graphs_per_request.clamp(1, 75),
         })
     }
@@ -62,8 +68,15 @@ impl Salesforce {
     /// Writes each order to Salesforce, many orders per request, each its own all-or-nothing graph.
     /// `resent` names orders tried before: what of them already exists is looked up first, so
     /// that insert-only fields are left out of their updates.
-    pub async fn push(&self, orders: &[Order], resent: &std::collections::HashSet<OrderId>) -> Vec<PushResult> {
-        let skus: BTreeSet<String> = orders.iter().flat_map(|o| o.lines.iter().map(|l| l.sku.clone())).collect();
+    pub async fn push(
+        &self,
+        orders: &[Order],
+        resent: &std::collections::HashSet<OrderId>,
+    ) -> Vec<PushResult> {
+        let skus: BTreeSet<String> = orders
+            .iter()
+            .flat_map(|o| o.lines.iter().map(|l| l.sku.clone()))
+            .collect();
         let (pricebook_id, entries) = match self.lookup_entries(&skus).await {
             Ok(found) => found,
             Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
@@ -79,63 +92,111 @@ impl Salesforce {
                 None => sendable.push(o),
             }
         }
-        let resent: Vec<&Order> = sendable.iter().copied().filter(|o| resent.contains(&o.id)).collect();
-        let existing = match existing::Existing::find(&self.inner, &self.settings, &sendable, &resent).await {
-            Ok(e) => e,
-            Err(e) => {
-                results.extend(sendable.iter().map(|o| (o.id, Err(e.clone()))));
-                return results;
-            }
+        let resent: Vec<&Order> = sendable
+            .iter()
+            .copied()
+            .filter(|o| resent.contains(&o.id))
+            .collect();
+        let existing =
+            match existing::Existing::find(&self.inner, &self.settings, &sendable, &resent).await {
+                Ok(e) => e,
+                Err(e) => {
+                    results.extend(sendable.iter().map(|o| (o.id, Err(e.clone()))));
+                    return results;
+                }
+            };
+        let ctx = GraphContext {
+            settings: &self.settings,
+            pricebook_id: &pricebook_id,
+            entries: &entries,
+            existing: &existing,
         };
-        let ctx = GraphContext { settings: &self.settings, pricebook_id: &pricebook_id, entries: &entries, existing: &existing };
         let mut graphs: Vec<(OrderId, wire::Graph)> = Vec::new();
         for o in sendable {
             let g = order_graph(&ctx, o);
             if g.composite_request.len() > MAX_NODES_PER_REQUEST {
-                results.push((o.id, Err(SfError::rejected(None, format!(
-                    "the order has {} lines, more than one Salesforce request can carry", o.lines.len()
-                )))));
+                results.push((
+                    o.id,
+                    Err(SfError::rejected(
+                        None,
+                        format!(
+                            "the order has {} lines, more than one Salesforce request can carry",
+                            o.lines.len()
+                        ),
+                    )),
+                ));
             } else {
                 graphs.push((o.id, g));
             }
         }
         // The chunks of one claim go out together: a claim is at most a few requests.
-        let sends = chunk_graphs(graphs, self.max_graphs).into_iter().map(|c| self.send_graphs(c));
+        let sends = chunk_graphs(graphs, self.max_graphs)
+            .into_iter()
+            .map(|c| self.send_graphs(c));
         for r in futures_util::future::join_all(sends).await {
             results.extend(r);
         }
         results
     }
 
-    async fn lookup_entries(&self, skus: &BTreeSet<String>) -> Result<(String, HashMap<String, String>), SfError> {
+    async fn lookup_entries(
+        &self,
+        skus: &BTreeSet<String>,
+    ) -> Result<(String, HashMap<String, String>), SfError> {
         let pricebook_id = self.pricebook.pricebook_id(&self.inner).await?;
         let found = self.pricebook.entries(&self.inner, skus).await?;
-        let entries = found.into_iter().filter_map(|(sku, id)| id.map(|id| (sku, id))).collect();
+        let entries = found
+            .into_iter()
+            .filter_map(|(sku, id)| id.map(|id| (sku, id)))
+            .collect();
         Ok((pricebook_id, entries))
     }
 
     async fn send_graphs(&self, chunk: Vec<(OrderId, wire::Graph)>) -> Vec<PushResult> {
         let ids: Vec<OrderId> = chunk.iter().map(|(id, _)| *id).collect();
-        let request = GraphRequest { graphs: chunk.into_iter().map(|(_, g)| g).collect() };
+        let request = GraphRequest {
+            graphs: chunk.into_iter().map(|(_, g)| g).collect(),
+        };
         let body = match serde_json::to_value(&request) {
             Ok(b) => b,
-            Err(e) => return ids.iter().map(|id| (*id, Err(SfError::fatal(None, e.to_string())))).collect(),
+            Err(e) => {
+                return ids
+                    .iter()
+                    .map(|id| (*id, Err(SfError::fatal(None, e.to_string()))))
+                    .collect();
+            }
         };
-        let answer = self.inner.send(Method::POST, "composite/graph", Some(&body)).await.and_then(|bytes| {
-            serde_json::from_slice::<GraphResponse>(&bytes).map_err(|_| {
-                SfError::transient(None, format!("Salesforce's composite answer was not the expected JSON ({})",
-                    error::describe_body(&bytes)))
-            })
-        });
+        let answer = self
+            .inner
+            .send(Method::POST, "composite/graph", Some(&body))
+            .await
+            .and_then(|bytes| {
+                serde_json::from_slice::<GraphResponse>(&bytes).map_err(|_| {
+                    SfError::transient(
+                        None,
+                        format!(
+                            "Salesforce's composite answer was not the expected JSON ({})",
+                            error::describe_body(&bytes)
+                        ),
+                    )
+                })
+            });
         let mut by_graph: HashMap<String, wire::GraphResult> = match answer {
-            Ok(r) => r.graphs.into_iter().map(|g| (g.graph_id.clone(), g)).collect(),
+            Ok(r) => r
+                .graphs
+                .into_iter()
+                .map(|g| (g.graph_id.clone(), g))
+                .collect(),
             Err(e) => return ids.iter().map(|id| (*id, Err(e.clone()))).collect(),
         };
         ids.into_iter()
             .map(|id| {
                 let outcome = match by_graph.remove(&format!("o{id}")) {
                     Some(g) => graph_outcome(g),
-                    None => Err(SfError::transient(None, "Salesforce's answer left this order's graph out")),
+                    None => Err(SfError::transient(
+                        None,
+                        "Salesforce's answer left this order's graph out",
+                    )),
                 };
                 (id, outcome)
             })
@@ -145,7 +206,10 @@ impl Salesforce {
     /// API usage from the last `Sforce-Limit-Info` header, if any was seen.
     pub fn api_usage(&self) -> Option<ApiUsage> {
         let max = self.inner.api_max.load(Ordering::Relaxed);
-        (max > 0).then(|| ApiUsage { used: self.inner.api_used.load(Ordering::Relaxed), max })
+        (max > 0).then(|| ApiUsage {
+            used: self.inner.api_used.load(Ordering::Relaxed),
+            max,
+        })
     }
 
     /// Requests sent to the REST API by this process (token requests not included).
@@ -154,19 +218,34 @@ impl Salesforce {
     }
 
     /// Checks that `object` `id` exists and sets its External ID field to `key` (for `link`).
-    pub async fn adopt(&self, object: &str, id: &str, field: &str, key: i64) -> Result<(), SfError> {
+    pub async fn adopt(
+        &self,
+        object: &str,
+        id: &str,
+        field: &str,
+        key: i64,
+    ) -> Result<(), SfError> {
         if !wire::is_salesforce_id(id) {
-            return Err(SfError::rejected(None, format!("{id:?} is not a Salesforce {object} id")));
+            return Err(SfError::rejected(
+                None,
+                format!("{id:?} is not a Salesforce {object} id"),
+            ));
         }
         let path = format!("sobjects/{object}/{id}");
         match self.inner.send(Method::GET, &path, None).await {
             Err(e) if e.code.as_deref() == Some("NOT_FOUND") => {
-                return Err(SfError::rejected(Some("NOT_FOUND"), format!("there is no {object} with id {id}")));
+                return Err(SfError::rejected(
+                    Some("NOT_FOUND"),
+                    format!("there is no {object} with id {id}"),
+                ));
             }
             other => other?,
         };
         let body = serde_json::json!({ field: key.to_string() });
-        self.inner.send(Method::PATCH, &path, Some(&body)).await.map(|_| ())
+        self.inner
+            .send(Method::PATCH, &path, Some(&body))
+            .await
+            .map(|_| ())
     }
 
     /// How long Salesforce calls stay paused by the circuit breaker; None when calls flow.
@@ -176,13 +255,16 @@ impl Salesforce {
 
     /// Whether the org's API usage is past the configured share of its daily limit.
     pub fn over_budget(&self) -> bool {
-        self.api_usage().is_some_and(|u| u.used as f64 > u.max as f64 * self.settings.api_budget_share)
+        self.api_usage()
+            .is_some_and(|u| u.used as f64 > u.max as f64 * self.settings.api_budget_share)
     }
 
     /// When Salesforce last answered a call with success.
     pub fn last_success(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         let ms = self.inner.last_success_ms.load(Ordering::Relaxed);
-        (ms > 0).then(|| chrono::DateTime::from_timestamp_millis(ms)).flatten()
+        (ms > 0)
+            .then(|| chrono::DateTime::from_timestamp_millis(ms))
+            .flatten()
     }
 
     /// How long ago the current token was obtained (None before the first).
@@ -197,12 +279,17 @@ impl Salesforce {
 }
 
 /// Packs graphs into requests of at most `max_graphs` graphs and 500 nodes.
-fn chunk_graphs(graphs: Vec<(OrderId, wire::Graph)>, max_graphs: usize) -> Vec<Vec<(OrderId, wire::Graph)>> {
+fn chunk_graphs(
+    graphs: Vec<(OrderId, wire::Graph)>,
+    max_graphs: usize,
+) -> Vec<Vec<(OrderId, wire::Graph)>> {
     let mut chunks: Vec<Vec<(OrderId, wire::Graph)>> = Vec::new();
     let mut nodes = 0;
     for g in graphs {
         let n = g.1.composite_request.len();
-        let fits = chunks.last().is_some_and(|c| c.len() < max_graphs && nodes + n <= MAX_NODES_PER_REQUEST);
+        let fits = chunks
+            .last()
+            .is_some_and(|c| c.len() < max_graphs && nodes + n <= MAX_NODES_PER_REQUEST);
         if !fits {
             chunks.push(Vec::new());
             nodes = 0;

@@ -38,8 +38,14 @@ impl PricebookCache {
             return Ok(id.clone());
         }
         let id = if self.configured_id.is_empty() {
-            let rows = sf.query("SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1").await?;
-            let id = rows.first().and_then(|r| r.get("Id")).and_then(Value::as_str).map(str::to_string);
+            let rows = sf
+                .query("SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1")
+                .await?;
+            let id = rows
+                .first()
+                .and_then(|r| r.get("Id"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
             id.ok_or_else(|| SfError::rejected(None, "the org has no standard price book"))?
         } else {
             self.configured_id.clone()
@@ -49,12 +55,20 @@ impl PricebookCache {
     }
 
     /// Entry ids for `skus`; a sku with no active entry maps to None (the order is rejected).
-    pub async fn entries(&self, sf: &Inner, skus: &BTreeSet<String>) -> Result<HashMap<String, Option<String>>, SfError> {
+    pub async fn entries(
+        &self,
+        sf: &Inner,
+        skus: &BTreeSet<String>,
+    ) -> Result<HashMap<String, Option<String>>, SfError> {
         let pricebook = self.pricebook_id(sf).await?;
         let mut cache = self.entries.lock().await;
         let stale: Vec<&String> = skus
             .iter()
-            .filter(|s| cache.get(*s).is_none_or(|(_, at)| at.elapsed() > self.refresh))
+            .filter(|s| {
+                cache
+                    .get(*s)
+                    .is_none_or(|(_, at)| at.elapsed() > self.refresh)
+            })
             .collect();
         for chunk in stale.chunks(SKUS_PER_QUERY) {
             let soql = format!(
@@ -66,13 +80,19 @@ impl PricebookCache {
             let now = Instant::now();
             // Misses are not cached: a rep who adds the entry and retries must not wait a refresh.
             for row in rows {
-                let id = row.get("Id").and_then(Value::as_str).filter(|id| is_salesforce_id(id));
+                let id = row
+                    .get("Id")
+                    .and_then(Value::as_str)
+                    .filter(|id| is_salesforce_id(id));
                 let code = row.get("ProductCode").and_then(Value::as_str);
                 if let (Some(id), Some(code)) = (id, code) {
                     cache.insert(code.to_string(), (id.to_string(), now));
                 }
             }
         }
-        Ok(skus.iter().map(|s| (s.clone(), cache.get(s).map(|(id, _)| id.clone()))).collect())
+        Ok(skus
+            .iter()
+            .map(|s| (s.clone(), cache.get(s).map(|(id, _)| id.clone())))
+            .collect())
     }
 }

@@ -47,7 +47,11 @@ fn decimal_field(v: &Value, name: &str) -> Option<Decimal> {
 
 impl Salesforce {
     /// Records whose evaluation field says complete, modified at or after `since`, oldest first.
-    pub async fn completed_evaluations(&self, r: &RepairSettings, since: DateTime<Utc>) -> Result<Vec<CompletedEvaluation>, SfError> {
+    pub async fn completed_evaluations(
+        &self,
+        r: &RepairSettings,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<CompletedEvaluation>, SfError> {
         let key = &self.settings.fields.order_external_id;
         let soql = format!(
             "SELECT Id, {key}, SystemModstamp FROM {obj} WHERE {field} = {value} AND {key} != null \
@@ -65,18 +69,29 @@ impl Salesforce {
                 let modified_at = str_field(row, "SystemModstamp")
                     .and_then(|t| DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%z").ok())?
                     .with_timezone(&Utc);
-                Some(CompletedEvaluation { order_key, record_id: str_field(row, "Id")?.to_string(), modified_at })
+                Some(CompletedEvaluation {
+                    order_key,
+                    record_id: str_field(row, "Id")?.to_string(),
+                    modified_at,
+                })
             })
             .collect())
     }
 
     /// Accepted quotes for `order_keys`, with their lines (two queries, whatever the count).
-    pub async fn accepted_quotes(&self, r: &RepairSettings, order_keys: &[i64]) -> Result<Vec<AcceptedQuote>, SfError> {
+    pub async fn accepted_quotes(
+        &self,
+        r: &RepairSettings,
+        order_keys: &[i64],
+    ) -> Result<Vec<AcceptedQuote>, SfError> {
         if order_keys.is_empty() {
             return Ok(Vec::new());
         }
         let key = &self.settings.fields.order_external_id;
-        let keys: Vec<String> = order_keys.iter().map(|k| soql_literal(&k.to_string())).collect();
+        let keys: Vec<String> = order_keys
+            .iter()
+            .map(|k| soql_literal(&k.to_string()))
+            .collect();
         let soql = format!(
             "SELECT Id, {key} FROM Quote WHERE Status = {} AND {key} IN ({})",
             soql_literal(&r.quote_accepted_status),
@@ -87,7 +102,11 @@ impl Salesforce {
             .iter()
             .filter_map(|q| {
                 let order_key = str_field(q, key)?.trim().parse().ok()?;
-                Some(AcceptedQuote { order_key, quote_id: str_field(q, "Id")?.to_string(), lines: Vec::new() })
+                Some(AcceptedQuote {
+                    order_key,
+                    quote_id: str_field(q, "Id")?.to_string(),
+                    lines: Vec::new(),
+                })
             })
             .collect();
         if out.is_empty() {
@@ -99,11 +118,17 @@ impl Salesforce {
             ids.join(",")
         );
         for line in self.inner.query(&soql).await? {
-            let Some(quote) = out.iter_mut().find(|q| str_field(&line, "QuoteId") == Some(q.quote_id.as_str())) else {
+            let Some(quote) = out
+                .iter_mut()
+                .find(|q| str_field(&line, "QuoteId") == Some(q.quote_id.as_str()))
+            else {
                 continue;
             };
             quote.lines.push(QuoteLine {
-                sku: line.get("Product2").and_then(|p| str_field(p, "ProductCode")).map(str::to_string),
+                sku: line
+                    .get("Product2")
+                    .and_then(|p| str_field(p, "ProductCode"))
+                    .map(str::to_string),
                 quantity: decimal_field(&line, "Quantity"),
                 unit_price: decimal_field(&line, "UnitPrice"),
             });

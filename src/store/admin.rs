@@ -95,7 +95,8 @@ const RETRY: &str = "UPDATE order_sync_state SET state = 'pending', next_attempt
 const RETRY_ALL: &str = "UPDATE order_sync_state SET state = 'pending', next_attempt_at = 0, parked_at = NULL, \
     updated_at = $1 WHERE state = 'parked'";
 const BY_STATUS: &str = "SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status";
-const BY_SYNC_STATE: &str = "SELECT state, COUNT(*) FROM order_sync_state GROUP BY state ORDER BY state";
+const BY_SYNC_STATE: &str =
+    "SELECT state, COUNT(*) FROM order_sync_state GROUP BY state ORDER BY state";
 
 impl Store {
     /// Finds an order by its number or its id.
@@ -122,7 +123,8 @@ impl Store {
 
     /// Orders in Order Placed since before `placed_before`, or parked.
     pub async fn stuck_orders(&self, placed_before: DateTime<Utc>) -> Result<Vec<StuckOrder>> {
-        let rows = on_pool!(self, p => sqlx::query_as(STUCK).bind(placed_before).fetch_all(p).await)?;
+        let rows =
+            on_pool!(self, p => sqlx::query_as(STUCK).bind(placed_before).fetch_all(p).await)?;
         Ok(rows)
     }
 
@@ -140,7 +142,10 @@ impl Store {
     pub async fn status_counts(&self) -> Result<StatusCounts> {
         let by_status = on_pool!(self, p => sqlx::query_as(BY_STATUS).fetch_all(p).await)?;
         let by_sync_state = on_pool!(self, p => sqlx::query_as(BY_SYNC_STATE).fetch_all(p).await)?;
-        Ok(StatusCounts { by_status, by_sync_state })
+        Ok(StatusCounts {
+            by_status,
+            by_sync_state,
+        })
     }
 
     /// The store status of an order, as text.

@@ -12,7 +12,8 @@ const CLEAR: &str = "DELETE FROM order_sync_alerts WHERE order_id NOT IN ( \
       WHERE (o.status = 'Order Placed' AND o.placed_at < $1) \
          OR (s.state = 'parked' AND o.status IN ('Order Placed', 'Awaiting Customer Approval'))) \
     RETURNING order_id";
-const OLDEST_PLACED: &str = "SELECT CAST(MIN(placed_at) AS TEXT) FROM orders WHERE status = 'Order Placed'";
+const OLDEST_PLACED: &str =
+    "SELECT CAST(MIN(placed_at) AS TEXT) FROM orders WHERE status = 'Order Placed'";
 const OPEN_ALERTS: &str = "SELECT COUNT(*) FROM order_sync_alerts";
 
 impl Store {
@@ -25,7 +26,8 @@ impl Store {
 
     /// Clears the alerts of orders that moved on; returns their ids.
     pub async fn clear_moved_alerts(&self, placed_before: DateTime<Utc>) -> Result<Vec<i64>> {
-        let ids = on_pool!(self, p => sqlx::query_scalar(CLEAR).bind(placed_before).fetch_all(p).await)?;
+        let ids =
+            on_pool!(self, p => sqlx::query_scalar(CLEAR).bind(placed_before).fetch_all(p).await)?;
         Ok(ids)
     }
 
@@ -36,7 +38,8 @@ impl Store {
 
     /// When the oldest order still in Order Placed was placed.
     pub async fn oldest_order_placed(&self) -> Result<Option<DateTime<Utc>>> {
-        let t: Option<String> = on_pool!(self, p => sqlx::query_scalar(OLDEST_PLACED).fetch_one(p).await)?;
+        let t: Option<String> =
+            on_pool!(self, p => sqlx::query_scalar(OLDEST_PLACED).fetch_one(p).await)?;
         Ok(t.as_deref().and_then(super::parse_timestamp))
     }
 

@@ -47,7 +47,9 @@ const LATENCY_SQLITE: &str = "SELECT o.id, CAST((julianday(MIN(h.changed_at)) - 
 fn series(store: &Store) -> &'static str {
     match store {
         Store::Postgres(_) => "SELECT g FROM generate_series(1, $1::BIGINT) AS g",
-        Store::Sqlite(_) => "WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < $1) SELECT g FROM n",
+        Store::Sqlite(_) => {
+            "WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < $1) SELECT g FROM n"
+        }
     }
 }
 
@@ -67,7 +69,9 @@ pub struct BulkOrders<'a> {
 impl Store {
     /// Creates database `name` on this (PostgreSQL admin) connection.
     pub async fn create_database(&self, name: &str) -> Result<()> {
-        let Store::Postgres(p) = self else { return Err(StoreError::Fatal("create_database needs PostgreSQL".into())) };
+        let Store::Postgres(p) = self else {
+            return Err(StoreError::Fatal("create_database needs PostgreSQL".into()));
+        };
         check_name(name)?;
         let sql = format!("CREATE DATABASE \"{name}\"");
         sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?;
@@ -76,7 +80,9 @@ impl Store {
 
     /// Drops database `name`, disconnecting anyone still on it.
     pub async fn drop_database(&self, name: &str) -> Result<()> {
-        let Store::Postgres(p) = self else { return Err(StoreError::Fatal("drop_database needs PostgreSQL".into())) };
+        let Store::Postgres(p) = self else {
+            return Err(StoreError::Fatal("drop_database needs PostgreSQL".into()));
+        };
         check_name(name)?;
         let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
         sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?;
@@ -86,12 +92,25 @@ impl Store {
     /// Inserts `b.count` one-line orders numbered `{prefix}{g}`, in one statement each for
     /// orders and lines; `b.done` also writes a finished sync row.
     pub async fn bulk_orders(&self, b: &BulkOrders<'_>) -> Result<u64> {
-        let BulkOrders { prefix, count, status, customer_id, product_id, placed_at, done } = *b;
+        let BulkOrders {
+            prefix,
+            count,
+            status,
+            customer_id,
+            product_id,
+            placed_at,
+            done,
+        } = *b;
         let series = series(self);
-        let orders = format!("INSERT INTO orders (order_number, customer_id, status, payment_method, currency, \
-            placed_at, updated_at) SELECT $2 || CAST(g AS TEXT), $3, $4, 'credit_card', 'USD', $5, $5 FROM ({series}) AS s");
-        let lines = format!("INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price) \
-            SELECT o.id, 1, $2, 1, {price} FROM orders o WHERE o.order_number LIKE $1", price = self.money("12.50"));
+        let orders = format!(
+            "INSERT INTO orders (order_number, customer_id, status, payment_method, currency, \
+            placed_at, updated_at) SELECT $2 || CAST(g AS TEXT), $3, $4, 'credit_card', 'USD', $5, $5 FROM ({series}) AS s"
+        );
+        let lines = format!(
+            "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price) \
+            SELECT o.id, 1, $2, 1, {price} FROM orders o WHERE o.order_number LIKE $1",
+            price = self.money("12.50")
+        );
         let state = "INSERT INTO order_sync_state (order_id, state, attempts, route, synced_at, created_at, updated_at) \
             SELECT o.id, 'done', 1, 'in_process', $2, $2, $2 FROM orders o WHERE o.order_number LIKE $1";
         let like = format!("{prefix}%");
@@ -134,7 +153,8 @@ impl Store {
     }
 
     pub async fn ids_in_status(&self, status: &str) -> Result<Vec<i64>> {
-        let ids = on_pool!(self, p => sqlx::query_scalar(IDS_IN_STATUS).bind(status).fetch_all(p).await)?;
+        let ids =
+            on_pool!(self, p => sqlx::query_scalar(IDS_IN_STATUS).bind(status).fetch_all(p).await)?;
         Ok(ids)
     }
 
@@ -153,8 +173,18 @@ impl Store {
     /// (order id, ms from placed_at to leaving Order Placed) for orders with id ≥ `from_id`.
     pub async fn placed_to_routed_ms(&self, from_id: i64) -> Result<Vec<(i64, f64)>> {
         let rows = match self {
-            Store::Postgres(p) => sqlx::query_as(LATENCY_PG).bind(from_id).fetch_all(p).await?,
-            Store::Sqlite(p) => sqlx::query_as(LATENCY_SQLITE).bind(from_id).fetch_all(p).await?,
+            Store::Postgres(p) => {
+                sqlx::query_as(LATENCY_PG)
+                    .bind(from_id)
+                    .fetch_all(p)
+                    .await?
+            }
+            Store::Sqlite(p) => {
+                sqlx::query_as(LATENCY_SQLITE)
+                    .bind(from_id)
+                    .fetch_all(p)
+                    .await?
+            }
         };
         Ok(rows)
     }
@@ -162,7 +192,9 @@ impl Store {
 
 fn check_name(name: &str) -> Result<()> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(StoreError::Fatal(format!("database name {name:?} must be [A-Za-z0-9_]+")));
+        return Err(StoreError::Fatal(format!(
+            "database name {name:?} must be [A-Za-z0-9_]+"
+        )));
     }
     Ok(())
 }

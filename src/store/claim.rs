@@ -130,14 +130,22 @@ impl Store {
             .bind(worker).bind(&token).bind(now + lease_ms).bind(now).bind(i64::from(limit))
             .fetch_all(p).await)?;
         if claimed.is_empty() {
-            return Ok(Claim { token, orders: Vec::new() });
+            return Ok(Claim {
+                token,
+                orders: Vec::new(),
+            });
         }
         let orders = self.load_claimed(&token, claimed).await?;
         Ok(Claim { token, orders })
     }
 
     /// Claims one order (for a rep's `link`); None if it is not waiting in Order Placed or is held.
-    pub async fn claim_order(&self, worker: &str, order_id: i64, lease_ms: i64) -> Result<Option<Claim>> {
+    pub async fn claim_order(
+        &self,
+        worker: &str,
+        order_id: i64,
+        lease_ms: i64,
+    ) -> Result<Option<Claim>> {
         let now = now_ms();
         let token = uuid::Uuid::new_v4().to_string();
         on_pool!(self, p => sqlx::query(DISCOVER).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
@@ -151,7 +159,11 @@ impl Store {
         Ok(Some(Claim { token, orders }))
     }
 
-    async fn load_claimed(&self, token: &str, claimed: Vec<ClaimedRow>) -> Result<Vec<ClaimedOrder>> {
+    async fn load_claimed(
+        &self,
+        token: &str,
+        claimed: Vec<ClaimedRow>,
+    ) -> Result<Vec<ClaimedOrder>> {
         let rows: Vec<OrderRow> =
             on_pool!(self, p => sqlx::query_as(LOAD_ORDERS).bind(token).fetch_all(p).await)?;
         let lines: Vec<LineRow> =
@@ -171,9 +183,15 @@ impl Store {
         let mut by_id: HashMap<i64, OrderRow> = rows.into_iter().map(|r| (r.id, r)).collect();
         let mut out = Vec::with_capacity(claimed.len());
         for c in claimed {
-            let Some(row) = by_id.remove(&c.order_id) else { continue };
+            let Some(row) = by_id.remove(&c.order_id) else {
+                continue;
+            };
             let raw = raw_order(row, lines_by_order.remove(&c.order_id).unwrap_or_default());
-            out.push(ClaimedOrder { raw, attempt: c.attempts, rescued: c.rescued_from.is_some() });
+            out.push(ClaimedOrder {
+                raw,
+                attempt: c.attempts,
+                rescued: c.rescued_from.is_some(),
+            });
         }
         out.sort_by_key(|o| (o.raw.placed_at, o.raw.id));
         Ok(out)

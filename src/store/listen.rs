@@ -15,7 +15,9 @@ const CHANNEL: &str = "order_sync_placed";
 impl Store {
     /// A notifier that fires when new orders are placed; None on SQLite (the poll covers it).
     pub fn listen_for_placed_orders(&self, cancel: CancellationToken) -> Option<Arc<Notify>> {
-        let Store::Postgres(pool) = self else { return None };
+        let Store::Postgres(pool) = self else {
+            return None;
+        };
         let notify = Arc::new(Notify::new());
         let (pool, wake) = (pool.clone(), notify.clone());
         tokio::spawn(async move {

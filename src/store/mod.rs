@@ -19,13 +19,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub use admin::{AttemptRow, HistoryRow, OrderDetail, StatusCounts, StuckOrder};
 pub use bulk::{BulkOrders, HistoryFact, OrderFact};
 pub use claim::{Claim, ClaimedOrder};
 pub use outcome::{Failure, Sent, WriteBack};
-pub use repair::{RepairLine, RepairOrder, ReissueOutcome};
+pub use repair::{ReissueOutcome, RepairLine, RepairOrder};
 pub use seed::{NewCustomer, NewLine, NewOrder, NewProduct};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -101,7 +103,10 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10));
             // One connection: SQLite has a single writer, and claims must not interleave.
-            let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await?;
             Ok(Store::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = sqlx::postgres::PgConnectOptions::from_str(url)
@@ -159,7 +164,11 @@ pub(crate) fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(dt.with_timezone(&Utc));
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f %#z", "%Y-%m-%dT%H:%M:%S%.f%#z"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f%#z",
+        "%Y-%m-%d %H:%M:%S%.f %#z",
+        "%Y-%m-%dT%H:%M:%S%.f%#z",
+    ] {
         if let Ok(dt) = DateTime::parse_from_str(t, fmt) {
             return Some(dt.with_timezone(&Utc));
         }
@@ -185,7 +194,10 @@ mod tests {
             "2026-11-26 05:56:24",
         ] {
             let got = parse_timestamp(t).unwrap_or_else(|| panic!("{t} not parsed"));
-            assert_eq!(got.format("%Y-%m-%d %H:%M:%S").to_string(), "2026-11-26 05:56:24");
+            assert_eq!(
+                got.format("%Y-%m-%d %H:%M:%S").to_string(),
+                "2026-11-26 05:56:24"
+            );
         }
         assert!(parse_timestamp("yesterday").is_none());
     }

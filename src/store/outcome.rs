@@ -18,9 +18,16 @@ pub struct Sent {
 #[derive(Debug, Clone)]
 pub enum Failure {
     /// Retry no earlier than `next_attempt_at` (epoch ms).
-    Transient { next_attempt_at: i64, code: Option<String>, message: String },
+    Transient {
+        next_attempt_at: i64,
+        code: Option<String>,
+        message: String,
+    },
     /// Park until someone asks for a retry.
-    Rejected { code: Option<String>, message: String },
+    Rejected {
+        code: Option<String>,
+        message: String,
+    },
 }
 
 /// What became of a write-back.
@@ -60,7 +67,10 @@ impl Store {
     pub async fn record_sent(&self, token: &str, sent: &Sent) -> Result<WriteBack> {
         let now = now_ms();
         let to = sent.route.status();
-        let reason = format!("in Salesforce as Opportunity {}", sent.ids.opportunity.as_deref().unwrap_or("?"));
+        let reason = format!(
+            "in Salesforce as Opportunity {}",
+            sent.ids.opportunity.as_deref().unwrap_or("?")
+        );
         let ids = &sent.ids;
         on_pool!(self, p => {
             let mut tx = p.begin().await?;

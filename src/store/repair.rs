@@ -63,7 +63,11 @@ const PARK: &str = "INSERT INTO order_sync_state (order_id, state, created_at, u
 
 impl Store {
     /// Orders in `status` (not parked), oldest id first.
-    pub async fn orders_in_status(&self, status: OrderStatus, limit: i64) -> Result<Vec<RepairOrder>> {
+    pub async fn orders_in_status(
+        &self,
+        status: OrderStatus,
+        limit: i64,
+    ) -> Result<Vec<RepairOrder>> {
         let rows = on_pool!(self, p => sqlx::query_as(IN_STATUS).bind(status.label()).bind(limit).fetch_all(p).await)?;
         Ok(rows)
     }
@@ -74,7 +78,14 @@ impl Store {
     }
 
     /// Moves an order `from` → `to` with its history row; false if it was not in `from` any more.
-    pub async fn move_status(&self, id: i64, from: OrderStatus, to: OrderStatus, actor: &str, reason: &str) -> Result<bool> {
+    pub async fn move_status(
+        &self,
+        id: i64,
+        from: OrderStatus,
+        to: OrderStatus,
+        actor: &str,
+        reason: &str,
+    ) -> Result<bool> {
         on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let now = chrono::Utc::now();
@@ -91,8 +102,18 @@ impl Store {
 
     /// In one transaction: the order → Canceled ("price changed"), and a new order in Order Placed
     /// with the same customer, payment, PO, products and quantities at `prices` (by old line id).
-    pub async fn cancel_and_reissue(&self, id: i64, prices: &HashMap<i64, Decimal>, suffix: &str, actor: &str, reason: &str) -> Result<ReissueOutcome> {
-        let line_sql = match self { Store::Sqlite(_) => LINE_SQLITE, Store::Postgres(_) => LINE_PG };
+    pub async fn cancel_and_reissue(
+        &self,
+        id: i64,
+        prices: &HashMap<i64, Decimal>,
+        suffix: &str,
+        actor: &str,
+        reason: &str,
+    ) -> Result<ReissueOutcome> {
+        let line_sql = match self {
+            Store::Sqlite(_) => LINE_SQLITE,
+            Store::Postgres(_) => LINE_PG,
+        };
         on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let now = chrono::Utc::now();

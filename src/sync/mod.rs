@@ -22,7 +22,8 @@ pub struct Heartbeat(std::sync::atomic::AtomicI64);
 
 impl Heartbeat {
     pub fn beat(&self) {
-        self.0.store(crate::store::now_ms(), std::sync::atomic::Ordering::Relaxed);
+        self.0
+            .store(crate::store::now_ms(), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Milliseconds since the last beat; None before the first.
@@ -33,7 +34,12 @@ impl Heartbeat {
 }
 
 /// Runs `pass` every `interval` until `cancel`, beating `heartbeat` each time round.
-pub(crate) async fn every<F, Fut, T>(interval: std::time::Duration, heartbeat: &Heartbeat, cancel: &tokio_util::sync::CancellationToken, mut pass: F) -> Result<(), Fatal>
+pub(crate) async fn every<F, Fut, T>(
+    interval: std::time::Duration,
+    heartbeat: &Heartbeat,
+    cancel: &tokio_util::sync::CancellationToken,
+    mut pass: F,
+) -> Result<(), Fatal>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, Fatal>>,

@@ -60,14 +60,24 @@ impl Worker {
     pub async fn run_pass(&self) -> Result<PassReport, Fatal> {
         // While Salesforce is down, claiming would only burn attempts: wait for the circuit.
         if self.salesforce.paused_for().is_some_and(|d| !d.is_zero()) {
-            return Ok(PassReport { paused: true, ..PassReport::default() });
+            return Ok(PassReport {
+                paused: true,
+                ..PassReport::default()
+            });
         }
-        let Some(claim) = self.claim().await? else { return Ok(PassReport::default()) };
-        let mut report = PassReport { claimed: claim.orders.len(), ..PassReport::default() };
+        let Some(claim) = self.claim().await? else {
+            return Ok(PassReport::default());
+        };
+        let mut report = PassReport {
+            claimed: claim.orders.len(),
+            ..PassReport::default()
+        };
         if claim.orders.is_empty() {
             return Ok(report);
         }
-        let orders = self.validate(claim.orders, &claim.token, &mut report).await?;
+        let orders = self
+            .validate(claim.orders, &claim.token, &mut report)
+            .await?;
         self.send(orders, &claim.token, &mut report).await?;
         Ok(report)
     }
@@ -76,9 +86,14 @@ impl Worker {
     async fn claim(&self) -> Result<Option<Claim>, Fatal> {
         let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
         let started = Instant::now();
-        match self.store.claim_due(&self.worker_id, self.batch_size, lease_ms).await {
+        match self
+            .store
+            .claim_due(&self.worker_id, self.batch_size, lease_ms)
+            .await
+        {
             Ok(c) => {
-                metrics::histogram!("order_sync_claim_seconds").record(started.elapsed().as_secs_f64());
+                metrics::histogram!("order_sync_claim_seconds")
+                    .record(started.elapsed().as_secs_f64());
                 Ok(Some(c))
             }
             Err(StoreError::Fatal(m)) => Err(Fatal(m)),
@@ -90,9 +105,19 @@ impl Worker {
     }
 
     /// Validates each claimed order; a malformed one is parked with its reason here.
-    async fn validate(&self, claimed: Vec<ClaimedOrder>, token: &str, report: &mut PassReport) -> Result<Vec<(Order, i64)>, Fatal> {
+    async fn validate(
+        &self,
+        claimed: Vec<ClaimedOrder>,
+        token: &str,
+        report: &mut PassReport,
+    ) -> Result<Vec<(Order, i64)>, Fatal> {
         let mut orders = Vec::with_capacity(claimed.len());
-        for ClaimedOrder { raw, attempt, rescued } in claimed {
+        for ClaimedOrder {
+            raw,
+            attempt,
+            rescued,
+        } in claimed
+        {
             if rescued {
                 report.rescued += 1;
                 metrics::counter!("order_sync_lease_rescues_total").increment(1);
@@ -102,8 +127,12 @@ impl Worker {
             match raw.validate() {
                 Ok(order) => orders.push((order, attempt)),
                 Err(rejection) => {
-                    let failure = Failure::Rejected { code: None, message: rejection.0 };
-                    self.write_failure(token, id, attempt, &failure, report).await?;
+                    let failure = Failure::Rejected {
+                        code: None,
+                        message: rejection.0,
+                    };
+                    self.write_failure(token, id, attempt, &failure, report)
+                        .await?;
                 }
             }
         }
@@ -111,27 +140,47 @@ impl Worker {
     }
 
     /// Writes the orders to Salesforce and each outcome back; a fatal error ends the pass after.
-    async fn send(&self, orders: Vec<(Order, i64)>, token: &str, report: &mut PassReport) -> Result<(), Fatal> {
+    async fn send(
+        &self,
+        orders: Vec<(Order, i64)>,
+        token: &str,
+        report: &mut PassReport,
+    ) -> Result<(), Fatal> {
         let started = Instant::now();
         let to_send: Vec<Order> = orders.iter().map(|(o, _)| o.clone()).collect();
         // Tried before (a retry, or a rescue after a crash): Salesforce may hold part of it already.
-        let resent = orders.iter().filter(|(_, attempt)| *attempt > 1).map(|(o, _)| o.id).collect();
+        let resent = orders
+            .iter()
+            .filter(|(_, attempt)| *attempt > 1)
+            .map(|(o, _)| o.id)
+            .collect();
         let results = self.salesforce.push(&to_send, &resent).await;
-        metrics::histogram!("order_sync_salesforce_call_seconds").record(started.elapsed().as_secs_f64());
+        metrics::histogram!("order_sync_salesforce_call_seconds")
+            .record(started.elapsed().as_secs_f64());
         let mut fatal = None;
-        for ((order, attempt), (_, result)) in orders.iter().zip(results_in_order(&to_send, results)) {
+        for ((order, attempt), (_, result)) in
+            orders.iter().zip(results_in_order(&to_send, results))
+        {
             match result {
                 Ok(ids) => {
-                    let sent = Sent { order_id: order.id, attempt: *attempt, route: order.route(), ids, actor: self.worker_id.clone() };
+                    let sent = Sent {
+                        order_id: order.id,
+                        attempt: *attempt,
+                        route: order.route(),
+                        ids,
+                        actor: self.worker_id.clone(),
+                    };
                     self.write_sent(token, &sent, started, report).await?;
                 }
                 Err(e) => {
                     if e.class == ErrorClass::Fatal {
-                        metrics::counter!("order_sync_failures_total", "class" => "fatal").increment(1);
+                        metrics::counter!("order_sync_failures_total", "class" => "fatal")
+                            .increment(1);
                         fatal.get_or_insert_with(|| e.message.clone());
                     }
                     let failure = self.failure_for(&e, *attempt);
-                    self.write_failure(token, order.id, *attempt, &failure, report).await?;
+                    self.write_failure(token, order.id, *attempt, &failure, report)
+                        .await?;
                 }
             }
         }
@@ -140,64 +189,127 @@ impl Worker {
 
     fn failure_for(&self, e: &SfError, attempt: i64) -> Failure {
         match e.class {
-            ErrorClass::Rejected => Failure::Rejected { code: e.code.clone(), message: e.message.clone() },
+            ErrorClass::Rejected => Failure::Rejected {
+                code: e.code.clone(),
+                message: e.message.clone(),
+            },
             // A fatal error stops the process; the order itself is fine and goes again at once.
-            ErrorClass::Fatal => Failure::Transient { next_attempt_at: 0, code: e.code.clone(), message: e.message.clone() },
+            ErrorClass::Fatal => Failure::Transient {
+                next_attempt_at: 0,
+                code: e.code.clone(),
+                message: e.message.clone(),
+            },
             ErrorClass::Transient => {
                 // The org's daily allocation is gone: wait the longest delay rather than burn calls.
                 let next = if e.is_daily_limit() {
-                    crate::store::now_ms() + i64::try_from(self.retry.max_delay.as_millis()).unwrap_or(0)
+                    crate::store::now_ms()
+                        + i64::try_from(self.retry.max_delay.as_millis()).unwrap_or(0)
                 } else {
                     self.retry.next_attempt_at(attempt)
                 };
-                Failure::Transient { next_attempt_at: next, code: e.code.clone(), message: e.message.clone() }
+                Failure::Transient {
+                    next_attempt_at: next,
+                    code: e.code.clone(),
+                    message: e.message.clone(),
+                }
             }
         }
     }
 
-    async fn write_sent(&self, token: &str, sent: &Sent, started: Instant, report: &mut PassReport) -> Result<(), Fatal> {
+    async fn write_sent(
+        &self,
+        token: &str,
+        sent: &Sent,
+        started: Instant,
+        report: &mut PassReport,
+    ) -> Result<(), Fatal> {
         let commit_started = Instant::now();
-        let written = self.store.record_sent(token, sent).await.map_err(store_fatal)?;
-        metrics::histogram!("order_sync_commit_seconds").record(commit_started.elapsed().as_secs_f64());
+        let written = self
+            .store
+            .record_sent(token, sent)
+            .await
+            .map_err(store_fatal)?;
+        metrics::histogram!("order_sync_commit_seconds")
+            .record(commit_started.elapsed().as_secs_f64());
         match written {
             WriteBack::Committed => {
-                metrics::counter!("order_sync_orders_sent_total", "route" => sent.route.name()).increment(1);
-                tracing::info!(order_id = sent.order_id.0, route = sent.route.name(), attempt = sent.attempt,
-                    opportunity = sent.ids.opportunity.as_deref(), quote = sent.ids.quote.as_deref(),
-                    sf_order = sent.ids.order.as_deref(), duration_ms = started.elapsed().as_millis() as u64,
-                    "order in Salesforce; moved to {}", sent.route.status());
+                metrics::counter!("order_sync_orders_sent_total", "route" => sent.route.name())
+                    .increment(1);
+                tracing::info!(
+                    order_id = sent.order_id.0,
+                    route = sent.route.name(),
+                    attempt = sent.attempt,
+                    opportunity = sent.ids.opportunity.as_deref(),
+                    quote = sent.ids.quote.as_deref(),
+                    sf_order = sent.ids.order.as_deref(),
+                    duration_ms = started.elapsed().as_millis() as u64,
+                    "order in Salesforce; moved to {}",
+                    sent.route.status()
+                );
                 report.sent.push((sent.order_id, sent.route));
             }
             WriteBack::LeaseLost => {
-                tracing::warn!(order_id = sent.order_id.0, "lease expired before write-back; the new holder finishes it");
+                tracing::warn!(
+                    order_id = sent.order_id.0,
+                    "lease expired before write-back; the new holder finishes it"
+                );
                 report.lease_lost += 1;
             }
             WriteBack::StatusChanged => {
-                tracing::warn!(order_id = sent.order_id.0, "in Salesforce, but its store status changed meanwhile; left alone");
+                tracing::warn!(
+                    order_id = sent.order_id.0,
+                    "in Salesforce, but its store status changed meanwhile; left alone"
+                );
                 report.status_changed += 1;
             }
         }
         Ok(())
     }
 
-    async fn write_failure(&self, token: &str, id: OrderId, attempt: i64, failure: &Failure, report: &mut PassReport) -> Result<(), Fatal> {
-        let wb = self.store.record_failure(token, id, attempt, &self.worker_id, failure).await.map_err(store_fatal)?;
+    async fn write_failure(
+        &self,
+        token: &str,
+        id: OrderId,
+        attempt: i64,
+        failure: &Failure,
+        report: &mut PassReport,
+    ) -> Result<(), Fatal> {
+        let wb = self
+            .store
+            .record_failure(token, id, attempt, &self.worker_id, failure)
+            .await
+            .map_err(store_fatal)?;
         if wb == WriteBack::LeaseLost {
             report.lease_lost += 1;
             return Ok(());
         }
         match failure {
-            Failure::Transient { code, message, next_attempt_at } => {
+            Failure::Transient {
+                code,
+                message,
+                next_attempt_at,
+            } => {
                 metrics::counter!("order_sync_failures_total", "class" => "transient").increment(1);
                 metrics::counter!("order_sync_retries_total").increment(1);
                 let in_s = (next_attempt_at - crate::store::now_ms()).max(0) / 1000;
-                tracing::warn!(order_id = id.0, attempt, code = code.as_deref(), retry_in_s = in_s, "will retry: {message}");
+                tracing::warn!(
+                    order_id = id.0,
+                    attempt,
+                    code = code.as_deref(),
+                    retry_in_s = in_s,
+                    "will retry: {message}"
+                );
                 report.retrying.push(id);
             }
             Failure::Rejected { code, message } => {
                 metrics::counter!("order_sync_failures_total", "class" => "rejected").increment(1);
                 metrics::counter!("order_sync_parked_total").increment(1);
-                tracing::error!(order_id = id.0, attempt, code = code.as_deref(), "parked: {message}");
+                tracing::error!(
+                    order_id = id.0,
+                    attempt,
+                    code = code.as_deref(),
+                    "parked: {message}"
+                );
                 report.parked.push(id);
             }
         }
@@ -266,12 +378,17 @@ fn store_fatal(e: StoreError) -> Fatal {
 }
 
 /// Lines the push results up with the orders sent (push may answer in another order).
-fn results_in_order(orders: &[Order], results: Vec<crate::salesforce::PushResult>) -> Vec<crate::salesforce::PushResult> {
+fn results_in_order(
+    orders: &[Order],
+    results: Vec<crate::salesforce::PushResult>,
+) -> Vec<crate::salesforce::PushResult> {
     let mut by_id: std::collections::HashMap<OrderId, _> = results.into_iter().collect();
     orders
         .iter()
         .map(|o| {
-            let r = by_id.remove(&o.id).unwrap_or_else(|| Err(SfError::transient(None, "no result for this order")));
+            let r = by_id
+                .remove(&o.id)
+                .unwrap_or_else(|| Err(SfError::transient(None, "no result for this order")));
             (o.id, r)
         })
         .collect()

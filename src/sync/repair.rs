@@ -12,7 +12,7 @@ use crate::config::RepairSettings;
 use crate::domain::OrderStatus;
 use crate::error::ErrorClass;
 use crate::salesforce::{AcceptedQuote, Salesforce, SfError};
-use crate::store::{RepairLine, ReissueOutcome, Store, StoreError};
+use crate::store::{ReissueOutcome, RepairLine, Store, StoreError};
 
 const WATERMARK_KEY: &str = "repair.evaluation_watermark";
 const BATCH: i64 = 200;
@@ -51,11 +51,17 @@ impl Repairer {
         if self.salesforce.over_budget() {
             // Repairs can wait an hour; new orders cannot. Polling resumes when usage falls.
             metrics::gauge!("order_sync_api_budget_paused").set(1.0);
-            return Err(Step::Later("the org's API usage is past salesforce.api_budget_share; repair polling paused".into()));
+            return Err(Step::Later(
+                "the org's API usage is past salesforce.api_budget_share; repair polling paused"
+                    .into(),
+            ));
         }
         metrics::gauge!("order_sync_api_budget_paused").set(0.0);
         if let Some(wait) = self.salesforce.paused_for().filter(|d| !d.is_zero()) {
-            return Err(Step::Later(format!("Salesforce calls are paused for another {}s", wait.as_secs())));
+            return Err(Step::Later(format!(
+                "Salesforce calls are paused for another {}s",
+                wait.as_secs()
+            )));
         }
         self.completed_evaluations(report).await?;
         self.accepted_quotes(report).await
@@ -63,18 +69,36 @@ impl Repairer {
 
     async fn watermark(&self) -> Result<DateTime<Utc>, Step> {
         let stored = self.store.kv_get(WATERMARK_KEY).await?;
-        Ok(stored.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc)).unwrap_or_default())
+        Ok(stored
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default())
     }
 
     async fn completed_evaluations(&self, report: &mut RepairReport) -> Result<(), Step> {
         let watermark = self.watermark().await?;
-        let overlap = chrono::Duration::from_std(self.settings.watermark_overlap).unwrap_or_default();
-        let found = self.salesforce.completed_evaluations(&self.settings, watermark - overlap).await?;
+        let overlap =
+            chrono::Duration::from_std(self.settings.watermark_overlap).unwrap_or_default();
+        let found = self
+            .salesforce
+            .completed_evaluations(&self.settings, watermark - overlap)
+            .await?;
         let mut newest = watermark;
         for e in &found {
-            let reason = format!("evaluation complete on {} {}", self.settings.evaluation_object, e.record_id);
-            let moved = self.store.move_status(e.order_key, OrderStatus::AwaitingEvaluation,
-                OrderStatus::AwaitingCustomerApproval, &self.actor, &reason).await?;
+            let reason = format!(
+                "evaluation complete on {} {}",
+                self.settings.evaluation_object, e.record_id
+            );
+            let moved = self
+                .store
+                .move_status(
+                    e.order_key,
+                    OrderStatus::AwaitingEvaluation,
+                    OrderStatus::AwaitingCustomerApproval,
+                    &self.actor,
+                    &reason,
+                )
+                .await?;
             if moved {
                 tracing::info!(order_id = e.order_key, record = %e.record_id, "evaluation complete; awaiting customer approval");
                 report.evaluations_completed.push(e.order_key);
@@ -82,17 +106,27 @@ impl Repairer {
             newest = newest.max(e.modified_at);
         }
         if newest > watermark {
-            self.store.kv_set(WATERMARK_KEY, &newest.to_rfc3339()).await?;
+            self.store
+                .kv_set(WATERMARK_KEY, &newest.to_rfc3339())
+                .await?;
         }
         Ok(())
     }
 
     async fn accepted_quotes(&self, report: &mut RepairReport) -> Result<(), Step> {
-        let waiting = self.store.orders_in_status(OrderStatus::AwaitingCustomerApproval, BATCH).await?;
+        let waiting = self
+            .store
+            .orders_in_status(OrderStatus::AwaitingCustomerApproval, BATCH)
+            .await?;
         let keys: Vec<i64> = waiting.iter().map(|o| o.opportunity_key).collect();
-        let quotes = self.salesforce.accepted_quotes(&self.settings, &keys).await?;
+        let quotes = self
+            .salesforce
+            .accepted_quotes(&self.settings, &keys)
+            .await?;
         for order in &waiting {
-            let Some(quote) = quotes.iter().find(|q| q.order_key == order.opportunity_key) else { continue };
+            let Some(quote) = quotes.iter().find(|q| q.order_key == order.opportunity_key) else {
+                continue;
+            };
             let lines = self.store.repair_lines(order.id).await?;
             match price_lines(&lines, quote) {
                 Err(reason) => {
@@ -102,7 +136,16 @@ impl Repairer {
                 }
                 Ok(prices) => {
                     let why = format!("customer accepted Quote {}", quote.quote_id);
-                    let outcome = self.store.cancel_and_reissue(order.id, &prices, &self.settings.reissue_suffix, &self.actor, &why).await?;
+                    let outcome = self
+                        .store
+                        .cancel_and_reissue(
+                            order.id,
+                            &prices,
+                            &self.settings.reissue_suffix,
+                            &self.actor,
+                            &why,
+                        )
+                        .await?;
                     if let ReissueOutcome::Reissued { new_order_id } = outcome {
                         tracing::info!(order_id = order.id, new_order_id, quote = %quote.quote_id, "canceled (price changed) and reissued");
                         metrics::counter!("order_sync_reissued_total").increment(1);
@@ -116,31 +159,57 @@ impl Repairer {
 
     /// Runs passes every `poll_interval` until `cancel`.
     pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
-        super::every(self.settings.poll_interval, &self.heartbeat, &cancel, || self.run_pass()).await
+        super::every(
+            self.settings.poll_interval,
+            &self.heartbeat,
+            &cancel,
+            || self.run_pass(),
+        )
+        .await
     }
 }
 
 /// Prices each order line from the accepted quote, or says plainly why they do not match.
-pub fn price_lines(lines: &[RepairLine], quote: &AcceptedQuote) -> Result<HashMap<i64, Decimal>, String> {
+pub fn price_lines(
+    lines: &[RepairLine],
+    quote: &AcceptedQuote,
+) -> Result<HashMap<i64, Decimal>, String> {
     let mut pool: Vec<_> = quote.lines.iter().collect();
     let mut prices = HashMap::new();
     for l in lines {
-        let sku = l.sku.clone().unwrap_or_else(|| format!("product {}", l.product_id.unwrap_or(0)));
+        let sku = l
+            .sku
+            .clone()
+            .unwrap_or_else(|| format!("product {}", l.product_id.unwrap_or(0)));
         let quantity = Decimal::from(l.quantity.unwrap_or(0));
-        let Some(i) = pool.iter().position(|q| q.sku.as_deref() == Some(sku.as_str()) && q.quantity == Some(quantity)) else {
-            return Err(format!("the accepted quote {} has no line for {sku} × {quantity}; the products do not match the order", quote.quote_id));
+        let Some(i) = pool
+            .iter()
+            .position(|q| q.sku.as_deref() == Some(sku.as_str()) && q.quantity == Some(quantity))
+        else {
+            return Err(format!(
+                "the accepted quote {} has no line for {sku} × {quantity}; the products do not match the order",
+                quote.quote_id
+            ));
         };
         let q = pool.remove(i);
         match q.unit_price {
             Some(p) if p >= Decimal::ZERO => {
                 prices.insert(l.id, p);
             }
-            _ => return Err(format!("the accepted quote {} has no price for {sku}", quote.quote_id)),
+            _ => {
+                return Err(format!(
+                    "the accepted quote {} has no price for {sku}",
+                    quote.quote_id
+                ));
+            }
         }
     }
     if let Some(extra) = pool.first() {
-        return Err(format!("the accepted quote {} has {} which the order does not; the products do not match",
-            quote.quote_id, extra.sku.as_deref().unwrap_or("a line with no product")));
+        return Err(format!(
+            "the accepted quote {} has {} which the order does not; the products do not match",
+            quote.quote_id,
+            extra.sku.as_deref().unwrap_or("a line with no product")
+        ));
     }
     Ok(prices)
 }

@@ -28,7 +28,8 @@ impl RetryPolicy {
 
     /// Epoch milliseconds of the next attempt.
     pub fn next_attempt_at(&self, attempt: i64) -> i64 {
-        crate::store::now_ms() + i64::try_from(self.delay_after(attempt).as_millis()).unwrap_or(i64::MAX / 2)
+        crate::store::now_ms()
+            + i64::try_from(self.delay_after(attempt).as_millis()).unwrap_or(i64::MAX / 2)
     }
 }
 
@@ -38,9 +39,15 @@ mod tests {
 
     #[test]
     fn delays_grow_and_stay_within_the_bounds() {
-        let p = RetryPolicy { min_delay: Duration::from_secs(1), max_delay: Duration::from_secs(60) };
+        let p = RetryPolicy {
+            min_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+        };
         let first = p.delay_after(1);
-        assert!(first >= Duration::from_secs(1) && first <= Duration::from_secs(2), "{first:?}");
+        assert!(
+            first >= Duration::from_secs(1) && first <= Duration::from_secs(2),
+            "{first:?}"
+        );
         let fifth = p.delay_after(5);
         assert!(fifth >= Duration::from_secs(16), "{fifth:?}");
         assert!(p.delay_after(40) <= Duration::from_secs(60));

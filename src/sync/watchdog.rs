@@ -30,8 +30,17 @@ pub struct Watchdog {
 
 impl Watchdog {
     pub fn new(store: Store, salesforce: Option<Salesforce>, settings: AlertSettings) -> Watchdog {
-        let http = reqwest::Client::builder().timeout(settings.webhook_timeout).build().unwrap_or_default();
-        Watchdog { store, salesforce, settings, http, heartbeat: Default::default() }
+        let http = reqwest::Client::builder()
+            .timeout(settings.webhook_timeout)
+            .build()
+            .unwrap_or_default();
+        Watchdog {
+            store,
+            salesforce,
+            settings,
+            http,
+            heartbeat: Default::default(),
+        }
     }
 
     /// One look: raise new alerts, clear moved orders, refresh the gauges.
@@ -47,9 +56,13 @@ impl Watchdog {
     }
 
     async fn look(&self) -> Result<WatchdogReport, StoreError> {
-        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(self.settings.stuck_after).unwrap_or_default();
+        let cutoff = chrono::Utc::now()
+            - chrono::Duration::from_std(self.settings.stuck_after).unwrap_or_default();
         let stuck = self.store.stuck_orders(cutoff).await?;
-        let mut report = WatchdogReport { stuck: stuck.len(), ..Default::default() };
+        let mut report = WatchdogReport {
+            stuck: stuck.len(),
+            ..Default::default()
+        };
         for order in &stuck {
             let reason = reason_for(order);
             if self.store.raise_alert(order.id, &reason).await? {
@@ -63,11 +76,17 @@ impl Watchdog {
         }
         metrics::gauge!("order_sync_stuck_orders").set(stuck.len() as f64);
         let oldest = self.store.oldest_order_placed().await?;
-        let age = oldest.map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0).unwrap_or(0.0);
+        let age = oldest
+            .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
+            .unwrap_or(0.0);
         metrics::gauge!("order_sync_oldest_order_placed_age_seconds").set(age);
         self.record_salesforce_usage().await?;
-        let keep_ms = i64::try_from(self.settings.attempt_retention.as_millis()).unwrap_or(i64::MAX);
-        let pruned = self.store.prune_attempts(crate::store::now_ms().saturating_sub(keep_ms)).await?;
+        let keep_ms =
+            i64::try_from(self.settings.attempt_retention.as_millis()).unwrap_or(i64::MAX);
+        let pruned = self
+            .store
+            .prune_attempts(crate::store::now_ms().saturating_sub(keep_ms))
+            .await?;
         if pruned > 0 {
             tracing::debug!(pruned, "old sync attempt rows deleted");
         }
@@ -76,21 +95,33 @@ impl Watchdog {
 
     /// Keeps API usage where `order-sync status` (another process) can read it.
     async fn record_salesforce_usage(&self) -> Result<(), StoreError> {
-        let Some(sf) = &self.salesforce else { return Ok(()) };
+        let Some(sf) = &self.salesforce else {
+            return Ok(());
+        };
         if let Some(u) = sf.api_usage() {
             metrics::gauge!("order_sync_api_usage", "kind" => "used").set(u.used as f64);
             metrics::gauge!("order_sync_api_usage", "kind" => "max").set(u.max as f64);
-            self.store.kv_set("salesforce.api_usage", &format!("{}/{}", u.used, u.max)).await?;
+            self.store
+                .kv_set("salesforce.api_usage", &format!("{}/{}", u.used, u.max))
+                .await?;
         }
         if let Some(at) = sf.last_success() {
-            self.store.kv_set("salesforce.last_success", &at.to_rfc3339()).await?;
+            self.store
+                .kv_set("salesforce.last_success", &at.to_rfc3339())
+                .await?;
         }
         Ok(())
     }
 
     async fn alert(&self, order: &StuckOrder, reason: &str) {
-        let age_s = order.placed_at().map(|t| (chrono::Utc::now() - t).num_seconds()).unwrap_or(0);
-        let action = suggested_action(order.last_error_class.as_deref(), order.sync_state.as_deref());
+        let age_s = order
+            .placed_at()
+            .map(|t| (chrono::Utc::now() - t).num_seconds())
+            .unwrap_or(0);
+        let action = suggested_action(
+            order.last_error_class.as_deref(),
+            order.sync_state.as_deref(),
+        );
         tracing::error!(order_id = order.id, order_number = %order.order_number, age_s,
             attempts = order.attempts.unwrap_or(0), error_class = order.last_error_class.as_deref(),
             "stuck order: {reason}; {action}");
@@ -105,11 +136,18 @@ impl Watchdog {
             "reason": reason, "suggested_action": action,
         });
         // Delivered in the background: a slow or failing webhook never holds up syncing.
-        let (http, url, id) = (self.http.clone(), self.settings.webhook_url.clone(), order.id);
+        let (http, url, id) = (
+            self.http.clone(),
+            self.settings.webhook_url.clone(),
+            order.id,
+        );
         tokio::spawn(async move {
             let send = || async { http.post(&url).json(&body).send().await?.error_for_status() };
-            let policy = ExponentialBuilder::default().with_min_delay(Duration::from_millis(200))
-                .with_max_delay(Duration::from_secs(30)).with_max_times(5).with_jitter();
+            let policy = ExponentialBuilder::default()
+                .with_min_delay(Duration::from_millis(200))
+                .with_max_delay(Duration::from_secs(30))
+                .with_max_times(5)
+                .with_jitter();
             if let Err(e) = send.retry(policy).await {
                 metrics::counter!("order_sync_webhook_failures_total").increment(1);
                 tracing::warn!(order_id = id, error = %e.without_url(), "alert webhook failed after retries");
@@ -119,7 +157,13 @@ impl Watchdog {
 
     /// Runs looks every `check_interval` until `cancel`.
     pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
-        super::every(self.settings.check_interval, &self.heartbeat, &cancel, || self.run_pass()).await
+        super::every(
+            self.settings.check_interval,
+            &self.heartbeat,
+            &cancel,
+            || self.run_pass(),
+        )
+        .await
     }
 }
 

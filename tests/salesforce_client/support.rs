@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{TimeZone, Utc};
 use order_sync::config::{SalesforceSettings, Settings};
 use order_sync::domain::{
-    Customer, CustomerId, LineId, Order, OrderId, OrderLine, OrderStatus, PaymentMethod, ProductKind,
+    Customer, CustomerId, LineId, Order, OrderId, OrderLine, OrderStatus, PaymentMethod,
+    ProductKind,
 };
 use order_sync::salesforce::Salesforce;
 use rust_decimal::Decimal;
@@ -96,11 +97,17 @@ pub fn order(id: i64, lines: &[(i64, &str)]) -> Order {
 
 /// The two orders graph__success.json answers for.
 pub fn two_orders() -> Vec<Order> {
-    vec![order(1001, &[(5001, "SKU-A")]), order(1002, &[(5002, "SKU-B")])]
+    vec![
+        order(1001, &[(5001, "SKU-A")]),
+        order(1002, &[(5002, "SKU-B")]),
+    ]
 }
 
 /// token__ok.json with `__INSTANCE__` → the server, and the access token numbered per call.
-pub fn token_responder(instance: String, calls: Arc<AtomicUsize>) -> impl Fn(&Request) -> ResponseTemplate {
+pub fn token_responder(
+    instance: String,
+    calls: Arc<AtomicUsize>,
+) -> impl Fn(&Request) -> ResponseTemplate {
     move |_req: &Request| {
         let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
         let body = String::from_utf8(fixture("token__ok.json"))
@@ -166,16 +173,28 @@ pub fn echo_graphs(node_fixture: &'static str) -> impl Fn(&Request) -> ResponseT
                     "isSuccessful": true})
             })
             .collect();
-        json(200, serde_json::to_vec(&serde_json::json!({ "graphs": graphs })).unwrap())
+        json(
+            200,
+            serde_json::to_vec(&serde_json::json!({ "graphs": graphs })).unwrap(),
+        )
     }
 }
 
 /// Requests the server received for `method` + `path`.
 pub async fn received(server: &MockServer, verb: &str, at: &str) -> Vec<Request> {
-    let all = server.received_requests().await.expect("request recording is on");
-    all.into_iter().filter(|r| r.method.as_str() == verb && r.url.path() == at).collect()
+    let all = server
+        .received_requests()
+        .await
+        .expect("request recording is on");
+    all.into_iter()
+        .filter(|r| r.method.as_str() == verb && r.url.path() == at)
+        .collect()
 }
 
 pub fn bearer(req: &Request) -> String {
-    req.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+    req.headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }

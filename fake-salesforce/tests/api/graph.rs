@@ -60,7 +60,10 @@ async fn graph_with_references_commits_and_a_replay_duplicates_nothing() {
     let resp = env.post("/composite/graph", body).await;
     assert_eq!(resp.body["graphs"][0]["isSuccessful"], false);
     let text = resp.body.to_string();
-    assert!(text.contains("INVALID_FIELD_FOR_INSERT_UPDATE") && text.contains("OrderId"), "{text}");
+    assert!(
+        text.contains("INVALID_FIELD_FOR_INSERT_UPDATE") && text.contains("OrderId"),
+        "{text}"
+    );
     for object in ["Account", "Contact", "Order", "OrderItem"] {
         assert_eq!(env.fake.count(object), 1, "{object}");
     }

@@ -17,7 +17,9 @@ use harness::{TestDb, WorkerSpec};
 use order_sync::store::Store;
 
 #[derive(Parser, Debug, Clone)]
-#[command(about = "Kill workers, inject Salesforce faults, and check every order lands exactly once")]
+#[command(
+    about = "Kill workers, inject Salesforce faults, and check every order lands exactly once"
+)]
 pub struct Args {
     /// Orders to seed.
     #[arg(long, default_value_t = 10_000)]
@@ -84,37 +86,85 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
     let catalog = seed_catalog(store, &fake, 300).await?;
     let seeded = seed_orders(store, &catalog, Mix::CHAOS, args.orders, 4, "CH").await?;
     let seeding = seeding.elapsed();
-    let evaluations: Vec<i64> = seeded.iter().filter(|(_, k)| matches!(k, Kind::Evaluation { .. })).map(|(id, _)| *id).collect();
-    let mut driver = RepairDriver::new(fake.clone(), store.clone(), &evaluations, args.repair_share, args.seed);
-    let log_dir = args.log_dir.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("order-sync-chaos-{}", std::process::id())));
+    let evaluations: Vec<i64> = seeded
+        .iter()
+        .filter(|(_, k)| matches!(k, Kind::Evaluation { .. }))
+        .map(|(id, _)| *id)
+        .collect();
+    let mut driver = RepairDriver::new(
+        fake.clone(),
+        store.clone(),
+        &evaluations,
+        args.repair_share,
+        args.seed,
+    );
+    let log_dir = args.log_dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("order-sync-chaos-{}", std::process::id()))
+    });
     let mut spec = WorkerSpec::new(&db.url, &fake.url(), &log_dir)?;
     let timeout = Duration::from(args.request_timeout);
     // Short leases so a killed worker's claims are rescued quickly, but three request timeouts
     // long so a live worker's claim never expires mid-flight.
     let lease = humantime::format_duration(timeout * 3 + Duration::from_secs(1)).to_string();
-    spec.set("SALESFORCE__REQUEST_TIMEOUT", &args.request_timeout.to_string()).set("SYNC__LEASE_DURATION", &lease)
-        .set("SYNC__POLL_INTERVAL", "250ms").set("SYNC__SHUTDOWN_GRACE", "5s");
-    println!("chaos: {} orders seeded in {:.1}s on {}; {} workers; logs in {}", seeded.len(), seeding.as_secs_f64(),
-        store.backend(), args.workers, log_dir.display());
-    fake.set_faults(Faults::new(args.fault_rate, FaultKind::ALL.to_vec()).with_seed(args.seed).with_slow_by(timeout + Duration::from_secs(1)));
+    spec.set(
+        "SALESFORCE__REQUEST_TIMEOUT",
+        &args.request_timeout.to_string(),
+    )
+    .set("SYNC__LEASE_DURATION", &lease)
+    .set("SYNC__POLL_INTERVAL", "250ms")
+    .set("SYNC__SHUTDOWN_GRACE", "5s");
+    println!(
+        "chaos: {} orders seeded in {:.1}s on {}; {} workers; logs in {}",
+        seeded.len(),
+        seeding.as_secs_f64(),
+        store.backend(),
+        args.workers,
+        log_dir.display()
+    );
+    fake.set_faults(
+        Faults::new(args.fault_rate, FaultKind::ALL.to_vec())
+            .with_seed(args.seed)
+            .with_slow_by(timeout + Duration::from_secs(1)),
+    );
     let started = Instant::now();
     let deadline = started + Duration::from(args.timeout);
     let mut fleet = Fleet::start(spec, args.workers)?;
     let in_chaos = chaos_phase(args, &mut fleet, &mut driver, store, deadline).await?;
     let chaos_time = started.elapsed();
     fake.set_faults(Faults::default());
-    println!("chaos: faults off after {:.1}s, {} kills; draining", chaos_time.as_secs_f64(), fleet.kills);
+    println!(
+        "chaos: faults off after {:.1}s, {} kills; draining",
+        chaos_time.as_secs_f64(),
+        fleet.kills
+    );
     let drained = in_chaos && drain_phase(&mut fleet, &mut driver, store, deadline).await?;
-    let timings = Timings { seeding, chaos: chaos_time, drain_after_faults_off: started.elapsed() - chaos_time,
-        total: started.elapsed(), drained };
+    let timings = Timings {
+        seeding,
+        chaos: chaos_time,
+        drain_after_faults_off: started.elapsed() - chaos_time,
+        total: started.elapsed(),
+        drained,
+    };
     tokio::task::block_in_place(|| fleet.stop_all(Duration::from_secs(10)))?;
-    let info = RunInfo { workers: args.workers, fault_rate: args.fault_rate, seeded: &seeded, log_dir: &log_dir, timings };
+    let info = RunInfo {
+        workers: args.workers,
+        fault_rate: args.fault_rate,
+        seeded: &seeded,
+        log_dir: &log_dir,
+        timings,
+    };
     chaos_report::report(&info, &driver, &fleet, &fake, store).await
 }
 
 /// Kills and restarts workers and drives repairs until the backlog is gone and every chosen
 /// repair is accepted (at least a few kills in). False when the deadline passed first.
-async fn chaos_phase(args: &Args, fleet: &mut Fleet, driver: &mut RepairDriver, store: &Store, deadline: Instant) -> Result<bool> {
+async fn chaos_phase(
+    args: &Args,
+    fleet: &mut Fleet,
+    driver: &mut RepairDriver,
+    store: &Store,
+    deadline: Instant,
+) -> Result<bool> {
     let mut rng = fastrand::Rng::with_seed(args.seed);
     let every = Duration::from(args.kill_every);
     let jitter = |rng: &mut fastrand::Rng| every.mul_f64(0.5 + rng.f64());
@@ -141,13 +191,22 @@ async fn chaos_phase(args: &Args, fleet: &mut Fleet, driver: &mut RepairDriver, 
 
 /// Faults off, no more kills: waits until nothing is due and the repair loop has caught up
 /// (three looks in a row). False when the deadline passed first.
-async fn drain_phase(fleet: &mut Fleet, driver: &mut RepairDriver, store: &Store, deadline: Instant) -> Result<bool> {
+async fn drain_phase(
+    fleet: &mut Fleet,
+    driver: &mut RepairDriver,
+    store: &Store,
+    deadline: Instant,
+) -> Result<bool> {
     let mut quiet = 0;
     while Instant::now() < deadline {
         fleet.reap()?;
         driver.tick(1.0).await?;
         let due = store.due_count().await.context("counting due orders")?;
-        quiet = if due == 0 && driver.settled().await? { quiet + 1 } else { 0 };
+        quiet = if due == 0 && driver.settled().await? {
+            quiet + 1
+        } else {
+            0
+        };
         if quiet >= 3 {
             return Ok(true);
         }
