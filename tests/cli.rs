@@ -97,13 +97,9 @@ async fn run_serves_health_moves_orders_and_stops_cleanly_on_sigterm() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_order-sync"))
-        .arg("run")
-        .env("ORDER_SYNC__DATABASE__URL", &app.settings.database.url)
-        .env("ORDER_SYNC__SALESFORCE__LOGIN_URL", app.fake.url())
-        .env("ORDER_SYNC__SALESFORCE__AUTH", "client_credentials")
-        .env("ORDER_SYNC__SALESFORCE__CLIENT_ID", "test-client")
-        .env("ORDER_SYNC__SALESFORCE__CLIENT_SECRET", "test-secret")
+    let mut child = app
+        .cli_command(&["run"])
+        .env("ORDER_SYNC__HTTP__ENABLED", "true")
         .env("ORDER_SYNC__SYNC__POLL_INTERVAL", "50ms")
         .env("ORDER_SYNC__HTTP__LISTEN", format!("127.0.0.1:{port}"))
         .stdout(std::process::Stdio::null())

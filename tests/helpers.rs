@@ -335,9 +335,8 @@ pub struct CliRun {
 }
 
 impl TestApp {
-    /// Runs the real binary against this test's store and fake Salesforce, off the runtime's
-    /// threads (the fake must keep answering while we wait). `env` adds or overrides variables.
-    pub async fn run_cli(&self, args: &[&str], env: &[(&str, &str)]) -> CliRun {
+    /// The real binary, pointed at this test's store and fake Salesforce.
+    pub fn cli_command(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_order-sync"));
         cmd.args(args)
             .env("ORDER_SYNC__DATABASE__URL", &self.settings.database.url)
@@ -346,6 +345,13 @@ impl TestApp {
             .env("ORDER_SYNC__SALESFORCE__CLIENT_ID", "test-client")
             .env("ORDER_SYNC__SALESFORCE__CLIENT_SECRET", "test-secret")
             .env("ORDER_SYNC__HTTP__ENABLED", "false");
+        cmd
+    }
+
+    /// Runs the real binary to the end, off the runtime's threads (the fake must keep
+    /// answering while we wait). `env` adds or overrides variables.
+    pub async fn run_cli(&self, args: &[&str], env: &[(&str, &str)]) -> CliRun {
+        let mut cmd = self.cli_command(args);
         for (k, v) in env {
             cmd.env(k, v);
         }

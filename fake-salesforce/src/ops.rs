@@ -186,17 +186,18 @@ pub(crate) fn upsert(
             let body = json!({"id": existing.id, "success": true, "errors": [], "created": false});
             Ok(Reply::ok(body))
         }
-        many => {
-            let urls: Vec<String> = many
-                .iter()
-                .map(|r| record_url(version, &object, &r.id))
-                .collect();
-            Ok(Reply::with_status(
-                StatusCode::MULTIPLE_CHOICES,
-                json!(urls),
-            ))
-        }
+        many => Ok(multiple_matches(
+            version,
+            &object,
+            many.iter().map(|r| r.id.as_str()),
+        )),
     }
+}
+
+/// 300 Multiple Choices: an External ID value that matches more than one record.
+fn multiple_matches<'a>(version: &str, object: &str, ids: impl Iterator<Item = &'a str>) -> Reply {
+    let urls: Vec<String> = ids.map(|id| record_url(version, object, id)).collect();
+    Reply::with_status(StatusCode::MULTIPLE_CHOICES, json!(urls))
 }
 
 fn get(store: &Store, version: &str, raw_object: &str, id: &str) -> OpResult {
@@ -217,15 +218,10 @@ fn get_by_external_id(
     match store.find(&object, &field, value).as_slice() {
         [one] => Ok(Reply::ok(record_json(version, one))),
         [] => Err(ApiError::not_found()),
-        many => {
-            let urls: Vec<String> = many
-                .iter()
-                .map(|r| record_url(version, &object, &r.id))
-                .collect();
-            Ok(Reply::with_status(
-                StatusCode::MULTIPLE_CHOICES,
-                json!(urls),
-            ))
-        }
+        many => Ok(multiple_matches(
+            version,
+            &object,
+            many.iter().map(|r| r.id.as_str()),
+        )),
     }
 }

@@ -136,11 +136,10 @@ impl Salesforce {
         if !self.settings.pricebook_id.is_empty() {
             self.verify_pricebook(&self.settings.pricebook_id).await?;
         }
-        let pricebook_id = self.pricebook.pricebook_id(&self.inner).await?;
-        let found = self.pricebook.entries(&self.inner, skus).await?;
+        let (pricebook_id, found) = self.pricebook.entries(&self.inner, skus).await?;
         let missing_skus = skus
             .iter()
-            .filter(|s| found.get(*s).is_none_or(Option::is_none))
+            .filter(|s| !found.contains_key(*s))
             .cloned()
             .collect();
         Ok(PricebookCoverage {

@@ -77,7 +77,7 @@ impl Salesforce {
             .iter()
             .flat_map(|o| o.lines.iter().map(|l| l.sku.clone()))
             .collect();
-        let (pricebook_id, entries) = match self.lookup_entries(&skus).await {
+        let (pricebook_id, entries) = match self.pricebook.entries(&self.inner, &skus).await {
             Ok(found) => found,
             Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
         };
@@ -137,19 +137,6 @@ impl Salesforce {
             results.extend(r);
         }
         results
-    }
-
-    async fn lookup_entries(
-        &self,
-        skus: &BTreeSet<String>,
-    ) -> Result<(String, HashMap<String, String>), SfError> {
-        let pricebook_id = self.pricebook.pricebook_id(&self.inner).await?;
-        let found = self.pricebook.entries(&self.inner, skus).await?;
-        let entries = found
-            .into_iter()
-            .filter_map(|(sku, id)| id.map(|id| (sku, id)))
-            .collect();
-        Ok((pricebook_id, entries))
     }
 
     async fn send_graphs(&self, chunk: Vec<(OrderId, wire::Graph)>) -> Vec<PushResult> {

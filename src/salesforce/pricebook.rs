@@ -54,12 +54,13 @@ impl PricebookCache {
         Ok(id)
     }
 
-    /// Entry ids for `skus`; a sku with no active entry maps to None (the order is rejected).
+    /// The price book's id and the entry id of each of `skus` that has an active entry there
+    /// (a sku left out has none: its order is rejected).
     pub async fn entries(
         &self,
         sf: &Inner,
         skus: &BTreeSet<String>,
-    ) -> Result<HashMap<String, Option<String>>, SfError> {
+    ) -> Result<(String, HashMap<String, String>), SfError> {
         let pricebook = self.pricebook_id(sf).await?;
         let mut cache = self.entries.lock().await;
         let stale: Vec<&String> = skus
@@ -90,9 +91,10 @@ impl PricebookCache {
                 }
             }
         }
-        Ok(skus
+        let found = skus
             .iter()
-            .map(|s| (s.clone(), cache.get(s).map(|(id, _)| id.clone())))
-            .collect())
+            .filter_map(|s| cache.get(s).map(|(id, _)| (s.clone(), id.clone())))
+            .collect();
+        Ok((pricebook, found))
     }
 }

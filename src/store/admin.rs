@@ -1,6 +1,6 @@
 //! Read-side and rep-side statements: order details, stuck orders, counts, retry.
 
-use super::{Result, Store, now_ms, on_pool, parse_timestamp};
+use super::{Result, Store, now_ms, on_pool, parse_timestamp, sql_fragment};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -82,14 +82,16 @@ const HISTORY: &str = "SELECT from_status, to_status, CAST(changed_at AS TEXT) A
     FROM order_status_history WHERE order_id = $1 ORDER BY id";
 const ATTEMPTS: &str = "SELECT attempt, worker, finished_at, outcome, error_code, message \
     FROM order_sync_attempts WHERE order_id = $1 ORDER BY id";
-const STUCK: &str = "SELECT o.id, o.order_number, o.status, o.customer_id, \
-      COALESCE(c.company, c.last_name) AS customer_name, CAST(o.placed_at AS TEXT) AS placed_at, \
-      s.state AS sync_state, s.attempts, s.last_error_class, s.last_error \
-    FROM orders o LEFT JOIN order_sync_state s ON s.order_id = o.id \
-    LEFT JOIN customers c ON c.id = o.customer_id \
-    WHERE (o.status = 'Order Placed' AND o.placed_at < $1) \
-       OR (s.state = 'parked' AND o.status IN ('Order Placed', 'Awaiting Customer Approval')) \
-    ORDER BY o.placed_at, o.id";
+const STUCK: &str = concat!(
+    "SELECT o.id, o.order_number, o.status, o.customer_id, \
+       COALESCE(c.company, c.last_name) AS customer_name, CAST(o.placed_at AS TEXT) AS placed_at, \
+       s.state AS sync_state, s.attempts, s.last_error_class, s.last_error \
+     FROM orders o LEFT JOIN order_sync_state s ON s.order_id = o.id \
+     LEFT JOIN customers c ON c.id = o.customer_id \
+     WHERE ",
+    sql_fragment!(stuck),
+    " ORDER BY o.placed_at, o.id"
+);
 const RETRY: &str = "UPDATE order_sync_state SET state = 'pending', next_attempt_at = 0, parked_at = NULL, \
     updated_at = $2 WHERE order_id = $1 AND state IN ('parked', 'pending')";
 const RETRY_ALL: &str = "UPDATE order_sync_state SET state = 'pending', next_attempt_at = 0, parked_at = NULL, \

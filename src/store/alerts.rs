@@ -2,16 +2,17 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Result, Store, now_ms, on_pool};
+use super::{Result, Store, now_ms, on_pool, sql_fragment};
 
 const RAISE: &str = "INSERT INTO order_sync_alerts (order_id, raised_at, reason) VALUES ($1, $2, $3) \
     ON CONFLICT (order_id) DO NOTHING";
 /// Alerts whose order is no longer stuck (same condition as the stuck list).
-const CLEAR: &str = "DELETE FROM order_sync_alerts WHERE order_id NOT IN ( \
-      SELECT o.id FROM orders o LEFT JOIN order_sync_state s ON s.order_id = o.id \
-      WHERE (o.status = 'Order Placed' AND o.placed_at < $1) \
-         OR (s.state = 'parked' AND o.status IN ('Order Placed', 'Awaiting Customer Approval'))) \
-    RETURNING order_id";
+const CLEAR: &str = concat!(
+    "DELETE FROM order_sync_alerts WHERE order_id NOT IN ( \
+       SELECT o.id FROM orders o LEFT JOIN order_sync_state s ON s.order_id = o.id WHERE ",
+    sql_fragment!(stuck),
+    ") RETURNING order_id"
+);
 const OLDEST_PLACED: &str =
     "SELECT CAST(MIN(placed_at) AS TEXT) FROM orders WHERE status = 'Order Placed'";
 const OPEN_ALERTS: &str = "SELECT COUNT(*) FROM order_sync_alerts";

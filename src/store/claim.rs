@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Result, Store, now_ms, on_pool, parse_timestamp};
+use super::{Result, Store, now_ms, on_pool, parse_timestamp, sql_fragment};
 use crate::domain::{RawLine, RawOrder};
 
 /// Orders in Order Placed that order-sync has not seen yet get a pending sync row. The scalar
@@ -46,14 +46,17 @@ const CLAIM_ONE: &str = "UPDATE order_sync_state \
       AND order_id IN (SELECT id FROM orders WHERE status = 'Order Placed') \
     RETURNING order_id, attempts, rescued_from";
 
-const LOAD_ORDERS: &str = "SELECT o.id, o.order_number, o.status, o.payment_method, o.po_number, o.currency, \
-      CAST(o.placed_at AS TEXT) AS placed_at, o.reissue_of, \
-      CASE WHEN o.reissue_of IS NULL THEN o.id ELSE COALESCE(r.reissue_of, r.id) END AS root_order_id, \
-      o.customer_id, c.id AS found_customer, c.email, c.first_name, c.last_name, c.company, c.phone \
-    FROM orders o \
-    LEFT JOIN orders r ON r.id = o.reissue_of \
-    LEFT JOIN customers c ON c.id = o.customer_id \
-    WHERE o.id IN (SELECT order_id FROM order_sync_state WHERE lease_token = $1)";
+const LOAD_ORDERS: &str = concat!(
+    "SELECT o.id, o.order_number, o.status, o.payment_method, o.po_number, o.currency, \
+       CAST(o.placed_at AS TEXT) AS placed_at, o.reissue_of, ",
+    sql_fragment!(opportunity_key),
+    " AS root_order_id, \
+       o.customer_id, c.id AS found_customer, c.email, c.first_name, c.last_name, c.company, c.phone \
+     FROM orders o \
+     LEFT JOIN orders r ON r.id = o.reissue_of \
+     LEFT JOIN customers c ON c.id = o.customer_id \
+     WHERE o.id IN (SELECT order_id FROM order_sync_state WHERE lease_token = $1)"
+);
 
 const LOAD_LINES: &str = "SELECT l.id, l.order_id, CAST(l.line_no AS BIGINT) AS line_no, l.product_id, \
       p.sku, p.kind, CAST(l.quantity AS BIGINT) AS quantity, CAST(l.unit_price AS TEXT) AS unit_price \

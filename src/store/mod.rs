@@ -44,6 +44,22 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// SQL fragments more than one statement must agree on, as literals so `concat!` can use them.
+macro_rules! sql_fragment {
+    // The id keying an order's Opportunity and Quote: the first order of its reissue chain
+    // (needs `orders r` joined on `r.id = o.reissue_of`).
+    (opportunity_key) => {
+        "CASE WHEN o.reissue_of IS NULL THEN o.id ELSE COALESCE(r.reissue_of, r.id) END"
+    };
+    // A stuck order: in Order Placed since before $1, or parked (in Order Placed or awaiting
+    // approval). Needs `orders o` and `order_sync_state s`.
+    (stuck) => {
+        "((o.status = 'Order Placed' AND o.placed_at < $1) \
+          OR (s.state = 'parked' AND o.status IN ('Order Placed', 'Awaiting Customer Approval')))"
+    };
+}
+pub(crate) use sql_fragment;
+
 #[derive(Clone, Debug)]
 pub enum Store {
     Sqlite(SqlitePool),

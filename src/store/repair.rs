@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::{Result, Store, now_ms, on_pool};
+use super::{Result, Store, now_ms, on_pool, sql_fragment};
 use crate::domain::OrderStatus;
 
 /// An order waiting in a repair status, with the key its Salesforce records use.
@@ -33,11 +33,14 @@ pub enum ReissueOutcome {
     LeftAlone,
 }
 
-const IN_STATUS: &str = "SELECT o.id, o.order_number, \
-      CASE WHEN o.reissue_of IS NULL THEN o.id ELSE COALESCE(r.reissue_of, r.id) END AS opportunity_key \
-    FROM orders o LEFT JOIN orders r ON r.id = o.reissue_of \
-    LEFT JOIN order_sync_state s ON s.order_id = o.id \
-    WHERE o.status = $1 AND (s.state IS NULL OR s.state <> 'parked') ORDER BY o.id LIMIT $2";
+const IN_STATUS: &str = concat!(
+    "SELECT o.id, o.order_number, ",
+    sql_fragment!(opportunity_key),
+    " AS opportunity_key \
+     FROM orders o LEFT JOIN orders r ON r.id = o.reissue_of \
+     LEFT JOIN order_sync_state s ON s.order_id = o.id \
+     WHERE o.status = $1 AND (s.state IS NULL OR s.state <> 'parked') ORDER BY o.id LIMIT $2"
+);
 const LINES: &str = "SELECT l.id, l.product_id, p.sku, CAST(l.quantity AS BIGINT) AS quantity \
     FROM order_lines l LEFT JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.line_no, l.id";
 const MOVE: &str = "UPDATE orders SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2";
