@@ -89,6 +89,7 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<bool> {
+        debug_assert!(from.can_move_to(to), "order-sync never moves {from} → {to}");
         on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let now = chrono::Utc::now();

@@ -95,11 +95,4 @@ impl Store {
             Ok(id)
         })
     }
-
-    /// Sets an order's status directly, as the store or an admin would (no history row: not ours).
-    pub async fn set_status_as_store(&self, order_id: i64, status: &str) -> Result<()> {
-        on_pool!(self, p => sqlx::query("UPDATE orders SET status = $2 WHERE id = $1")
-            .bind(order_id).bind(status).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
 }

@@ -7,7 +7,7 @@ mod retry;
 mod watchdog;
 
 pub use push::{PassReport, Worker};
-pub use repair::{RepairReport, Repairer, price_lines};
+pub use repair::{RepairReport, Repairer};
 pub use retry::RetryPolicy;
 pub use watchdog::{Watchdog, WatchdogReport};
 
