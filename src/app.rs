@@ -5,13 +5,34 @@ use backon::{ExponentialBuilder, Retryable};
 use crate::config::Settings;
 use crate::error::ErrorClass;
 use crate::salesforce::Salesforce;
-use crate::store::Store;
+use crate::store::{ConnectOptions, Store};
 use crate::sync::{Repairer, RetryPolicy, Worker};
 
-/// Opens the store (migrating it when configured) and checks its tables.
-pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    let store = Store::connect(&settings.database.url, settings.database.max_connections).await?;
-    if settings.database.migrate_on_start {
+/// How a command may treat the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `run` and `once`: create a missing SQLite file, apply order-sync's migrations when
+    /// `database.migrate_on_start` is on.
+    Sync,
+    /// `migrate`: create what is missing of order-sync's own tables, nothing else checked.
+    Migrate,
+    /// Every other command: never create a database file, never migrate.
+    Existing,
+}
+
+/// Connects with the `[store]` mapping, without checking any table.
+pub async fn connect_store(settings: &Settings, access: Access) -> anyhow::Result<Store> {
+    let options = ConnectOptions {
+        max_connections: settings.database.max_connections,
+        create: access != Access::Existing,
+    };
+    Ok(Store::open(&settings.database.url, &settings.store, options).await?)
+}
+
+/// Opens the store for `access` and checks that order-sync's and the mapped tables are there.
+pub async fn open_store(settings: &Settings, access: Access) -> anyhow::Result<Store> {
+    let store = connect_store(settings, access).await?;
+    if access == Access::Sync && settings.database.migrate_on_start {
         store.migrate().await?;
     }
     store.verify_schema().await?;

@@ -24,8 +24,14 @@ pub enum Command {
     Run,
     /// Process everything due once, then exit: 0 when every order moved, 3 when some were parked or left for retry.
     Once,
-    /// Apply the embedded database migrations and exit.
-    Migrate,
+    /// Create or update order-sync's own tables (order_sync_*) and exit. The store's tables are
+    /// never touched, unless --with-store-tables asks for them.
+    Migrate {
+        /// Also create the store's tables as the default [store] mapping names them: for
+        /// development, the demo and tests only; a real store has its own.
+        #[arg(long)]
+        with_store_tables: bool,
+    },
     /// Show order-sync end to end on a throwaway SQLite store and an in-process fake Salesforce.
     Demo,
     /// Inspect orders: one order's story, or every stuck one.

@@ -2,7 +2,7 @@
 
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{build_worker, open_store, repairer_for};
+use crate::app::{Access, build_worker, connect_store, open_store, repairer_for};
 use crate::cli::{Command, OrdersCommand};
 use crate::config::Settings;
 use crate::http::Readiness;
@@ -16,32 +16,23 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
     match command {
         Command::Run => run(settings).await,
         Command::Once => once(settings).await,
-        Command::Migrate => {
-            let store = crate::store::Store::connect(
-                &settings.database.url,
-                settings.database.max_connections,
-            )
-            .await?;
-            store.migrate().await?;
-            println!("migrations applied ({})", store.backend());
-            Ok(0)
-        }
+        Command::Migrate { with_store_tables } => migrate(settings, with_store_tables).await,
         Command::Demo => crate::demo::run(settings).await,
         Command::Orders {
             command: OrdersCommand::Show { order, json },
         } => {
-            let store = open_store(&settings).await?;
+            let store = open_store(&settings, Access::Existing).await?;
             report::show_order(&store, &order, json).await
         }
         Command::Orders {
             command: OrdersCommand::Stuck { older_than, json },
         } => {
-            let store = open_store(&settings).await?;
+            let store = open_store(&settings, Access::Existing).await?;
             let older_than = older_than.map_or(settings.alerts.stuck_after, Into::into);
             report::stuck(&store, older_than, json).await
         }
         Command::Retry { order, all_parked } => {
-            let store = open_store(&settings).await?;
+            let store = open_store(&settings, Access::Existing).await?;
             report::retry(&store, order.as_deref(), all_parked).await
         }
         Command::Check => crate::check::run(settings).await,
@@ -61,14 +52,31 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
             .await
         }
         Command::Status { json } => {
-            let store = open_store(&settings).await?;
+            let store = open_store(&settings, Access::Existing).await?;
             report::status(&store, settings.salesforce.api_budget_share, json).await
         }
     }
 }
 
+async fn migrate(settings: Settings, with_store_tables: bool) -> anyhow::Result<i32> {
+    let store = connect_store(&settings, Access::Migrate).await?;
+    if with_store_tables {
+        store.create_store_tables().await?;
+        println!(
+            "store tables created ({}): for development and tests only",
+            store.backend()
+        );
+    }
+    store.migrate().await?;
+    println!("order-sync's tables are up to date ({})", store.backend());
+    if let Some(trigger) = store.trigger_sql().map(|_| crate::store::TRIGGER) {
+        println!("wake-up trigger {trigger} installed on the orders table (store.notify_trigger)");
+    }
+    Ok(0)
+}
+
 async fn run(settings: Settings) -> anyhow::Result<i32> {
-    let store = open_store(&settings).await?;
+    let store = open_store(&settings, Access::Sync).await?;
     let mut worker = build_worker(&settings, store).await?;
     let cancel = CancellationToken::new();
     tokio::spawn(cancel_on_signal(cancel.clone()));
@@ -151,7 +159,7 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
 }
 
 async fn once(settings: Settings) -> anyhow::Result<i32> {
-    let store = open_store(&settings).await?;
+    let store = open_store(&settings, Access::Sync).await?;
     let worker = build_worker(&settings, store).await?;
     let mut report = worker.run_until_idle().await?;
     let mut repair_parked = 0;

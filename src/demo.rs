@@ -70,7 +70,9 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<i32> {
     settings.salesforce.auth = AuthFlow::ClientCredentials;
     settings.salesforce.client_id = "test-client".into();
     settings.salesforce.client_secret = SecretString::from("test-secret");
-    let store = Store::connect(&settings.database.url, 1).await?;
+    // The demo plays the store too: it creates the store's tables, as no real install would.
+    let store = crate::app::connect_store(&settings, crate::app::Access::Migrate).await?;
+    store.create_store_tables().await?;
     store.migrate().await?;
     let numbers = seed(&store, &fake).await?;
     println!(
@@ -236,6 +238,7 @@ async fn seed(store: &Store, fake: &FakeSalesforce) -> anyhow::Result<Vec<(i64, 
             .iter()
             .map(|(sku, q, p)| NewLine {
                 product_id: Some(product_ids[sku]),
+                sku: None,
                 quantity: Some(*q),
                 unit_price: Some(p.to_string()),
             })
@@ -244,6 +247,7 @@ async fn seed(store: &Store, fake: &FakeSalesforce) -> anyhow::Result<Vec<(i64, 
             .insert_order(&NewOrder {
                 order_number: o.number.into(),
                 customer_id: Some(customers[o.customer]),
+                guest: None,
                 status: o.status.into(),
                 payment_method: Some(o.payment.into()),
                 po_number: (o.payment == "purchase_order").then(|| "PO-7781".into()),

@@ -1,6 +1,6 @@
 //! `order-sync link`: adopt Salesforce records a rep entered by hand, instead of creating duplicates.
 
-use crate::app::{build_worker, open_store};
+use crate::app::{Access, build_worker, open_store};
 use crate::config::Settings;
 use crate::domain::SalesforceIds;
 use crate::store::{Sent, WriteBack};
@@ -13,7 +13,7 @@ pub async fn run(
     quote: Option<&str>,
     sf_order: Option<&str>,
 ) -> anyhow::Result<i32> {
-    let store = open_store(&settings).await?;
+    let store = open_store(&settings, Access::Existing).await?;
     let worker = build_worker(&settings, store.clone()).await?;
     let actor = format!(
         "link by {}",
@@ -21,7 +21,8 @@ pub async fn run(
     );
     let id = store
         .find_order(order)
-        .await?
+        .await
+        .map_err(anyhow::Error::msg)?
         .ok_or_else(|| anyhow::anyhow!("no order {order:?}"))?;
     let lease_ms = i64::try_from(settings.sync.lease_duration.as_millis()).unwrap_or(120_000);
     let Some(claim) = store.claim_order(&actor, id, lease_ms).await? else {

@@ -9,7 +9,8 @@ use crate::store::{OrderDetail, Store, StuckOrder};
 async fn resolve(store: &Store, key: &str) -> anyhow::Result<i64> {
     store
         .find_order(key)
-        .await?
+        .await
+        .map_err(anyhow::Error::msg)?
         .ok_or_else(|| anyhow::anyhow!("no order {key:?} (give an order number or id)"))
 }
 
@@ -58,7 +59,7 @@ pub async fn show_order(store: &Store, key: &str, as_json: bool) -> anyhow::Resu
             h.changed_at.as_deref().unwrap_or("?"),
             h.from_status.as_deref().unwrap_or("-"),
             h.to_status,
-            h.actor,
+            h.actor.as_deref().unwrap_or("-"),
             h.reason.as_deref().unwrap_or("")
         );
     }
@@ -144,7 +145,7 @@ pub async fn stuck(store: &Store, older_than: Duration, as_json: bool) -> anyhow
 }
 
 fn age_s(r: &StuckOrder) -> i64 {
-    r.placed_at()
+    r.placed_at
         .map(|t| (chrono::Utc::now() - t).num_seconds())
         .unwrap_or(0)
 }

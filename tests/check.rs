@@ -2,7 +2,7 @@
 
 use order_sync::check::{CheckItem, checklist};
 
-use crate::helpers::{Backend, TestApp, on_both_backends};
+use crate::helpers::{Backend, TestApp, on_every_backend};
 
 fn failures(items: &[CheckItem]) -> Vec<&CheckItem> {
     items.iter().filter(|i| !i.ok).collect()
@@ -41,7 +41,7 @@ async fn a_complete_org_passes_every_check(backend: Backend) {
         "{items:#?}"
     );
 }
-on_both_backends!(a_complete_org_passes_every_check);
+on_every_backend!(a_complete_org_passes_every_check);
 
 #[tokio::test]
 async fn check_reports_a_missing_external_id_field_with_a_hint() {
@@ -91,7 +91,7 @@ async fn check_names_the_skus_missing_from_the_price_book(backend: Backend) {
             .contains("PricebookEntry")
     );
 }
-on_both_backends!(check_names_the_skus_missing_from_the_price_book);
+on_every_backend!(check_names_the_skus_missing_from_the_price_book);
 
 #[tokio::test]
 async fn more_than_ten_missing_skus_are_summed_up() {
@@ -143,13 +143,50 @@ async fn check_fails_on_bad_credentials_without_crashing() {
 }
 
 #[tokio::test]
-async fn check_on_an_unmigrated_store_says_to_migrate() {
+async fn check_on_a_store_without_order_syncs_tables_says_to_migrate() {
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let mut settings = app.settings.clone();
-    settings.database.url = format!("sqlite://{}", dir.path().join("empty.db").display());
+    settings.database.url = format!("sqlite://{}", dir.path().join("shop.db").display());
+    let shop = order_sync::app::connect_store(&settings, order_sync::app::Access::Migrate)
+        .await
+        .expect("connect");
+    shop.create_store_tables()
+        .await
+        .expect("the store's tables");
+    shop.close().await;
+
+    let items = checklist(&settings).await;
+
+    let own = items
+        .iter()
+        .find(|i| i.label.contains("order_sync_*"))
+        .expect("an item on order-sync's tables");
+    assert!(!own.ok, "{own:#?}");
+    assert!(
+        own.hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("order-sync migrate")
+    );
+    let orders = items
+        .iter()
+        .find(|i| i.label.starts_with("table orders"))
+        .expect("the orders table");
+    assert!(orders.ok, "the store's own tables pass: {orders:#?}");
+}
+
+#[tokio::test]
+async fn check_never_creates_a_database_file() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("typo.db");
+    let mut settings = app.settings.clone();
+    settings.database.url = format!("sqlite://{}", path.display());
 
     let items = checklist(&settings).await;
 
@@ -157,12 +194,9 @@ async fn check_on_an_unmigrated_store_says_to_migrate() {
         .iter()
         .find(|i| i.label.starts_with("store"))
         .expect("a store item");
-    assert!(!store.ok, "{store:#?}");
     assert!(
-        store
-            .hint
-            .as_deref()
-            .unwrap_or("")
-            .contains("order-sync migrate")
+        !store.ok && store.label.contains("does not exist"),
+        "{store:#?}"
     );
+    assert!(!path.exists(), "check created {}", path.display());
 }

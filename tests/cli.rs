@@ -1,6 +1,6 @@
 //! The binary as cron and a rep use it: overlapping `once` runs, exit codes, config errors.
 
-use crate::helpers::{Backend, TestApp, on_both_backends};
+use crate::helpers::{Backend, TestApp, on_every_backend};
 
 async fn two_overlapping_once_runs_send_every_order_exactly_once(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -25,7 +25,7 @@ async fn two_overlapping_once_runs_send_every_order_exactly_once(backend: Backen
     let counts = app.store.status_counts().await.unwrap();
     assert_eq!(counts.by_status, vec![("In Process".to_string(), 30)]);
 }
-on_both_backends!(two_overlapping_once_runs_send_every_order_exactly_once);
+on_every_backend!(two_overlapping_once_runs_send_every_order_exactly_once);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn once_exits_3_when_an_order_is_left_parked_and_the_rep_can_see_why() {

@@ -3,7 +3,7 @@
 use fake_salesforce::{FaultKind, Faults};
 use order_sync::store::{Sent, WriteBack};
 
-use crate::helpers::{Backend, TestApp, on_both_backends};
+use crate::helpers::{Backend, TestApp, on_every_backend};
 
 async fn a_crash_after_salesforce_committed_and_before_the_store_commit_creates_no_duplicate(
     backend: Backend,
@@ -59,7 +59,7 @@ async fn a_crash_after_salesforce_committed_and_before_the_store_commit_creates_
     assert_eq!(app.fake.count("OrderItem"), 2);
     assert_eq!(app.fake.count("QuoteLineItem"), 2);
 }
-on_both_backends!(
+on_every_backend!(
     a_crash_after_salesforce_committed_and_before_the_store_commit_creates_no_duplicate
 );
 
@@ -106,4 +106,4 @@ async fn an_answer_lost_after_salesforce_applied_it_is_resent_without_duplicates
     );
     assert_eq!(app.fake.count("OrderItem"), 2);
 }
-on_both_backends!(an_answer_lost_after_salesforce_applied_it_is_resent_without_duplicates);
+on_every_backend!(an_answer_lost_after_salesforce_applied_it_is_resent_without_duplicates);

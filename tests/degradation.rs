@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use fake_salesforce::{FaultKind, Faults};
 
-use crate::helpers::{Backend, TestApp, on_both_backends};
+use crate::helpers::{Backend, TestApp, on_every_backend};
 
 const BREAKER: &[(&str, &str)] = &[
     ("ORDER_SYNC__SALESFORCE__CIRCUIT_MIN_COOLDOWN", "100ms"),
@@ -55,7 +55,7 @@ async fn salesforce_down_opens_the_circuit_and_the_backlog_drains_when_it_return
     assert_eq!(after.sent.len(), 20, "the backlog drained by itself");
     assert_eq!(app.fake.count("Opportunity"), 20);
 }
-on_both_backends!(salesforce_down_opens_the_circuit_and_the_backlog_drains_when_it_returns);
+on_every_backend!(salesforce_down_opens_the_circuit_and_the_backlog_drains_when_it_returns);
 
 async fn the_daily_api_limit_pauses_calls_instead_of_burning_retries(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, BREAKER).await else {
@@ -94,9 +94,13 @@ async fn the_daily_api_limit_pauses_calls_instead_of_burning_retries(backend: Ba
         "resumed once usage fell"
     );
 }
-on_both_backends!(the_daily_api_limit_pauses_calls_instead_of_burning_retries);
+on_every_backend!(the_daily_api_limit_pauses_calls_instead_of_burning_retries);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "skipped: set ORDER_SYNC_TEST_POSTGRES_URL to run"
+)]
 async fn a_postgresql_restart_is_survived_without_help() {
     let Some(app) = TestApp::spawn(Backend::Postgres).await else {
         return;

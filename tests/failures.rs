@@ -3,7 +3,7 @@
 use fake_salesforce::{FaultKind, Faults};
 use order_sync::error::ErrorClass;
 
-use crate::helpers::{Backend, TestApp, on_both_backends};
+use crate::helpers::{Backend, TestApp, on_every_backend};
 
 async fn a_transient_failure_is_retried_and_then_succeeds(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -32,7 +32,7 @@ async fn a_transient_failure_is_retried_and_then_succeeds(backend: Backend) {
     assert_eq!(app.status_of(id).await, "In Process");
     assert_eq!(app.fake.count("Opportunity"), 2);
 }
-on_both_backends!(a_transient_failure_is_retried_and_then_succeeds);
+on_every_backend!(a_transient_failure_is_retried_and_then_succeeds);
 
 async fn a_rejection_is_parked_with_its_reason_while_the_next_order_still_syncs(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -71,7 +71,7 @@ async fn a_rejection_is_parked_with_its_reason_while_the_next_order_still_syncs(
             .contains("Purchase orders need a credit check first")
     );
 }
-on_both_backends!(a_rejection_is_parked_with_its_reason_while_the_next_order_still_syncs);
+on_every_backend!(a_rejection_is_parked_with_its_reason_while_the_next_order_still_syncs);
 
 async fn a_parked_order_waits_until_a_rep_retries_it(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -106,7 +106,7 @@ async fn a_parked_order_waits_until_a_rep_retries_it(backend: Backend) {
     assert_eq!(after.sent.len(), 1);
     assert_eq!(app.status_of(id).await, "In Process");
 }
-on_both_backends!(a_parked_order_waits_until_a_rep_retries_it);
+on_every_backend!(a_parked_order_waits_until_a_rep_retries_it);
 
 async fn bad_order_data_in_the_store_is_parked_with_a_plain_reason(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -153,7 +153,7 @@ async fn reason_of(app: &TestApp, id: i64) -> String {
         .unwrap_or_default()
 }
 
-on_both_backends!(bad_order_data_in_the_store_is_parked_with_a_plain_reason);
+on_every_backend!(bad_order_data_in_the_store_is_parked_with_a_plain_reason);
 
 async fn an_expired_token_is_renewed_once_and_the_orders_still_sync(backend: Backend) {
     let Some(app) = TestApp::spawn_with(
@@ -188,7 +188,7 @@ async fn an_expired_token_is_renewed_once_and_the_orders_still_sync(backend: Bac
         "one renewal for the whole burst"
     );
 }
-on_both_backends!(an_expired_token_is_renewed_once_and_the_orders_still_sync);
+on_every_backend!(an_expired_token_is_renewed_once_and_the_orders_still_sync);
 
 #[tokio::test]
 async fn bad_credentials_stop_the_process_with_a_fatal_error() {

@@ -8,17 +8,16 @@ use fake_salesforce::FakeSalesforce;
 use order_sync::app::worker_with;
 use order_sync::config::Settings;
 use order_sync::salesforce::Salesforce;
-use order_sync::store::{HistoryRow, NewCustomer, NewLine, NewOrder, NewProduct, Store};
+use order_sync::store::{
+    ConnectOptions, HistoryRow, NewCustomer, NewLine, NewOrder, NewProduct, Store,
+};
 use order_sync::sync::{PassReport, Worker};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use harness::Backend;
 
-/// Runs an async test body once per backend: `on_both_backends!(body_fn);`
-macro_rules! on_both_backends {
+/// Runs an async test body once per backend: `on_every_backend!(body_fn);`. PostgreSQL and
+/// MySQL/MariaDB runs are ignored (reported as such) unless their URL was set at build time.
+macro_rules! on_every_backend {
     ($name:ident) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -26,13 +25,25 @@ macro_rules! on_both_backends {
                 super::$name($crate::helpers::Backend::Sqlite).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(postgres_tests),
+                ignore = "skipped: set ORDER_SYNC_TEST_POSTGRES_URL to run"
+            )]
             async fn postgres() {
                 super::$name($crate::helpers::Backend::Postgres).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(mysql_tests),
+                ignore = "skipped: set ORDER_SYNC_TEST_MYSQL_URL to run"
+            )]
+            async fn mysql() {
+                super::$name($crate::helpers::Backend::Mysql).await
             }
         }
     };
 }
-pub(crate) use on_both_backends;
+pub(crate) use on_every_backend;
 
 pub struct TestApp {
     pub store: Store,
@@ -43,13 +54,13 @@ pub struct TestApp {
 }
 
 enum DbGuard {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    File(#[allow(dead_code)] tempfile::TempDir),
+    Server { admin_url: String, name: String },
 }
 
 impl Drop for DbGuard {
     fn drop(&mut self) {
-        if let DbGuard::Postgres { admin_url, name } = self {
+        if let DbGuard::Server { admin_url, name } = self {
             let (url, name) = (admin_url.clone(), name.clone());
             // Drop runs outside async: use a private runtime on a plain thread.
             let _ = std::thread::spawn(move || {
@@ -58,10 +69,7 @@ impl Drop for DbGuard {
                     .build()
                     .expect("runtime");
                 rt.block_on(async {
-                    if let Ok(pool) = sqlx::PgPool::connect(&url).await {
-                        let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await;
-                    }
+                    let _ = harness::db::drop_database(&url, &name).await;
                 });
             })
             .join();
@@ -87,54 +95,62 @@ pub fn test_env(fake_url: &str, db_url: &str) -> HashMap<String, String> {
     .collect()
 }
 
-async fn database(backend: Backend) -> Option<(String, DbGuard)> {
-    match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let url = format!("sqlite://{}", dir.path().join("store.db").display());
-            Some((url, DbGuard::Sqlite(dir)))
-        }
-        Backend::Postgres => {
-            let Ok(admin_url) = std::env::var("ORDER_SYNC_TEST_POSTGRES_URL") else {
-                eprintln!("skipped: ORDER_SYNC_TEST_POSTGRES_URL is not set");
-                return None;
-            };
-            let name = format!("order_sync_t_{}", uuid::Uuid::new_v4().simple());
-            let pool = sqlx::PgPool::connect(&admin_url)
-                .await
-                .expect("connect to ORDER_SYNC_TEST_POSTGRES_URL");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-                .execute(&pool)
-                .await
-                .expect("create db");
-            pool.close().await;
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b)
-                .unwrap_or(&admin_url);
-            Some((
-                format!("{base}/{name}"),
-                DbGuard::Postgres { admin_url, name },
-            ))
-        }
-    }
+/// A fresh, empty database of `backend`: a SQLite file, or a new database on the server.
+async fn database(backend: Backend) -> (String, DbGuard) {
+    let Some(admin_url) = backend.admin_url() else {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("store.db").display());
+        return (url, DbGuard::File(dir));
+    };
+    let name = format!("order_sync_t_{}", uuid::Uuid::new_v4().simple());
+    let url = harness::db::create_database(&admin_url, &name)
+        .await
+        .unwrap_or_else(|e| panic!("creating a {} test database: {e:#}", backend.name()));
+    (url, DbGuard::Server { admin_url, name })
 }
 
 impl TestApp {
-    /// A migrated store and a running fake Salesforce; None when the backend is not configured.
+    /// A store with the default tables, migrated, and a running fake Salesforce.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         Self::spawn_with(backend, &[]).await
     }
 
     pub async fn spawn_with(backend: Backend, extra_env: &[(&str, &str)]) -> Option<TestApp> {
-        let (db_url, guard) = database(backend).await?;
+        Self::spawn_on(backend, extra_env, |store| async move {
+            store.create_store_tables().await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// As `spawn_with`, with `create_tables` creating the store's tables on the fresh database
+    /// (as the store would have) before order-sync migrates.
+    pub async fn spawn_on<F, Fut>(
+        backend: Backend,
+        extra_env: &[(&str, &str)],
+        create_tables: F,
+    ) -> Option<TestApp>
+    where
+        F: FnOnce(Store) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<()>>,
+    {
+        let (db_url, guard) = database(backend).await;
         let fake = FakeSalesforce::start().await;
         let mut env = test_env(&fake.url(), &db_url);
         for (k, v) in extra_env {
             env.insert(k.to_string(), v.to_string());
         }
         let settings = Settings::load_with_env(None, Some(env)).expect("test settings");
-        let store = Store::connect(&db_url, 5).await.expect("connect store");
+        let options = ConnectOptions {
+            max_connections: 5,
+            create: true,
+        };
+        let store = Store::open(&db_url, &settings.store, options)
+            .await
+            .expect("connect store");
+        create_tables(store.clone())
+            .await
+            .expect("create the store's tables");
         store.migrate().await.expect("migrate");
         let salesforce =
             Salesforce::new(&settings.salesforce, settings.sync.max_graphs_per_request)
@@ -199,6 +215,7 @@ impl TestApp {
         OrderBuilder {
             app: self,
             order: NewOrder {
+                guest: None,
                 order_number: format!("T-{}", uuid::Uuid::new_v4().simple()),
                 customer_id: Some(customer_id),
                 status: "Order Placed".into(),
@@ -265,6 +282,7 @@ impl OrderBuilder<'_> {
     pub fn line(mut self, product_id: i64, quantity: i64, unit_price: &str) -> Self {
         self.order.lines.push(NewLine {
             product_id: Some(product_id),
+            sku: None,
             quantity: Some(quantity),
             unit_price: Some(unit_price.into()),
         });

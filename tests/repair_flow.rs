@@ -1,6 +1,6 @@
 //! The repair flow: evaluation → approval → cancel and reissue priced → routed, exactly once.
 
-use crate::helpers::{Backend, TestApp, on_both_backends};
+use crate::helpers::{Backend, TestApp, on_every_backend};
 
 /// An evaluation order pushed and evaluated: it waits in Awaiting Customer Approval.
 async fn evaluated_order(app: &TestApp, customer_name: &str) -> (i64, order_sync::sync::Worker) {
@@ -97,7 +97,7 @@ async fn an_evaluation_walks_to_a_priced_reissue_that_is_routed_like_any_order(b
             .all(|i| i.fields["UnitPrice"] == 350.0 || i.fields["UnitPrice"] == 120.5)
     );
 }
-on_both_backends!(an_evaluation_walks_to_a_priced_reissue_that_is_routed_like_any_order);
+on_every_backend!(an_evaluation_walks_to_a_priced_reissue_that_is_routed_like_any_order);
 
 async fn a_quote_without_prices_parks_the_order_instead_of_guessing(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -126,7 +126,7 @@ async fn a_quote_without_prices_parks_the_order_instead_of_guessing(backend: Bac
         .unwrap();
     assert!(reason.contains("has no price for EVAL"), "{reason}");
 }
-on_both_backends!(a_quote_without_prices_parks_the_order_instead_of_guessing);
+on_every_backend!(a_quote_without_prices_parks_the_order_instead_of_guessing);
 
 async fn two_replicas_and_a_rerun_reissue_an_accepted_repair_exactly_once(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -158,7 +158,7 @@ async fn two_replicas_and_a_rerun_reissue_an_accepted_repair_exactly_once(backen
         1
     );
 }
-on_both_backends!(two_replicas_and_a_rerun_reissue_an_accepted_repair_exactly_once);
+on_every_backend!(two_replicas_and_a_rerun_reissue_an_accepted_repair_exactly_once);
 
 async fn a_crash_after_the_reissued_orders_upsert_leaves_one_salesforce_order(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -190,7 +190,7 @@ async fn a_crash_after_the_reissued_orders_upsert_leaves_one_salesforce_order(ba
     assert_eq!(app.fake.count("OrderItem"), 1);
     assert_eq!(app.fake.count("Opportunity"), 1);
 }
-on_both_backends!(a_crash_after_the_reissued_orders_upsert_leaves_one_salesforce_order);
+on_every_backend!(a_crash_after_the_reissued_orders_upsert_leaves_one_salesforce_order);
 
 async fn the_watermark_survives_a_restart_and_finds_changes_made_while_stopped(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -227,4 +227,4 @@ async fn the_watermark_survives_a_restart_and_finds_changes_made_while_stopped(b
     );
     assert_eq!(app.history(first).await.len(), 2);
 }
-on_both_backends!(the_watermark_survives_a_restart_and_finds_changes_made_while_stopped);
+on_every_backend!(the_watermark_survives_a_restart_and_finds_changes_made_while_stopped);

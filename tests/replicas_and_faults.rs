@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use fake_salesforce::{FaultKind, Faults};
 
-use crate::helpers::{Backend, TestApp, on_both_backends};
+use crate::helpers::{Backend, TestApp, on_every_backend};
 
 async fn two_workers_never_send_one_order_twice(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, &[("ORDER_SYNC__SYNC__BATCH_SIZE", "5")]).await
@@ -45,7 +45,7 @@ async fn two_workers_never_send_one_order_twice(backend: Backend) {
     assert_eq!(app.fake.count("Opportunity"), 40);
     assert_eq!(app.fake.count("Order"), 40);
 }
-on_both_backends!(two_workers_never_send_one_order_twice);
+on_every_backend!(two_workers_never_send_one_order_twice);
 
 async fn with_a_fifth_of_requests_failing_every_order_still_ends_routed_exactly_once(
     backend: Backend,
@@ -113,4 +113,4 @@ async fn with_a_fifth_of_requests_failing_every_order_still_ends_routed_exactly_
     assert_eq!(app.fake.count("OrderItem"), 15 * 2 + 15);
     assert_eq!(app.fake.count("QuoteLineItem"), 15 * 2 + 15 + 15);
 }
-on_both_backends!(with_a_fifth_of_requests_failing_every_order_still_ends_routed_exactly_once);
+on_every_backend!(with_a_fifth_of_requests_failing_every_order_still_ends_routed_exactly_once);

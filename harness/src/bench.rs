@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use chrono::Utc;
 use fake_salesforce::FakeSalesforce;
-use order_sync::store::{BulkOrders, Store};
+use order_sync::store::Store;
+
+use crate::facts::{BulkOrders, StoreFacts};
 
 use crate::child::{ProcUsage, WorkerProc, WorkerSpec};
 use crate::report::percentile;

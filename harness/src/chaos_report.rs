@@ -7,6 +7,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use fake_salesforce::FakeSalesforce;
 use order_sync::store::Store;
+
+use crate::facts::StoreFacts;
 use serde_json::json;
 
 use crate::child::count_in_logs;

@@ -1,59 +1,113 @@
-//! A throwaway store: a fresh PostgreSQL database (dropped afterwards) or a SQLite file.
+//! A throwaway store: a fresh PostgreSQL or MySQL/MariaDB database (dropped afterwards) or a
+//! SQLite file, with the default store tables and order-sync's own.
 
 use anyhow::{Context, Result};
-use order_sync::store::Store;
+use order_sync::config::Settings;
+use order_sync::store::{ConnectOptions, Store};
 
-/// Where the default admin connection points when neither a flag nor the env var is given.
+use crate::facts::database_ddl;
+
+/// Where the admin connections point when the environment does not say.
 pub const DEFAULT_PG_ADMIN: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+pub const DEFAULT_MYSQL_ADMIN: &str = "mysql://root@127.0.0.1:3306/mysql";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+    Mysql,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+            Backend::Mysql => "mysql",
+        }
+    }
+
+    /// The admin URL: ORDER_SYNC_TEST_POSTGRES_URL / ORDER_SYNC_TEST_MYSQL_URL, or the local default.
+    pub fn admin_url(self) -> Option<String> {
+        let (var, default) = match self {
+            Backend::Postgres => ("ORDER_SYNC_TEST_POSTGRES_URL", DEFAULT_PG_ADMIN),
+            Backend::Mysql => ("ORDER_SYNC_TEST_MYSQL_URL", DEFAULT_MYSQL_ADMIN),
+            Backend::Sqlite => return None,
+        };
+        Some(std::env::var(var).unwrap_or_else(|_| default.into()))
+    }
+}
+
+/// The default settings (no file, no environment): the default `[store]` mapping.
+pub fn default_settings() -> Settings {
+    Settings::load_with_env(None, Some(Default::default())).expect("the defaults load")
+}
+
+/// Connects to `url` with the default store mapping.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Store> {
+    let options = ConnectOptions {
+        max_connections,
+        create: true,
+    };
+    Store::open(url, &default_settings().store, options)
+        .await
+        .with_context(|| format!("connecting to {url}"))
+}
+
+/// A fresh database `name` on the server `admin_url` points at; returns its URL.
+pub async fn create_database(admin_url: &str, name: &str) -> Result<String> {
+    let admin = connect(admin_url, 2).await?;
+    database_ddl(&admin, name, true)
+        .await
+        .context("creating the test database")?;
+    admin.close().await;
+    let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
+    Ok(format!("{base}/{name}"))
+}
+
+pub async fn drop_database(admin_url: &str, name: &str) -> Result<()> {
+    let admin = connect(admin_url, 2).await?;
+    database_ddl(&admin, name, false)
+        .await
+        .context("dropping the test database")?;
+    admin.close().await;
+    Ok(())
+}
 
 pub struct TestDb {
     pub url: String,
     pub store: Store,
+    pub backend: Backend,
     /// (admin url, database name) of a database this harness created and must drop.
-    owned_pg: Option<(String, String)>,
+    owned_db: Option<(String, String)>,
     owned_file: Option<std::path::PathBuf>,
 }
 
 impl TestDb {
-    /// `--database-url` if given (used as is, not dropped); else a fresh database on
-    /// `ORDER_SYNC_TEST_POSTGRES_URL` (or the local default), or a SQLite file when `sqlite`.
-    pub async fn open(explicit: Option<&str>, sqlite: bool, tag: &str) -> Result<TestDb> {
-        let (url, owned_pg, owned_file) = match explicit {
-            Some(u) => (u.to_string(), None, None),
-            None if sqlite => {
+    /// `--database-url` if given (used as is, not dropped); else a fresh database of `backend`.
+    pub async fn open(explicit: Option<&str>, backend: Backend, tag: &str) -> Result<TestDb> {
+        let (url, owned_db, owned_file) = match (explicit, backend.admin_url()) {
+            (Some(u), _) => (u.to_string(), None, None),
+            (None, None) => {
                 let path = std::env::temp_dir()
                     .join(format!("order-sync-{tag}-{}.db", std::process::id()));
                 (format!("sqlite://{}", path.display()), None, Some(path))
             }
-            None => {
-                let admin_url = std::env::var("ORDER_SYNC_TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| DEFAULT_PG_ADMIN.into());
+            (None, Some(admin_url)) => {
                 let name = format!(
                     "order_sync_{tag}_{}_{}",
                     std::process::id(),
                     fastrand::u32(..)
                 );
-                let admin = Store::connect(&admin_url, 2)
-                    .await
-                    .with_context(|| format!("connecting to {admin_url}"))?;
-                admin
-                    .create_database(&name)
-                    .await
-                    .context("creating the test database")?;
-                admin.close().await;
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(b, _)| b);
-                (
-                    format!("{base}/{name}"),
-                    Some((admin_url.clone(), name)),
-                    None,
-                )
+                let url = create_database(&admin_url, &name).await?;
+                (url, Some((admin_url, name)), None)
             }
         };
-        let store = Store::connect(&url, 8)
+        let store = connect(&url, 8).await?;
+        store
+            .create_store_tables()
             .await
-            .with_context(|| format!("connecting to {url}"))?;
+            .context("creating the store tables")?;
         store
             .migrate()
             .await
@@ -61,7 +115,8 @@ impl TestDb {
         Ok(TestDb {
             url,
             store,
-            owned_pg,
+            backend,
+            owned_db,
             owned_file,
         })
     }
@@ -73,15 +128,8 @@ impl TestDb {
             eprintln!("kept database {}", self.url);
             return Ok(());
         }
-        if let Some((admin_url, name)) = self.owned_pg {
-            let admin = Store::connect(&admin_url, 2)
-                .await
-                .context("reconnecting to drop the database")?;
-            admin
-                .drop_database(&name)
-                .await
-                .context("dropping the test database")?;
-            admin.close().await;
+        if let Some((admin_url, name)) = self.owned_db {
+            drop_database(&admin_url, &name).await?;
         }
         if let Some(path) = self.owned_file {
             for suffix in ["", "-wal", "-shm"] {

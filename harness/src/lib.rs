@@ -5,6 +5,7 @@ pub mod bench;
 pub mod chaos_report;
 pub mod child;
 pub mod db;
+pub mod facts;
 pub mod fleet;
 pub mod repairs;
 pub mod report;
@@ -12,5 +13,6 @@ pub mod seed;
 pub mod verify;
 
 pub use child::{ProcUsage, WorkerProc, WorkerSpec};
-pub use db::TestDb;
+pub use db::{Backend, TestDb};
+pub use facts::{BulkOrders, HistoryFact, OrderFact, StoreFacts};
 pub use seed::{Catalog, Kind, Mix};

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{Context, Result};
 use fake_salesforce::FakeSalesforce;
 use order_sync::store::Store;
+
+use crate::facts::StoreFacts;
 use serde_json::json;
 
 /// Repairs chosen among the evaluation orders, and how far each got.

@@ -191,6 +191,7 @@ pub fn build_order(
     let po = matches!(kind, Kind::PurchaseOrder | Kind::Evaluation { po: true });
     let mut lines: Vec<NewLine> = (0..rng.usize(1..=5))
         .map(|_| NewLine {
+            sku: None,
             product_id: Some(catalog.standard[rng.usize(..catalog.standard.len())]),
             quantity: Some(rng.i64(1..=4)),
             unit_price: Some(format!("{}.{:02}", rng.u32(5..200), rng.u32(..100))),
@@ -202,6 +203,7 @@ pub fn build_order(
             lines.insert(
                 0,
                 NewLine {
+                    sku: None,
                     product_id: Some(catalog.evaluation),
                     quantity: Some(1),
                     unit_price: Some("0.00".into()),
@@ -214,6 +216,7 @@ pub fn build_order(
         _ => {}
     }
     NewOrder {
+        guest: None,
         order_number: number,
         customer_id: Some(catalog.customers[rng.usize(..catalog.customers.len())]),
         status: if kind == Kind::Incomplete {

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::facts::{HistoryFact, OrderFact};
 use fake_salesforce::{FakeSalesforce, Record};
-use order_sync::store::{HistoryFact, OrderFact};
 use serde_json::Value;
 
 use crate::repairs::RepairDriver;

@@ -5,10 +5,10 @@ mod status;
 mod validate;
 
 pub use order::{
-    Customer, CustomerId, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind, Route,
+    Customer, CustomerKey, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind, Route,
 };
 pub use status::{OrderStatus, UnknownStatus};
-pub use validate::{RawLine, RawOrder, Rejection};
+pub use validate::{RawCustomer, RawLine, RawOrder, Rejection};
 
 /// The Salesforce records that hold one store order (ids as Salesforce gives them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,4 +18,25 @@ pub struct SalesforceIds {
     pub opportunity: Option<String>,
     pub quote: Option<String>,
     pub order: Option<String>,
+}
+
+/// order-sync's own state for one order (`order_sync_state.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyncState {
+    /// In: found in Order Placed, a transient failure, or a rep's retry. Out: sent (done) or parked.
+    Pending,
+    /// In: the push loop wrote it to Salesforce, or the store moved it meanwhile. Out: none.
+    Done,
+    /// In: a rejected attempt or an unusable repair. Out: a rep's retry or link (back to pending).
+    Parked,
+}
+
+impl SyncState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncState::Pending => "pending",
+            SyncState::Done => "done",
+            SyncState::Parked => "parked",
+        }
+    }
 }

@@ -18,8 +18,24 @@ macro_rules! id_type {
     };
 }
 id_type!(OrderId);
-id_type!(CustomerId);
 id_type!(LineId);
+
+/// Who keys the customer's Account and Contact: the store's customer id, or, for a guest
+/// (no customer row), the e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CustomerKey {
+    Id(i64),
+    Guest(String),
+}
+
+impl fmt::Display for CustomerKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CustomerKey::Id(id) => write!(f, "{id}"),
+            CustomerKey::Guest(email) => write!(f, "guest:{}", email.to_lowercase()),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentMethod {
@@ -66,7 +82,7 @@ impl Route {
 
 #[derive(Debug, Clone)]
 pub struct Customer {
-    pub id: CustomerId,
+    pub key: CustomerKey,
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: String,
@@ -92,6 +108,8 @@ pub struct OrderLine {
     pub id: LineId,
     pub line_no: i64,
     pub sku: String,
+    /// The product's name as the store has it, when it keeps one.
+    pub name: Option<String>,
     pub kind: ProductKind,
     pub quantity: i64,
     pub unit_price: Decimal,

@@ -1,46 +1,58 @@
 //! Store rows as read, validated into [`Order`]s, or refused with a reason a rep can act on.
+//!
+//! The store layer has already turned the store's codes and columns into readings: a status or
+//! the value it found, an amount or what was wrong with it. Here those become plain sentences.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 use super::OrderStatus;
 use super::order::{
-    Customer, CustomerId, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind,
+    Customer, CustomerKey, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind,
 };
 
-/// A store row as read, before validation: every field the store might have left wrong.
-#[derive(Debug, Clone, Default)]
+/// A store order as read, before validation: every field the store might have left wrong.
+/// An `Err` holds what was found, in words (`"a fractional quantity 2.5"`).
+#[derive(Debug, Clone)]
 pub struct RawOrder {
     pub id: i64,
     pub order_number: String,
-    pub status: String,
-    pub payment_method: Option<String>,
+    pub status: Result<OrderStatus, String>,
+    pub payment_method: Option<Result<PaymentMethod, String>>,
     pub po_number: Option<String>,
+    /// The store keeps PO numbers; when it does not, a purchase order goes without one.
+    pub keeps_po_numbers: bool,
     pub currency: Option<String>,
-    pub placed_at: Option<DateTime<Utc>>,
+    pub placed_at: Option<Result<DateTime<Utc>, String>>,
     pub reissue_of: Option<i64>,
     /// The first order of the reissue chain (itself when not a reissue); None if the chain is broken.
     pub root_order_id: Option<i64>,
-    pub customer_id: Option<i64>,
-    pub customer_found: bool,
+    /// The customer, or why the order has none.
+    pub customer: Result<RawCustomer, String>,
+    pub lines: Vec<RawLine>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawCustomer {
+    pub key: CustomerKey,
     pub email: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub company: Option<String>,
     pub phone: Option<String>,
-    pub lines: Vec<RawLine>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RawLine {
     pub id: i64,
     pub line_no: i64,
     pub product_id: Option<i64>,
     pub sku: Option<String>,
-    pub kind: Option<String>,
-    pub quantity: Option<i64>,
-    pub unit_price: Option<String>,
+    pub name: Option<String>,
+    /// The product kind (None when the line has no sku).
+    pub kind: Option<Result<ProductKind, String>>,
+    pub quantity: Option<Result<i64, String>>,
+    pub unit_price: Option<Result<Decimal, String>>,
 }
 
 /// Why an order cannot be sent, in words a service rep can act on.
@@ -57,6 +69,7 @@ const MAX_FIRST_NAME: usize = 40;
 const MAX_LAST_NAME: usize = 80;
 const MAX_EMAIL: usize = 80;
 const MAX_ACCOUNT_NAME: usize = 255;
+const MAX_PHONE: usize = 40;
 
 fn text(value: &Option<String>) -> Option<String> {
     value
@@ -78,20 +91,21 @@ fn bounded(what: &str, value: Option<String>, max: usize) -> Result<Option<Strin
 impl RawOrder {
     /// Validates the row into an [`Order`], or says plainly what is wrong with it.
     pub fn validate(self) -> Result<Order, Rejection> {
-        let status = OrderStatus::parse(&self.status).or_else(|e| {
+        let status = self.status.clone().or_else(|found| {
             reject(format!(
-                "the order's status {:?} is not one of the store's eight statuses",
-                e.0
+                "the order's status {found:?} is not one of the store's eight statuses"
             ))
         })?;
-        let payment_method = match self.payment_method.as_deref() {
-            Some("credit_card") => PaymentMethod::CreditCard,
-            Some("purchase_order") => PaymentMethod::PurchaseOrder,
-            Some(other) => return reject(format!("unknown payment method {other:?}")),
+        let payment_method = match &self.payment_method {
+            Some(Ok(m)) => *m,
+            Some(Err(found)) => return reject(format!("unknown payment method {found:?}")),
             None => return reject("the order has no payment method"),
         };
         let po_number = text(&self.po_number);
-        if payment_method == PaymentMethod::PurchaseOrder && po_number.is_none() {
+        if payment_method == PaymentMethod::PurchaseOrder
+            && po_number.is_none()
+            && self.keeps_po_numbers
+        {
             return reject("a purchase-order order needs a PO number, and this one has none");
         }
         let currency = text(&self.currency);
@@ -100,8 +114,10 @@ impl RawOrder {
         {
             return reject(format!("currency {c:?} is not a three-letter ISO code"));
         }
-        let Some(placed_at) = self.placed_at else {
-            return reject("the order has no placed_at time");
+        let placed_at = match &self.placed_at {
+            Some(Ok(t)) => *t,
+            Some(Err(found)) => return reject(format!("the order's placed_at is {found}")),
+            None => return reject("the order has no placed_at time"),
         };
         let opportunity_key = match (self.reissue_of, self.root_order_id) {
             (Some(of), None) => {
@@ -111,7 +127,7 @@ impl RawOrder {
             }
             (_, root) => OrderId(root.unwrap_or(self.id)),
         };
-        let customer = self.customer()?;
+        let customer = customer(self.customer.clone())?;
         let lines = validate_lines(self.lines)?;
         Ok(Order {
             id: OrderId(self.id),
@@ -127,31 +143,28 @@ impl RawOrder {
             lines,
         })
     }
+}
 
-    fn customer(&self) -> Result<Customer, Rejection> {
-        let Some(id) = self.customer_id else {
-            return reject("the order has no customer");
-        };
-        if !self.customer_found {
-            return reject(format!(
-                "the order's customer {id} is not in the customers table"
-            ));
-        }
-        let Some(email) = bounded("e-mail address", text(&self.email), MAX_EMAIL)? else {
-            return reject(format!("customer {id} has no e-mail address"));
-        };
-        let Some(last_name) = bounded("last name", text(&self.last_name), MAX_LAST_NAME)? else {
-            return reject(format!("customer {id} has no last name"));
-        };
-        Ok(Customer {
-            id: CustomerId(id),
-            email,
-            first_name: bounded("first name", text(&self.first_name), MAX_FIRST_NAME)?,
-            last_name,
-            company: bounded("company name", text(&self.company), MAX_ACCOUNT_NAME)?,
-            phone: bounded("phone number", text(&self.phone), 40)?,
-        })
-    }
+fn customer(raw: Result<RawCustomer, String>) -> Result<Customer, Rejection> {
+    let c = raw.map_err(Rejection)?;
+    let who = match &c.key {
+        CustomerKey::Id(id) => format!("customer {id}"),
+        CustomerKey::Guest(_) => "the guest customer".to_string(),
+    };
+    let Some(email) = bounded("e-mail address", text(&c.email), MAX_EMAIL)? else {
+        return reject(format!("{who} has no e-mail address"));
+    };
+    let Some(last_name) = bounded("last name", text(&c.last_name), MAX_LAST_NAME)? else {
+        return reject(format!("{who} has no last name"));
+    };
+    Ok(Customer {
+        key: c.key,
+        email,
+        first_name: bounded("first name", text(&c.first_name), MAX_FIRST_NAME)?,
+        last_name,
+        company: bounded("company name", text(&c.company), MAX_ACCOUNT_NAME)?,
+        phone: bounded("phone number", text(&c.phone), MAX_PHONE)?,
+    })
 }
 
 fn validate_lines(raw: Vec<RawLine>) -> Result<Vec<OrderLine>, Rejection> {
@@ -171,30 +184,34 @@ fn validate_line(l: RawLine) -> Result<OrderLine, Rejection> {
             None => reject(format!("line {n} has no product")),
         };
     };
-    let kind = match l.kind.as_deref() {
-        Some("standard") => ProductKind::Standard,
-        Some("evaluation") => ProductKind::Evaluation,
-        other => return reject(format!("product {sku} has unknown kind {other:?}")),
+    let kind = match l.kind {
+        Some(Ok(k)) => k,
+        Some(Err(found)) => return reject(found),
+        None => return reject(format!("product {sku} has no kind")),
     };
     let quantity = match l.quantity {
-        Some(q) if q > 0 => q,
-        Some(q) => {
+        Some(Ok(q)) if q > 0 => q,
+        Some(Ok(q)) => {
             return reject(format!(
                 "line {n} ({sku}) has quantity {q}; it must be at least 1"
             ));
         }
+        Some(Err(found)) => return reject(format!("line {n} ({sku}) has {found}")),
         None => return reject(format!("line {n} ({sku}) has no quantity")),
     };
-    let unit_price = match l.unit_price.as_deref().map(|p| Decimal::from_str(p.trim())) {
+    let unit_price = match l.unit_price {
         Some(Ok(p)) if p >= Decimal::ZERO => p,
         Some(Ok(p)) => return reject(format!("line {n} ({sku}) has a negative price {p}")),
-        Some(Err(_)) => return reject(format!("line {n} ({sku}) has an unreadable price")),
+        Some(Err(found)) => {
+            return reject(format!("line {n} ({sku}) has an unusable price: {found}"));
+        }
         None => return reject(format!("line {n} ({sku}) has no unit price")),
     };
     Ok(OrderLine {
         id: LineId(l.id),
         line_no: n,
         sku,
+        name: text(&l.name),
         kind,
         quantity,
         unit_price,

@@ -37,6 +37,19 @@ fn line_body(
     body
 }
 
+/// An External ID value as one URL path segment (a guest's key holds `@`, `+`, `:`).
+fn path_segment(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn upsert(
     ctx: &GraphContext,
     object: &str,
@@ -48,8 +61,9 @@ fn upsert(
     Node {
         method: "PATCH",
         url: format!(
-            "/services/data/{}/sobjects/{object}/{field}/{key}",
-            ctx.settings.api_version
+            "/services/data/{}/sobjects/{object}/{field}/{}",
+            ctx.settings.api_version,
+            path_segment(&key.to_string())
         ),
         reference_id: reference,
         body,
@@ -81,7 +95,7 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
             ctx,
             "Account",
             &f.customer_external_id,
-            c.id,
+            &c.key,
             "acct".into(),
             json!({ "Name": c.account_name() }),
         ),
@@ -89,7 +103,7 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
             ctx,
             "Contact",
             &f.customer_external_id,
-            c.id,
+            &c.key,
             "contact".into(),
             json!({
                 "FirstName": c.first_name, "LastName": c.last_name, "Email": c.email, "Phone": c.phone,

@@ -1,61 +1,77 @@
-//! Stuck-order alerts: raised once per order (the row is the mark), cleared when the order moves.
+//! Stuck-order alerts: raised once per order (the row is the mark), cleared when the order moves;
+//! and the watchdog's housekeeping.
 
-use chrono::{DateTime, Utc};
+use super::build::B;
+use super::sql::{Stmt, args};
+use super::{Result, Store, now_ms};
+use crate::domain::SyncState;
 
-use super::{Result, Store, now_ms, on_pool, sql_fragment};
+pub(crate) struct AlertSql {
+    raise: Stmt,
+    open: Stmt,
+    clear: Stmt,
+    prune: Stmt,
+    ping: Stmt,
+}
 
-const RAISE: &str = "INSERT INTO order_sync_alerts (order_id, raised_at, reason) VALUES ($1, $2, $3) \
-    ON CONFLICT (order_id) DO NOTHING";
-/// Alerts whose order is no longer stuck (same condition as the stuck list).
-const CLEAR: &str = concat!(
-    "DELETE FROM order_sync_alerts WHERE order_id NOT IN ( \
-       SELECT o.id FROM orders o LEFT JOIN order_sync_state s ON s.order_id = o.id WHERE ",
-    sql_fragment!(stuck),
-    ") RETURNING order_id"
-);
-const OLDEST_PLACED: &str =
-    "SELECT CAST(MIN(placed_at) AS TEXT) FROM orders WHERE status = 'Order Placed'";
-const OPEN_ALERTS: &str = "SELECT COUNT(*) FROM order_sync_alerts";
+impl AlertSql {
+    pub fn build(b: &B) -> AlertSql {
+        AlertSql {
+            raise: b.stmt(b.d.insert_ignoring(
+                "order_sync_alerts (order_id, raised_at, reason)",
+                "VALUES (:id, :now, :reason)",
+                "order_id",
+            )),
+            open: b.stmt("SELECT order_id FROM order_sync_alerts ORDER BY order_id"),
+            clear: b.stmt("DELETE FROM order_sync_alerts WHERE order_id = :id"),
+            prune: b.stmt(
+                "DELETE FROM order_sync_attempts WHERE finished_at < :before \
+                 AND order_id IN (SELECT order_id FROM order_sync_state WHERE state = :done)",
+            ),
+            ping: b.stmt("SELECT 1"),
+        }
+    }
+}
 
 impl Store {
     /// Marks `order_id` as alerted; true only for the caller that raised it first.
     pub async fn raise_alert(&self, order_id: i64, reason: &str) -> Result<bool> {
-        let n = on_pool!(self, p => sqlx::query(RAISE).bind(order_id).bind(now_ms()).bind(reason)
-            .execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+        let a = args! { "id" => order_id, "now" => now_ms(), "reason" => reason };
+        Ok(self.db.execute(&self.sql.alerts.raise, &a).await? == 1)
     }
 
-    /// Clears the alerts of orders that moved on; returns their ids.
-    pub async fn clear_moved_alerts(&self, placed_before: DateTime<Utc>) -> Result<Vec<i64>> {
-        let ids =
-            on_pool!(self, p => sqlx::query_scalar(CLEAR).bind(placed_before).fetch_all(p).await)?;
-        Ok(ids)
+    /// Clears the alerts of orders not in `still_stuck`; returns their ids.
+    pub async fn clear_moved_alerts(&self, still_stuck: &[i64]) -> Result<Vec<i64>> {
+        let open: Vec<(i64,)> = self.db.fetch_all(&self.sql.alerts.open, &args! {}).await?;
+        let mut cleared = Vec::new();
+        for (id,) in open.into_iter().filter(|(id,)| !still_stuck.contains(id)) {
+            if self
+                .db
+                .execute(&self.sql.alerts.clear, &args! { "id" => id })
+                .await?
+                == 1
+            {
+                cleared.push(id);
+            }
+        }
+        Ok(cleared)
     }
 
     pub async fn open_alerts(&self) -> Result<i64> {
-        let n = on_pool!(self, p => sqlx::query_scalar(OPEN_ALERTS).fetch_one(p).await)?;
-        Ok(n)
-    }
-
-    /// When the oldest order still in Order Placed was placed.
-    pub async fn oldest_order_placed(&self) -> Result<Option<DateTime<Utc>>> {
-        let t: Option<String> =
-            on_pool!(self, p => sqlx::query_scalar(OLDEST_PLACED).fetch_one(p).await)?;
-        Ok(t.as_deref().and_then(super::parse_timestamp))
+        let open: Vec<(i64,)> = self.db.fetch_all(&self.sql.alerts.open, &args! {}).await?;
+        Ok(open.len() as i64)
     }
 
     /// Deletes attempt rows of orders that finished before `before_ms`; the latest stays for
     /// parked and pending orders whatever its age. Returns how many went.
     pub async fn prune_attempts(&self, before_ms: i64) -> Result<u64> {
-        const PRUNE: &str = "DELETE FROM order_sync_attempts WHERE finished_at < $1 \
-            AND order_id IN (SELECT order_id FROM order_sync_state WHERE state = 'done')";
-        let n = on_pool!(self, p => sqlx::query(PRUNE).bind(before_ms).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(n)
+        let a = args! { "before" => before_ms, "done" => SyncState::Done.as_str() };
+        self.db.execute(&self.sql.alerts.prune, &a).await
     }
 
     /// A cheap round trip, for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
-        on_pool!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
+        self.db.execute(&self.sql.alerts.ping, &args! {}).await?;
         Ok(())
     }
 }

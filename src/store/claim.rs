@@ -1,106 +1,84 @@
 //! Claiming due Order Placed orders under an expiring lease, and reading them whole.
 
-use std::collections::HashMap;
+use super::build::B;
+use super::sql::{Stmt, args};
+use super::{Result, Store, now_ms};
+use crate::domain::{OrderStatus, RawOrder, SyncState};
 
-use super::{Result, Store, now_ms, on_pool, parse_timestamp, sql_fragment};
-use crate::domain::{RawLine, RawOrder};
+mod load;
 
-/// Orders in Order Placed that order-sync has not seen yet get a pending sync row. The scalar
-/// subquery (rather than NOT EXISTS) keeps PostgreSQL on index probes per Order Placed order: an
-/// anti-join would hash the whole sync table, which grows with every order ever sent.
-const DISCOVER: &str = "INSERT INTO order_sync_state (order_id, state, next_attempt_at, created_at, updated_at) \
-    SELECT o.id, 'pending', 0, $1, $1 FROM orders o \
-    WHERE o.status = 'Order Placed' \
-      AND (SELECT s.order_id FROM order_sync_state s WHERE s.order_id = o.id) IS NULL \
-    ON CONFLICT (order_id) DO NOTHING";
+pub(crate) use load::{LineRow, lines_sql as load_lines_sql};
 
-/// Oldest due first; an expired lease (a crashed worker) is taken over and its holder kept in
-/// `rescued_from` (SET sees the old row, so `rescued_from = lease_owner` is the previous owner).
-/// `$lock` is empty on SQLite (one writer) and SKIP LOCKED on PostgreSQL, so that replicas
-/// never claim the same row.
-macro_rules! claim_due_sql {
-    ($lock:literal) => {
-        concat!(
-            "UPDATE order_sync_state \
-             SET rescued_from = lease_owner, lease_owner = $1, lease_token = $2, lease_expires_at = $3, \
-                 attempts = attempts + 1, updated_at = $4 \
-             WHERE order_id IN (SELECT s.order_id FROM order_sync_state s JOIN orders o ON o.id = s.order_id \
-                   WHERE s.state = 'pending' AND s.next_attempt_at <= $4 \
-                     AND (s.lease_expires_at IS NULL OR s.lease_expires_at < $4) \
-                     AND o.status = 'Order Placed' \
-                   ORDER BY o.placed_at, o.id LIMIT $5 ",
-            $lock,
-            ") RETURNING order_id, attempts, rescued_from"
-        )
-    };
+/// Orders claimed per UPDATE where the backend cannot UPDATE … RETURNING (padded with NULLs).
+const MARK_CHUNK: usize = 25;
+
+pub(crate) struct ClaimSql {
+    discover: Stmt,
+    /// UPDATE … RETURNING over a locked SELECT (PostgreSQL, SQLite).
+    claim_returning: Stmt,
+    /// SELECT … FOR UPDATE SKIP LOCKED, then `mark` (MySQL).
+    claim_select: Stmt,
+    mark: Stmt,
+    claim_one: Stmt,
+    claimed: Stmt,
+    load: load::LoadSql,
 }
-const CLAIM_SQLITE: &str = claim_due_sql!("");
-const CLAIM_POSTGRES: &str = claim_due_sql!("FOR UPDATE OF s SKIP LOCKED");
 
-/// Claims one order now, whatever its backoff, unless another worker holds a live lease on it.
-const CLAIM_ONE: &str = "UPDATE order_sync_state \
-    SET rescued_from = lease_owner, lease_owner = $1, lease_token = $2, lease_expires_at = $3, state = 'pending', \
-        attempts = attempts + 1, updated_at = $4 \
-    WHERE order_id = $5 AND state IN ('pending', 'parked') \
-      AND (lease_expires_at IS NULL OR lease_expires_at < $4) \
-      AND order_id IN (SELECT id FROM orders WHERE status = 'Order Placed') \
-    RETURNING order_id, attempts, rescued_from";
-
-const LOAD_ORDERS: &str = concat!(
-    "SELECT o.id, o.order_number, o.status, o.payment_method, o.po_number, o.currency, \
-       CAST(o.placed_at AS TEXT) AS placed_at, o.reissue_of, ",
-    sql_fragment!(opportunity_key),
-    " AS root_order_id, \
-       o.customer_id, c.id AS found_customer, c.email, c.first_name, c.last_name, c.company, c.phone \
-     FROM orders o \
-     LEFT JOIN orders r ON r.id = o.reissue_of \
-     LEFT JOIN customers c ON c.id = o.customer_id \
-     WHERE o.id IN (SELECT order_id FROM order_sync_state WHERE lease_token = $1)"
-);
-
-const LOAD_LINES: &str = "SELECT l.id, l.order_id, CAST(l.line_no AS BIGINT) AS line_no, l.product_id, \
-      p.sku, p.kind, CAST(l.quantity AS BIGINT) AS quantity, CAST(l.unit_price AS TEXT) AS unit_price \
-    FROM order_lines l LEFT JOIN products p ON p.id = l.product_id \
-    WHERE l.order_id IN (SELECT order_id FROM order_sync_state WHERE lease_token = $1) \
-    ORDER BY l.order_id, l.line_no, l.id";
+impl ClaimSql {
+    pub fn build(b: &B) -> ClaimSql {
+        let (orders, id, placed) = (b.orders(), b.id("o"), b.status_is("o", ":placed"));
+        // The scalar subquery (rather than NOT EXISTS) keeps PostgreSQL on index probes per
+        // Order Placed order: an anti-join would hash the whole sync table.
+        let discover = b.d.insert_ignoring(
+            "order_sync_state (order_id, state, next_attempt_at, created_at, updated_at)",
+            &format!(
+                "SELECT {oid}, :pending, 0, :now, :now FROM {orders} o WHERE {placed} \
+                   AND (SELECT s.order_id FROM order_sync_state s WHERE s.order_id = {id}) IS NULL",
+                oid = b.int("o", Some(&b.m.orders.id)),
+            ),
+            "order_id",
+        );
+        // Due rows, oldest first (new orders have next_attempt_at 0, so they go in id order);
+        // an expired lease (a crashed worker) is taken over. Ordering by order-sync's own
+        // columns keeps the claim's cost off the store's indexes.
+        let due = format!(
+            "SELECT s.order_id FROM order_sync_state s \
+             WHERE s.state = :pending AND s.next_attempt_at <= :now \
+               AND (s.lease_expires_at IS NULL OR s.lease_expires_at < :now) \
+               AND EXISTS (SELECT 1 FROM {orders} o WHERE {id} = s.order_id AND {placed}) \
+             ORDER BY s.next_attempt_at, s.order_id LIMIT :limit {lock}",
+            lock = b.d.claim_lock().unwrap_or("")
+        );
+        // SET sees the old row, so `rescued_from = lease_owner` keeps the previous holder.
+        let set = "SET rescued_from = lease_owner, lease_owner = :worker, lease_token = :token, \
+                   lease_expires_at = :expires, attempts = attempts + 1, updated_at = :now";
+        let slots: Vec<String> = (0..MARK_CHUNK).map(|i| format!(":i{i}")).collect();
+        ClaimSql {
+            discover: b.stmt(discover),
+            claim_returning: b.stmt(format!(
+                "UPDATE order_sync_state {set} WHERE order_id IN ({due}) RETURNING order_id, attempts, rescued_from"
+            )),
+            claim_select: b.stmt(&due),
+            mark: b.stmt(format!("UPDATE order_sync_state {set} WHERE order_id IN ({})", slots.join(", "))),
+            claim_one: b.stmt(format!(
+                "UPDATE order_sync_state {set}, state = :pending \
+                 WHERE order_id = :id AND state IN (:pending, :parked) \
+                   AND (lease_expires_at IS NULL OR lease_expires_at < :now) \
+                   AND order_id IN (SELECT {id} FROM {orders} o WHERE {placed})"
+            )),
+            claimed: b.stmt(
+                "SELECT order_id, attempts, rescued_from FROM order_sync_state WHERE lease_token = :token",
+            ),
+            load: load::LoadSql::build(b),
+        }
+    }
+}
 
 #[derive(sqlx::FromRow)]
 struct ClaimedRow {
     order_id: i64,
     attempts: i64,
     rescued_from: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct OrderRow {
-    id: i64,
-    order_number: String,
-    status: String,
-    payment_method: Option<String>,
-    po_number: Option<String>,
-    currency: Option<String>,
-    placed_at: Option<String>,
-    reissue_of: Option<i64>,
-    root_order_id: Option<i64>,
-    customer_id: Option<i64>,
-    found_customer: Option<i64>,
-    email: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
-    company: Option<String>,
-    phone: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct LineRow {
-    id: i64,
-    order_id: i64,
-    line_no: i64,
-    product_id: Option<i64>,
-    sku: Option<String>,
-    kind: Option<String>,
-    quantity: Option<i64>,
-    unit_price: Option<String>,
 }
 
 /// One claim: the orders this worker may now send, fenced by `token`.
@@ -119,26 +97,60 @@ pub struct ClaimedOrder {
     pub rescued: bool,
 }
 
+/// The parameters every claim statement shares.
+fn claim_args(
+    store: &Store,
+    worker: &str,
+    token: &str,
+    lease_ms: i64,
+    now: i64,
+) -> super::sql::Args {
+    args! {
+        "worker" => worker, "token" => token, "expires" => now + lease_ms, "now" => now,
+        "pending" => SyncState::Pending.as_str(), "parked" => SyncState::Parked.as_str(),
+        "placed" => store.map.code(OrderStatus::OrderPlaced),
+    }
+}
+
 impl Store {
+    /// Gives orders newly in Order Placed a pending sync row.
+    async fn discover(&self, now: i64) -> Result<()> {
+        let a = args! {
+            "pending" => SyncState::Pending.as_str(), "now" => now,
+            "placed" => self.map.code(OrderStatus::OrderPlaced),
+        };
+        self.db.execute(&self.sql.claim.discover, &a).await?;
+        Ok(())
+    }
+
     /// Claims up to `limit` due orders for `lease_ms`, oldest first, and reads them.
     pub async fn claim_due(&self, worker: &str, limit: u32, lease_ms: i64) -> Result<Claim> {
         let now = now_ms();
         let token = uuid::Uuid::new_v4().to_string();
-        on_pool!(self, p => sqlx::query(DISCOVER).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
-        let sql = match self {
-            Store::Sqlite(_) => CLAIM_SQLITE,
-            Store::Postgres(_) => CLAIM_POSTGRES,
+        self.discover(now).await?;
+        let a = claim_args(self, worker, &token, lease_ms, now).set("limit", i64::from(limit));
+        let sql = &self.sql.claim;
+        let claimed: Vec<ClaimedRow> = if self.db.dialect().update_returning() {
+            self.db.fetch_all(&sql.claim_returning, &a).await?
+        } else {
+            let mut tx = self.db.begin().await?;
+            let ids: Vec<(i64,)> = tx.fetch_all(&sql.claim_select, &a).await?;
+            for chunk in ids.chunks(MARK_CHUNK) {
+                let mut marked = a.clone();
+                for (i, slot) in SLOTS.iter().enumerate() {
+                    marked = marked.set(slot, chunk.get(i).map(|(id,)| *id));
+                }
+                tx.execute(&sql.mark, &marked).await?;
+            }
+            let claimed = tx.fetch_all(&sql.claimed, &a).await?;
+            tx.commit().await?;
+            claimed
         };
-        let claimed: Vec<ClaimedRow> = on_pool!(self, p => sqlx::query_as(sql)
-            .bind(worker).bind(&token).bind(now + lease_ms).bind(now).bind(i64::from(limit))
-            .fetch_all(p).await)?;
-        if claimed.is_empty() {
-            return Ok(Claim {
-                token,
-                orders: Vec::new(),
-            });
-        }
-        let orders = self.load_claimed(&token, claimed).await?;
+        let orders = if claimed.is_empty() {
+            Vec::new()
+        } else {
+            self.load_claimed(&token, claimed).await?
+        };
         Ok(Claim { token, orders })
     }
 
@@ -151,13 +163,12 @@ impl Store {
     ) -> Result<Option<Claim>> {
         let now = now_ms();
         let token = uuid::Uuid::new_v4().to_string();
-        on_pool!(self, p => sqlx::query(DISCOVER).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
-        let claimed: Vec<ClaimedRow> = on_pool!(self, p => sqlx::query_as(CLAIM_ONE)
-            .bind(worker).bind(&token).bind(now + lease_ms).bind(now).bind(order_id)
-            .fetch_all(p).await)?;
-        if claimed.is_empty() {
+        self.discover(now).await?;
+        let a = claim_args(self, worker, &token, lease_ms, now).set("id", order_id);
+        if self.db.execute(&self.sql.claim.claim_one, &a).await? == 0 {
             return Ok(None);
         }
+        let claimed = self.db.fetch_all(&self.sql.claim.claimed, &a).await?;
         let orders = self.load_claimed(&token, claimed).await?;
         Ok(Some(Claim { token, orders }))
     }
@@ -167,58 +178,25 @@ impl Store {
         token: &str,
         claimed: Vec<ClaimedRow>,
     ) -> Result<Vec<ClaimedOrder>> {
-        let rows: Vec<OrderRow> =
-            on_pool!(self, p => sqlx::query_as(LOAD_ORDERS).bind(token).fetch_all(p).await)?;
-        let lines: Vec<LineRow> =
-            on_pool!(self, p => sqlx::query_as(LOAD_LINES).bind(token).fetch_all(p).await)?;
-        let mut lines_by_order: HashMap<i64, Vec<RawLine>> = HashMap::new();
-        for l in lines {
-            lines_by_order.entry(l.order_id).or_default().push(RawLine {
-                id: l.id,
-                line_no: l.line_no,
-                product_id: l.product_id,
-                sku: l.sku,
-                kind: l.kind,
-                quantity: l.quantity,
-                unit_price: l.unit_price,
-            });
-        }
-        let mut by_id: HashMap<i64, OrderRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+        let mut raw = self.load_orders(token).await?;
         let mut out = Vec::with_capacity(claimed.len());
         for c in claimed {
-            let Some(row) = by_id.remove(&c.order_id) else {
+            let Some(raw) = raw.remove(&c.order_id) else {
                 continue;
             };
-            let raw = raw_order(row, lines_by_order.remove(&c.order_id).unwrap_or_default());
             out.push(ClaimedOrder {
                 raw,
                 attempt: c.attempts,
                 rescued: c.rescued_from.is_some(),
             });
         }
-        out.sort_by_key(|o| (o.raw.placed_at, o.raw.id));
+        out.sort_by_key(|o| o.raw.id);
         Ok(out)
     }
 }
 
-fn raw_order(r: OrderRow, lines: Vec<RawLine>) -> RawOrder {
-    RawOrder {
-        id: r.id,
-        order_number: r.order_number,
-        status: r.status,
-        payment_method: r.payment_method,
-        po_number: r.po_number,
-        currency: r.currency,
-        placed_at: r.placed_at.as_deref().and_then(parse_timestamp),
-        reissue_of: r.reissue_of,
-        root_order_id: r.root_order_id,
-        customer_id: r.customer_id,
-        customer_found: r.found_customer.is_some(),
-        email: r.email,
-        first_name: r.first_name,
-        last_name: r.last_name,
-        company: r.company,
-        phone: r.phone,
-        lines,
-    }
-}
+/// The `:iN` slot names of `mark`.
+const SLOTS: [&str; MARK_CHUNK] = [
+    "i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7", "i8", "i9", "i10", "i11", "i12", "i13", "i14",
+    "i15", "i16", "i17", "i18", "i19", "i20", "i21", "i22", "i23", "i24",
+];

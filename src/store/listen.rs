@@ -1,5 +1,6 @@
-//! Wake-ups: on PostgreSQL a trigger NOTIFYs `order_sync_placed` when an order enters Order
-//! Placed, so the push loop starts at once instead of waiting for its next poll.
+//! Wake-ups: on PostgreSQL, with `store.notify_trigger` on, a trigger NOTIFYs
+//! `order_sync_placed` when an order enters Order Placed, so the push loop starts at once
+//! instead of waiting for its next poll.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,15 +10,18 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use super::Store;
-
-const CHANNEL: &str = "order_sync_placed";
+use super::db::Db;
+use super::migrate::CHANNEL;
 
 impl Store {
-    /// A notifier that fires when new orders are placed; None on SQLite (the poll covers it).
+    /// A notifier that fires when new orders are placed; None without the trigger (the poll covers it).
     pub fn listen_for_placed_orders(&self, cancel: CancellationToken) -> Option<Arc<Notify>> {
-        let Store::Postgres(pool) = self else {
+        let Db::Postgres(pool) = &self.db else {
             return None;
         };
+        if !self.map.notify_trigger {
+            return None;
+        }
         let notify = Arc::new(Notify::new());
         let (pool, wake) = (pool.clone(), notify.clone());
         tokio::spawn(async move {

@@ -1,11 +1,18 @@
-//! The repair loop's statements: status moves with history, the watermark, cancel-and-reissue.
+//! The repair loop's statements: orders waiting in a repair status, their lines, parking, and
+//! the small named values (the watermark) order-sync keeps.
 
-use std::collections::HashMap;
+use chrono::Utc;
 
-use rust_decimal::Decimal;
+use super::build::B;
+use super::claim::load_lines_sql;
+use super::moves::Move;
+use super::read::read_quantity;
+use super::sql::{Stmt, args};
+use super::{Result, Store, now_ms};
+use crate::domain::{OrderStatus, SyncState};
+use crate::error::ErrorClass;
 
-use super::{Result, Store, now_ms, on_pool, sql_fragment};
-use crate::domain::OrderStatus;
+pub use super::reissue::{ReissueLine, ReissueOutcome};
 
 /// An order waiting in a repair status, with the key its Salesforce records use.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -17,52 +24,57 @@ pub struct RepairOrder {
 }
 
 /// One line of the order to reissue.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct RepairLine {
     pub id: i64,
     pub product_id: Option<i64>,
     pub sku: Option<String>,
+    /// None when the store's quantity is not a whole number.
     pub quantity: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReissueOutcome {
-    /// The old order is Canceled and this new order is in Order Placed.
-    Reissued { new_order_id: i64 },
-    /// The order was no longer in Awaiting Customer Approval (an admin, or another replica): nothing done.
-    LeftAlone,
+pub(crate) struct RepairSql {
+    in_status: Stmt,
+    lines: Stmt,
+    park: Stmt,
+    kv_get: Stmt,
+    kv_set: Stmt,
 }
 
-const IN_STATUS: &str = concat!(
-    "SELECT o.id, o.order_number, ",
-    sql_fragment!(opportunity_key),
-    " AS opportunity_key \
-     FROM orders o LEFT JOIN orders r ON r.id = o.reissue_of \
-     LEFT JOIN order_sync_state s ON s.order_id = o.id \
-     WHERE o.status = $1 AND (s.state IS NULL OR s.state <> 'parked') ORDER BY o.id LIMIT $2"
-);
-const LINES: &str = "SELECT l.id, l.product_id, p.sku, CAST(l.quantity AS BIGINT) AS quantity \
-    FROM order_lines l LEFT JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.line_no, l.id";
-const MOVE: &str = "UPDATE orders SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2";
-const HISTORY: &str = "INSERT INTO order_status_history (order_id, from_status, to_status, changed_at, actor, reason) \
-    VALUES ($1, $2, $3, $4, $5, $6)";
-const CANCEL: &str = "UPDATE orders SET status = 'Canceled', cancel_reason = 'price changed', updated_at = $2 \
-    WHERE id = $1 AND status = 'Awaiting Customer Approval'";
-const REISSUE: &str = "INSERT INTO orders (order_number, customer_id, status, payment_method, po_number, currency, \
-      placed_at, updated_at, reissue_of) \
-    SELECT order_number || $2, customer_id, 'Order Placed', payment_method, po_number, currency, $3, $3, id \
-    FROM orders WHERE id = $1 RETURNING id";
-const LINE_SQLITE: &str = "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price) \
-    SELECT $1, line_no, product_id, quantity, $3 FROM order_lines WHERE id = $2";
-const LINE_PG: &str = "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price) \
-    SELECT $1, line_no, product_id, quantity, CAST($3 AS NUMERIC) FROM order_lines WHERE id = $2";
-const KV_GET: &str = "SELECT value FROM order_sync_kv WHERE key = $1";
-const KV_SET: &str = "INSERT INTO order_sync_kv (key, value, updated_at) VALUES ($1, $2, $3) \
-    ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
-const PARK: &str = "INSERT INTO order_sync_state (order_id, state, created_at, updated_at, last_error_class, last_error, parked_at) \
-    VALUES ($1, 'parked', $3, $3, 'rejected', $2, $3) \
-    ON CONFLICT (order_id) DO UPDATE SET state = 'parked', last_error_class = 'rejected', last_error = $2, \
-      parked_at = $3, updated_at = $3";
+impl RepairSql {
+    pub fn build(b: &B) -> RepairSql {
+        let in_status = format!(
+            "SELECT {id} AS id, {number} AS order_number, {key} AS opportunity_key \
+             FROM {orders} o {join} LEFT JOIN order_sync_state s ON s.order_id = {raw_id} \
+             WHERE {status} AND (s.state IS NULL OR s.state <> :parked) ORDER BY {raw_id} LIMIT :limit",
+            id = b.int("o", Some(&b.m.orders.id)),
+            number = b.text("o", Some(&b.m.orders.number)),
+            key = b.opportunity_key(),
+            orders = b.orders(),
+            join = b.join_reissued(),
+            raw_id = b.id("o"),
+            status = b.status_is("o", ":status"),
+        );
+        let key = b.kv_key();
+        RepairSql {
+            in_status: b.stmt(in_status),
+            lines: b.stmt(load_lines_sql(b, &format!("{} = :id", b.c("l", &b.m.lines.order_id)))),
+            park: b.stmt(format!(
+                "INSERT INTO order_sync_state (order_id, state, created_at, updated_at, last_error_class, last_error, parked_at) \
+                 VALUES (:id, :parked, :now, :now, :class, :reason, :now){}",
+                b.d.on_conflict_update(
+                    "order_id",
+                    &["state", "last_error_class", "last_error", "parked_at", "updated_at"]
+                )
+            )),
+            kv_get: b.stmt(format!("SELECT value FROM order_sync_kv WHERE {key} = :key")),
+            kv_set: b.stmt(format!(
+                "INSERT INTO order_sync_kv ({key}, value, updated_at) VALUES (:key, :value, :now){}",
+                b.d.on_conflict_update(&key, &["value", "updated_at"])
+            )),
+        }
+    }
+}
 
 impl Store {
     /// Orders in `status` (not parked), oldest id first.
@@ -71,13 +83,26 @@ impl Store {
         status: OrderStatus,
         limit: i64,
     ) -> Result<Vec<RepairOrder>> {
-        let rows = on_pool!(self, p => sqlx::query_as(IN_STATUS).bind(status.label()).bind(limit).fetch_all(p).await)?;
-        Ok(rows)
+        let a = args! {
+            "status" => self.map.code(status), "parked" => SyncState::Parked.as_str(), "limit" => limit,
+        };
+        self.db.fetch_all(&self.sql.repair.in_status, &a).await
     }
 
     pub async fn repair_lines(&self, order_id: i64) -> Result<Vec<RepairLine>> {
-        let rows = on_pool!(self, p => sqlx::query_as(LINES).bind(order_id).fetch_all(p).await)?;
-        Ok(rows)
+        let rows: Vec<super::claim::LineRow> = self
+            .db
+            .fetch_all(&self.sql.repair.lines, &args! { "id" => order_id })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|l| RepairLine {
+                id: l.id,
+                product_id: l.product_id,
+                sku: l.sku.filter(|s| !s.trim().is_empty()),
+                quantity: l.quantity.as_deref().and_then(|q| read_quantity(q).ok()),
+            })
+            .collect())
     }
 
     /// Moves an order `from` → `to` with its history row; false if it was not in `from` any more.
@@ -89,70 +114,44 @@ impl Store {
         actor: &str,
         reason: &str,
     ) -> Result<bool> {
-        debug_assert!(from.can_move_to(to), "order-sync never moves {from} → {to}");
-        on_pool!(self, p => {
-            let mut tx = p.begin().await?;
-            let now = chrono::Utc::now();
-            let moved = sqlx::query(MOVE).bind(id).bind(from.label()).bind(to.label()).bind(now).execute(&mut *tx).await?;
-            if moved.rows_affected() != 1 {
-                return Ok(false);
-            }
-            sqlx::query(HISTORY).bind(id).bind(from.label()).bind(to.label()).bind(now).bind(actor).bind(reason)
-                .execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(true)
-        })
-    }
-
-    /// In one transaction: the order → Canceled ("price changed"), and a new order in Order Placed
-    /// with the same customer, payment, PO, products and quantities at `prices` (by old line id).
-    pub async fn cancel_and_reissue(
-        &self,
-        id: i64,
-        prices: &HashMap<i64, Decimal>,
-        suffix: &str,
-        actor: &str,
-        reason: &str,
-    ) -> Result<ReissueOutcome> {
-        let line_sql = match self {
-            Store::Sqlite(_) => LINE_SQLITE,
-            Store::Postgres(_) => LINE_PG,
+        let mut tx = self.db.begin().await?;
+        let m = Move {
+            id,
+            from: Some(from),
+            to,
+            actor,
+            reason,
+            cancel_reason: None,
+            at: Utc::now(),
         };
-        on_pool!(self, p => {
-            let mut tx = p.begin().await?;
-            let now = chrono::Utc::now();
-            if sqlx::query(CANCEL).bind(id).bind(now).execute(&mut *tx).await?.rows_affected() != 1 {
-                return Ok(ReissueOutcome::LeftAlone);
-            }
-            let new_id: i64 = sqlx::query_scalar(REISSUE).bind(id).bind(suffix).bind(now).fetch_one(&mut *tx).await?;
-            for (line_id, price) in prices {
-                sqlx::query(line_sql).bind(new_id).bind(*line_id).bind(price.to_string()).execute(&mut *tx).await?;
-            }
-            let canceled = OrderStatus::Canceled.label();
-            sqlx::query(HISTORY).bind(id).bind(OrderStatus::AwaitingCustomerApproval.label()).bind(canceled)
-                .bind(now).bind(actor).bind(format!("price changed: {reason}; reissued as order id {new_id}"))
-                .execute(&mut *tx).await?;
-            sqlx::query(HISTORY).bind(new_id).bind(None::<String>).bind(OrderStatus::OrderPlaced.label())
-                .bind(now).bind(actor).bind(format!("reissue of order id {id} at the accepted quote's prices"))
-                .execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(ReissueOutcome::Reissued { new_order_id: new_id })
-        })
+        if !self.move_in(&mut tx, &m).await? {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Parks an order the repair loop cannot move, with the reason.
     pub async fn park_order(&self, id: i64, reason: &str) -> Result<()> {
-        on_pool!(self, p => sqlx::query(PARK).bind(id).bind(reason).bind(now_ms()).execute(p).await.map(|r| r.rows_affected()))?;
+        let a = args! {
+            "id" => id, "reason" => reason, "now" => now_ms(), "parked" => SyncState::Parked.as_str(),
+            "class" => ErrorClass::Rejected.name(),
+        };
+        self.db.execute(&self.sql.repair.park, &a).await?;
         Ok(())
     }
 
     pub async fn kv_get(&self, key: &str) -> Result<Option<String>> {
-        let v = on_pool!(self, p => sqlx::query_scalar(KV_GET).bind(key).fetch_optional(p).await)?;
-        Ok(v)
+        let v: Option<(String,)> = self
+            .db
+            .fetch_optional(&self.sql.repair.kv_get, &args! { "key" => key })
+            .await?;
+        Ok(v.map(|(v,)| v))
     }
 
     pub async fn kv_set(&self, key: &str, value: &str) -> Result<()> {
-        on_pool!(self, p => sqlx::query(KV_SET).bind(key).bind(value).bind(now_ms()).execute(p).await.map(|r| r.rows_affected()))?;
+        let a = args! { "key" => key, "value" => value, "now" => now_ms() };
+        self.db.execute(&self.sql.repair.kv_set, &a).await?;
         Ok(())
     }
 }

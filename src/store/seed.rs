@@ -1,8 +1,15 @@
-//! Writing store rows, as the store would: used by the demo, the benchmark and the tests.
+//! Writing store rows as the store's checkout would, through the mapping: for the demo, the
+//! benchmark and the tests. Contract names ("Order Placed", "credit_card", "evaluation") are
+//! written as the store's codes; anything else is written as given (to seed bad rows).
 
 use chrono::{DateTime, Utc};
 
-use super::{Result, Store, on_pool};
+use super::build::B;
+use super::mapping::Ident;
+use super::read::money_text;
+use super::sql::{Args, Stmt, Value, args};
+use super::{Result, Store, StoreError};
+use crate::domain::{OrderStatus, PaymentMethod, ProductKind};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewCustomer {
@@ -17,6 +24,7 @@ pub struct NewCustomer {
 pub struct NewProduct {
     pub sku: String,
     pub name: String,
+    /// "standard" or "evaluation" (written as the store's code), or any other text as is.
     pub kind: String,
     pub list_price: Option<String>,
 }
@@ -24,6 +32,8 @@ pub struct NewProduct {
 #[derive(Debug, Clone)]
 pub struct NewLine {
     pub product_id: Option<i64>,
+    /// The sku kept on the line, for stores without a products table.
+    pub sku: Option<String>,
     pub quantity: Option<i64>,
     /// Exact decimal text, e.g. "12.50".
     pub unit_price: Option<String>,
@@ -33,6 +43,9 @@ pub struct NewLine {
 pub struct NewOrder {
     pub order_number: String,
     pub customer_id: Option<i64>,
+    /// The customer's details on the order row (guests, or stores without a customers table).
+    pub guest: Option<NewCustomer>,
+    /// A status label (written as the store's code), or any other text as is.
     pub status: String,
     pub payment_method: Option<String>,
     pub po_number: Option<String>,
@@ -42,57 +55,224 @@ pub struct NewOrder {
     pub lines: Vec<NewLine>,
 }
 
-const INSERT_CUSTOMER: &str = "INSERT INTO customers (email, first_name, last_name, company, phone) \
-    VALUES ($1, $2, $3, $4, $5) RETURNING id";
-const INSERT_PRODUCT_SQLITE: &str =
-    "INSERT INTO products (sku, name, kind, list_price) VALUES ($1, $2, $3, $4) RETURNING id";
-const INSERT_PRODUCT_PG: &str = "INSERT INTO products (sku, name, kind, list_price) \
-    VALUES ($1, $2, $3, CAST($4 AS NUMERIC)) RETURNING id";
-const INSERT_ORDER: &str = "INSERT INTO orders (order_number, customer_id, status, payment_method, po_number, \
-      currency, placed_at, updated_at, reissue_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id";
-const INSERT_LINE_SQLITE: &str = "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price) \
-    VALUES ($1, $2, $3, $4, $5)";
-const INSERT_LINE_PG: &str = "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price) \
-    VALUES ($1, $2, $3, $4, CAST($5 AS NUMERIC))";
+pub(crate) struct SeedSql {
+    customer: Option<Stmt>,
+    product: Option<Stmt>,
+    order: Stmt,
+    line: Stmt,
+    payment: Option<Stmt>,
+}
+
+/// `INSERT INTO table (mapped columns…) VALUES (their values…)`, leaving out unmapped ones.
+fn insert(
+    b: &B,
+    table: &Ident,
+    cols: &[(Option<&Ident>, String)],
+    returning: Option<&Ident>,
+) -> Stmt {
+    let present: Vec<&(Option<&Ident>, String)> =
+        cols.iter().filter(|(c, _)| c.is_some()).collect();
+    let names: Vec<String> = present
+        .iter()
+        .map(|(c, _)| b.q(c.expect("present")))
+        .collect();
+    let values: Vec<&str> = present.iter().map(|(_, v)| v.as_str()).collect();
+    let ret = returning.map_or(String::new(), |id| b.d.returning(&b.q(id)));
+    b.stmt(format!(
+        "INSERT INTO {} ({}) VALUES ({}){ret}",
+        b.t(table),
+        names.join(", "),
+        values.join(", ")
+    ))
+}
+
+impl SeedSql {
+    pub fn build(b: &B) -> SeedSql {
+        let (o, l, m) = (&b.m.orders, &b.m.lines, b.d.money_param(":price"));
+        let p = |n: &str| format!(":{n}");
+        let number = (!o.number_is_id()).then_some(&o.number);
+        let (pay, po) = if b.m.payments.is_some() {
+            (None, None)
+        } else {
+            (o.payment_method.as_ref(), o.po_number.as_ref())
+        };
+        SeedSql {
+            customer: b.m.customers.as_ref().map(|c| {
+                let cols = [
+                    (Some(&c.email), p("email")),
+                    (c.first_name.as_ref(), p("first_name")),
+                    (Some(&c.last_name), p("last_name")),
+                    (c.company.as_ref(), p("company")),
+                    (c.phone.as_ref(), p("phone")),
+                ];
+                insert(b, &c.table, &cols, Some(&c.id))
+            }),
+            product: b.m.products.as_ref().map(|pr| {
+                let cols = [
+                    (Some(&pr.sku), p("sku")),
+                    (pr.name.as_ref(), p("name")),
+                    (pr.kind.as_ref(), p("kind")),
+                    (pr.list_price.as_ref(), m.clone()),
+                ];
+                insert(b, &pr.table, &cols, Some(&pr.id))
+            }),
+            order: insert(
+                b,
+                &o.table,
+                &[
+                    (number, p("number")),
+                    (o.customer_id.as_ref(), p("customer_id")),
+                    (Some(&o.status), p("status")),
+                    (pay, p("payment_method")),
+                    (po, p("po_number")),
+                    (o.currency.as_ref(), p("currency")),
+                    (Some(&o.placed_at), b.d.time_param(":placed_at")),
+                    (o.updated_at.as_ref(), b.d.time_param(":placed_at")),
+                    (o.reissue_of.as_ref(), p("reissue_of")),
+                    (o.customer_email.as_ref(), p("email")),
+                    (o.customer_first_name.as_ref(), p("first_name")),
+                    (o.customer_last_name.as_ref(), p("last_name")),
+                    (o.customer_company.as_ref(), p("company")),
+                    (o.customer_phone.as_ref(), p("phone")),
+                ],
+                Some(&o.id),
+            ),
+            line: insert(
+                b,
+                &l.table,
+                &[
+                    (Some(&l.order_id), p("order_id")),
+                    (l.line_no.as_ref(), p("line_no")),
+                    (l.product_id.as_ref(), p("product_id")),
+                    (l.sku.as_ref(), p("sku")),
+                    (l.name.as_ref(), p("sku")),
+                    (Some(&l.quantity), p("quantity")),
+                    (Some(&l.unit_price), m.clone()),
+                    (l.total.as_ref(), b.d.money_param(":line_total")),
+                ],
+                None,
+            ),
+            payment: b.m.payments.as_ref().map(|pm| {
+                let cols = [
+                    (Some(&pm.order_id), p("order_id")),
+                    (Some(&pm.method), p("payment_method")),
+                    (pm.po_number.as_ref(), p("po_number")),
+                ];
+                insert(b, &pm.table, &cols, None)
+            }),
+        }
+    }
+}
+
+fn customer_args(c: &NewCustomer) -> Args {
+    args! {
+        "email" => c.email.clone(), "first_name" => c.first_name.clone(), "last_name" => c.last_name.clone(),
+        "company" => c.company.clone(), "phone" => c.phone.clone(),
+    }
+}
 
 impl Store {
     pub async fn insert_customer(&self, c: &NewCustomer) -> Result<i64> {
-        let id: i64 = on_pool!(self, p => sqlx::query_scalar(INSERT_CUSTOMER)
-            .bind(&c.email).bind(&c.first_name).bind(&c.last_name).bind(&c.company).bind(&c.phone)
-            .fetch_one(p).await)?;
+        let stmt = self
+            .sql
+            .seed
+            .customer
+            .as_ref()
+            .ok_or_else(|| no_table("customers"))?;
+        let mut tx = self.db.begin().await?;
+        let id = tx.insert_id(stmt, &customer_args(c)).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
     pub async fn insert_product(&self, product: &NewProduct) -> Result<i64> {
-        let sql = match self {
-            Store::Sqlite(_) => INSERT_PRODUCT_SQLITE,
-            Store::Postgres(_) => INSERT_PRODUCT_PG,
+        let stmt = self
+            .sql
+            .seed
+            .product
+            .as_ref()
+            .ok_or_else(|| no_table("products"))?;
+        let kind = match product.kind.as_str() {
+            "standard" => self.map.kind_code(ProductKind::Standard).to_string(),
+            "evaluation" => self.map.kind_code(ProductKind::Evaluation).to_string(),
+            other => other.to_string(),
         };
-        let id: i64 = on_pool!(self, p => sqlx::query_scalar(sql)
-            .bind(&product.sku).bind(&product.name).bind(&product.kind).bind(&product.list_price)
-            .fetch_one(p).await)?;
+        let price = product.list_price.as_ref().map(|p| self.money_value(p));
+        let a = args! { "sku" => product.sku.as_str(), "name" => product.name.as_str(), "kind" => kind }
+            .set("price", price.unwrap_or(Value::Text(None)));
+        let mut tx = self.db.begin().await?;
+        let id = tx.insert_id(stmt, &a).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
     /// Inserts an order and its lines in one transaction, as the store's checkout would.
     pub async fn insert_order(&self, o: &NewOrder) -> Result<i64> {
-        let line_sql = match self {
-            Store::Sqlite(_) => INSERT_LINE_SQLITE,
-            Store::Postgres(_) => INSERT_LINE_PG,
+        let status: Value = match OrderStatus::parse(&o.status) {
+            Ok(s) => self.map.code(s).into(),
+            Err(_) => o.status.as_str().into(),
         };
-        on_pool!(self, p => {
-            let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar(INSERT_ORDER)
-                .bind(&o.order_number).bind(o.customer_id).bind(&o.status).bind(&o.payment_method)
-                .bind(&o.po_number).bind(&o.currency).bind(o.placed_at).bind(o.reissue_of)
-                .fetch_one(&mut *tx).await?;
-            for (i, l) in o.lines.iter().enumerate() {
-                sqlx::query(line_sql)
-                    .bind(id).bind(i as i64 + 1).bind(l.product_id).bind(l.quantity).bind(&l.unit_price)
-                    .execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok(id)
-        })
+        let payment = o.payment_method.as_deref().map(|p| match p {
+            "credit_card" => self.map.payment_code(PaymentMethod::CreditCard).to_string(),
+            "purchase_order" => self
+                .map
+                .payment_code(PaymentMethod::PurchaseOrder)
+                .to_string(),
+            other => other.to_string(),
+        });
+        let a = customer_args(o.guest.as_ref().unwrap_or(&NewCustomer::default()))
+            .set("number", o.order_number.as_str())
+            .set("customer_id", o.customer_id)
+            .set("status", status)
+            .set("payment_method", payment)
+            .set("po_number", o.po_number.clone())
+            .set("currency", o.currency.clone())
+            .set("placed_at", self.map.zone.local_text(o.placed_at))
+            .set("reissue_of", o.reissue_of);
+        let mut tx = self.db.begin().await?;
+        let id = tx.insert_id(&self.sql.seed.order, &a).await?;
+        let a = a.set("order_id", id);
+        if let Some(p) = &self.sql.seed.payment {
+            tx.execute(p, &a).await?;
+        }
+        for (i, l) in o.lines.iter().enumerate() {
+            let total = match (&l.unit_price, l.quantity) {
+                (Some(p), Some(q)) => p
+                    .parse::<rust_decimal::Decimal>()
+                    .ok()
+                    .map(|p| p * rust_decimal::Decimal::from(q)),
+                _ => None,
+            };
+            let la = a
+                .clone()
+                .set("line_no", i as i64 + 1)
+                .set("product_id", l.product_id)
+                .set("sku", l.sku.clone())
+                .set("quantity", l.quantity)
+                .set(
+                    "price",
+                    l.unit_price
+                        .as_ref()
+                        .map_or(Value::Text(None), |p| self.money_value(p)),
+                )
+                .set("line_total", total.map(|t| money_text(t, self.map.money)));
+            tx.execute(&self.sql.seed.line, &la).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
     }
+
+    /// An amount as the store keeps money: decimal text, or integer cents.
+    fn money_value(&self, text: &str) -> Value {
+        match text.parse::<rust_decimal::Decimal>() {
+            Ok(d) if self.map.money == crate::config::MoneyFormat::Cents => {
+                money_text(d, self.map.money).into()
+            }
+            _ => text.into(),
+        }
+    }
+}
+
+fn no_table(which: &str) -> StoreError {
+    StoreError::Fatal(format!("the store mapping has no {which} table"))
 }

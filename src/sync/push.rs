@@ -97,7 +97,7 @@ impl Worker {
                 Ok(Some(c))
             }
             Err(StoreError::Fatal(m)) => Err(Fatal(m)),
-            Err(e @ StoreError::Unavailable(_)) => {
+            Err(e @ (StoreError::Unavailable(_) | StoreError::Refused(_))) => {
                 tracing::warn!(error = %e, "store unavailable; will try again");
                 Ok(None)
             }

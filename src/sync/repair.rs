@@ -1,8 +1,6 @@
 //! The repair loop: evaluation complete → Awaiting Customer Approval; quote accepted → the
 //! zero-dollar order Canceled and a priced order reissued, exactly once.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use tokio_util::sync::CancellationToken;
@@ -12,7 +10,7 @@ use crate::config::RepairSettings;
 use crate::domain::OrderStatus;
 use crate::error::ErrorClass;
 use crate::salesforce::{AcceptedQuote, Salesforce, SfError};
-use crate::store::{ReissueOutcome, RepairLine, Store, StoreError};
+use crate::store::{ReissueLine, ReissueOutcome, RepairLine, Store, StoreError};
 
 const WATERMARK_KEY: &str = "repair.evaluation_watermark";
 const BATCH: i64 = 200;
@@ -134,25 +132,49 @@ impl Repairer {
                     self.store.park_order(order.id, &reason).await?;
                     report.parked.push(order.id);
                 }
-                Ok(prices) => {
-                    let why = format!("customer accepted Quote {}", quote.quote_id);
-                    let outcome = self
-                        .store
-                        .cancel_and_reissue(
-                            order.id,
-                            &prices,
-                            &self.settings.reissue_suffix,
-                            &self.actor,
-                            &why,
-                        )
-                        .await?;
-                    if let ReissueOutcome::Reissued { new_order_id } = outcome {
-                        tracing::info!(order_id = order.id, new_order_id, quote = %quote.quote_id, "canceled (price changed) and reissued");
-                        metrics::counter!("order_sync_reissued_total").increment(1);
-                        report.reissued.push((order.id, new_order_id));
-                    }
-                }
+                Ok(priced) => self.reissue(order, quote, &priced, report).await?,
             }
+        }
+        Ok(())
+    }
+
+    /// Cancels and reissues one order; a reissue the store refuses parks that order, and the
+    /// pass goes on with the next.
+    async fn reissue(
+        &self,
+        order: &crate::store::RepairOrder,
+        quote: &AcceptedQuote,
+        priced: &[ReissueLine],
+        report: &mut RepairReport,
+    ) -> Result<(), Step> {
+        let why = format!("customer accepted Quote {}", quote.quote_id);
+        let outcome = self
+            .store
+            .cancel_and_reissue(
+                order.id,
+                priced,
+                &self.settings.reissue_suffix,
+                &self.actor,
+                &why,
+            )
+            .await;
+        match outcome {
+            Ok(ReissueOutcome::Reissued { new_order_id }) => {
+                tracing::info!(order_id = order.id, new_order_id, quote = %quote.quote_id, "canceled (price changed) and reissued");
+                metrics::counter!("order_sync_reissued_total").increment(1);
+                report.reissued.push((order.id, new_order_id));
+            }
+            Ok(ReissueOutcome::LeftAlone) => {}
+            Err(StoreError::Refused(why)) => {
+                let reason = format!(
+                    "the customer accepted Quote {}, but the store refused the reissued order: {why}",
+                    quote.quote_id
+                );
+                tracing::error!(order_id = order.id, quote = %quote.quote_id, "parked: {reason}");
+                self.store.park_order(order.id, &reason).await?;
+                report.parked.push(order.id);
+            }
+            Err(e) => return Err(e.into()),
         }
         Ok(())
     }
@@ -173,9 +195,9 @@ impl Repairer {
 pub fn price_lines(
     lines: &[RepairLine],
     quote: &AcceptedQuote,
-) -> Result<HashMap<i64, Decimal>, String> {
+) -> Result<Vec<ReissueLine>, String> {
     let mut pool: Vec<_> = quote.lines.iter().collect();
-    let mut prices = HashMap::new();
+    let mut prices = Vec::new();
     for l in lines {
         let sku = l
             .sku
@@ -193,9 +215,11 @@ pub fn price_lines(
         };
         let q = pool.remove(i);
         match q.unit_price {
-            Some(p) if p >= Decimal::ZERO => {
-                prices.insert(l.id, p);
-            }
+            Some(p) if p >= Decimal::ZERO => prices.push(ReissueLine {
+                line_id: l.id,
+                quantity: l.quantity.unwrap_or(0),
+                unit_price: p,
+            }),
             _ => {
                 return Err(format!(
                     "the accepted quote {} has no price for {sku}",

@@ -70,7 +70,8 @@ impl Watchdog {
                 report.raised.push(order.id);
             }
         }
-        for id in self.store.clear_moved_alerts(cutoff).await? {
+        let stuck_ids: Vec<i64> = stuck.iter().map(|o| o.id).collect();
+        for id in self.store.clear_moved_alerts(&stuck_ids).await? {
             tracing::info!(order_id = id, "stuck-order alert cleared: the order moved");
             report.cleared.push(id);
         }
@@ -115,7 +116,7 @@ impl Watchdog {
 
     async fn alert(&self, order: &StuckOrder, reason: &str) {
         let age_s = order
-            .placed_at()
+            .placed_at
             .map(|t| (chrono::Utc::now() - t).num_seconds())
             .unwrap_or(0);
         let action = suggested_action(

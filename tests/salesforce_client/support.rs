@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{TimeZone, Utc};
 use order_sync::config::{SalesforceSettings, Settings};
 use order_sync::domain::{
-    Customer, CustomerId, LineId, Order, OrderId, OrderLine, OrderStatus, PaymentMethod,
+    Customer, CustomerKey, LineId, Order, OrderId, OrderLine, OrderStatus, PaymentMethod,
     ProductKind,
 };
 use order_sync::salesforce::Salesforce;
@@ -73,7 +73,7 @@ pub fn order(id: i64, lines: &[(i64, &str)]) -> Order {
         reissue_of: None,
         opportunity_key: OrderId(id),
         customer: Customer {
-            id: CustomerId(700 + id),
+            key: CustomerKey::Id(700 + id),
             email: format!("buyer{id}@example.com"),
             first_name: Some("Ada".into()),
             last_name: "Lovelace".into(),
@@ -84,6 +84,7 @@ pub fn order(id: i64, lines: &[(i64, &str)]) -> Order {
             .iter()
             .enumerate()
             .map(|(i, (line, sku))| OrderLine {
+                name: None,
                 id: LineId(*line),
                 line_no: i as i64 + 1,
                 sku: sku.to_string(),

@@ -25,9 +25,9 @@ struct Args {
     /// Use this database for the backlog and trickle (default: a fresh PostgreSQL database).
     #[arg(long)]
     database_url: Option<String>,
-    /// Use fresh SQLite files instead of PostgreSQL.
-    #[arg(long)]
-    sqlite: bool,
+    /// The database: a fresh PostgreSQL (default) or MySQL/MariaDB database, or SQLite files.
+    #[arg(long, value_enum, default_value = "postgres")]
+    backend: harness::Backend,
     /// Trickle: orders per second, and for how long.
     #[arg(long, default_value_t = 5)]
     trickle_rate: u32,
@@ -61,7 +61,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<()> {
-    let db = TestDb::open(args.database_url.as_deref(), args.sqlite, "bench").await?;
+    let db = TestDb::open(args.database_url.as_deref(), args.backend, "bench").await?;
     let result = sync_phases(&args, &db).await;
     db.cleanup(false).await?;
     let (backlog, trickle) = result?;
@@ -71,7 +71,7 @@ async fn run(args: Args) -> Result<()> {
             claims.push(claim_phase(&args, *size).await?);
         }
     }
-    let backend = if args.sqlite { "sqlite" } else { "postgres" };
+    let backend = args.backend.name();
     print(&args, backend, &backlog, &trickle, &claims);
     Ok(())
 }
@@ -128,7 +128,7 @@ async fn claim_phase(args: &Args, size: i64) -> Result<ClaimTiming> {
         "bench: claim query with {size} orders ({} pending)",
         args.claim_pending.min(size)
     );
-    let db = TestDb::open(None, args.sqlite, "claim").await?;
+    let db = TestDb::open(None, args.backend, "claim").await?;
     let fake = FakeSalesforce::start().await;
     let result = async {
         let catalog = seed_catalog(&db.store, &fake, 1).await?;

@@ -13,7 +13,7 @@ use harness::chaos_report::{self, RunInfo, Timings};
 use harness::fleet::Fleet;
 use harness::repairs::RepairDriver;
 use harness::seed::{Kind, Mix, seed_catalog, seed_orders};
-use harness::{TestDb, WorkerSpec};
+use harness::{StoreFacts, TestDb, WorkerSpec};
 use order_sync::store::Store;
 
 #[derive(Parser, Debug, Clone)]
@@ -42,9 +42,9 @@ pub struct Args {
     /// Use this database as is (default: a fresh PostgreSQL database, dropped afterwards).
     #[arg(long)]
     database_url: Option<String>,
-    /// Use a fresh SQLite file instead of PostgreSQL.
-    #[arg(long)]
-    sqlite: bool,
+    /// The database: a fresh PostgreSQL (default) or MySQL/MariaDB database, or SQLite files.
+    #[arg(long, value_enum, default_value = "postgres")]
+    backend: harness::Backend,
     /// Share of evaluation orders taken through the repair flow.
     #[arg(long, default_value_t = 0.5)]
     repair_share: f64,
@@ -73,7 +73,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<bool> {
-    let db = TestDb::open(args.database_url.as_deref(), args.sqlite, "chaos").await?;
+    let db = TestDb::open(args.database_url.as_deref(), args.backend, "chaos").await?;
     let outcome = chaos(&args, &db).await;
     db.cleanup(args.keep).await?;
     outcome

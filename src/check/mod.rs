@@ -5,7 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use crate::config::{AuthFlow, Settings};
 use crate::error::ErrorClass;
 use crate::salesforce::{ObjectDescription, Salesforce, SfError};
-use crate::store::{Store, StoreError};
+
+mod store;
 
 /// One line of the checklist: what was checked, whether it holds, and what to do when it does not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub struct CheckItem {
 }
 
 impl CheckItem {
-    fn pass(label: impl Into<String>) -> CheckItem {
+    pub(crate) fn pass(label: impl Into<String>) -> CheckItem {
         CheckItem {
             ok: true,
             label: label.into(),
@@ -24,7 +25,7 @@ impl CheckItem {
         }
     }
 
-    fn fail(label: impl Into<String>, hint: impl Into<String>) -> CheckItem {
+    pub(crate) fn fail(label: impl Into<String>, hint: impl Into<String>) -> CheckItem {
         CheckItem {
             ok: false,
             label: label.into(),
@@ -73,8 +74,8 @@ pub async fn checklist(settings: &Settings) -> Vec<CheckItem> {
         "configuration loaded (auth {auth}, API {}, login {})",
         sf.api_version, sf.login_url
     ))];
-    let (store_item, skus) = store_check(settings).await;
-    items.push(store_item);
+    let (store_items, skus) = store::checks(settings).await;
+    items.extend(store_items);
     let salesforce = match connect(settings).await {
         Ok(s) => s,
         Err(item) => {
@@ -87,44 +88,6 @@ pub async fn checklist(settings: &Settings) -> Vec<CheckItem> {
     items.extend(picklist_checks(settings, &described));
     items.extend(pricebook_checks(&salesforce, settings, skus.as_ref()).await);
     items
-}
-
-/// Connects without migrating, checks the tables and lists the skus orders can carry.
-async fn store_check(settings: &Settings) -> (CheckItem, Option<BTreeSet<String>>) {
-    let url = &settings.database.url;
-    let backend = url.split(':').next().unwrap_or("");
-    let result = async {
-        let store = Store::connect(url, settings.database.max_connections).await?;
-        let skus = match store.verify_schema().await {
-            Ok(()) => store.product_skus().await,
-            Err(e) => Err(e),
-        };
-        store.close().await;
-        skus
-    }
-    .await;
-    match result {
-        Ok(skus) => (
-            CheckItem::pass(format!(
-                "store reachable ({backend}) and migrations applied"
-            )),
-            Some(skus.into_iter().collect()),
-        ),
-        Err(e @ StoreError::Unavailable(_)) => (
-            CheckItem::fail(
-                format!("store not reachable: {e}"),
-                "check database.url and that the database is running and accepts this user",
-            ),
-            None,
-        ),
-        Err(e @ StoreError::Fatal(_)) => (
-            CheckItem::fail(
-                format!("store not ready: {e}"),
-                "run `order-sync migrate` against this database.url (or check the URL names the store's database)",
-            ),
-            None,
-        ),
-    }
 }
 
 async fn connect(settings: &Settings) -> Result<Salesforce, CheckItem> {

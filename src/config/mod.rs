@@ -7,12 +7,19 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+mod store;
+pub use store::{
+    CustomersTable, HistoryTable, LinesTable, MoneyFormat, OrdersTable, PaymentMethods,
+    PaymentsTable, ProductKinds, ProductsTable, StatusCodeType, StatusCodes, StoreSettings,
+};
+
 /// The defaults, compiled in so the binary runs with no files beside it.
-pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
     pub database: DatabaseSettings,
+    pub store: StoreSettings,
     pub salesforce: SalesforceSettings,
     pub sync: SyncSettings,
     pub repair: RepairSettings,

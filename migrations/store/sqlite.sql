@@ -1,9 +1,10 @@
--- The store's tables. In production the store owns them; order-sync creates them for
--- development, the demo and tests. The columns here are the contract; order-sync validates
+-- The store's tables as the default [store] mapping names them. In production the store owns
+-- them and order-sync never creates, alters or drops them; `order-sync migrate --with-store-tables`
+-- creates these for development, the demo and tests. The columns here are the contract; order-sync validates
 -- every row itself, so there are deliberately no CHECK or foreign-key constraints that a real
 -- store might lack (bad rows must reach order-sync and be parked with a reason).
 -- Money is TEXT holding an exact decimal ("12.50"), never REAL.
-CREATE TABLE customers (
+CREATE TABLE IF NOT EXISTS customers (
     id         INTEGER PRIMARY KEY,
     email      TEXT,
     first_name TEXT,
@@ -12,7 +13,7 @@ CREATE TABLE customers (
     phone      TEXT
 );
 
-CREATE TABLE products (
+CREATE TABLE IF NOT EXISTS products (
     id         INTEGER PRIMARY KEY,
     sku        TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
@@ -20,7 +21,7 @@ CREATE TABLE products (
     list_price TEXT                               -- exact decimal or NULL
 );
 
-CREATE TABLE orders (
+CREATE TABLE IF NOT EXISTS orders (
     id             INTEGER PRIMARY KEY,
     order_number   TEXT NOT NULL UNIQUE,
     customer_id    INTEGER,
@@ -33,9 +34,9 @@ CREATE TABLE orders (
     reissue_of     INTEGER UNIQUE,       -- the zero-dollar order this priced order replaces
     cancel_reason  TEXT
 );
-CREATE INDEX orders_status_placed_at ON orders (status, placed_at, id);
+CREATE INDEX IF NOT EXISTS orders_status_placed_at ON orders (status, placed_at, id);
 
-CREATE TABLE order_lines (
+CREATE TABLE IF NOT EXISTS order_lines (
     id         INTEGER PRIMARY KEY,
     order_id   INTEGER NOT NULL,
     line_no    INTEGER NOT NULL,
@@ -43,9 +44,9 @@ CREATE TABLE order_lines (
     quantity   INTEGER,
     unit_price TEXT                      -- exact decimal
 );
-CREATE INDEX order_lines_order_id ON order_lines (order_id, line_no);
+CREATE INDEX IF NOT EXISTS order_lines_order_id ON order_lines (order_id, line_no);
 
-CREATE TABLE order_status_history (
+CREATE TABLE IF NOT EXISTS order_status_history (
     id          INTEGER PRIMARY KEY,
     order_id    INTEGER NOT NULL,
     from_status TEXT,
@@ -54,4 +55,4 @@ CREATE TABLE order_status_history (
     actor       TEXT NOT NULL,
     reason      TEXT
 );
-CREATE INDEX order_status_history_order_id ON order_status_history (order_id, id);
+CREATE INDEX IF NOT EXISTS order_status_history_order_id ON order_status_history (order_id, id);

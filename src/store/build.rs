@@ -1,0 +1,129 @@
+//! Building statements from the mapping and the dialect, once at start-up.
+//!
+//! [`B`] turns mapped names into quoted, cast SQL expressions; each statement family
+//! (claim, moves, repair, …) builds its own statements with it.
+
+use super::dialect::Dialect;
+use super::mapping::{Ident, Mapping};
+use super::sql::Stmt;
+
+/// Every statement the store runs, rendered for one dialect.
+pub(crate) struct Statements {
+    pub claim: super::claim::ClaimSql,
+    pub moves: super::moves::MoveSql,
+    pub outcome: super::outcome::OutcomeSql,
+    pub repair: super::repair::RepairSql,
+    pub admin: super::admin::AdminSql,
+    pub alerts: super::alerts::AlertSql,
+    pub catalog: super::catalog::CatalogSql,
+    pub schema: super::schema::SchemaSql,
+    pub seed: super::seed::SeedSql,
+}
+
+impl Statements {
+    pub fn build(map: &Mapping, dialect: &'static dyn Dialect) -> Statements {
+        let b = B { d: dialect, m: map };
+        Statements {
+            claim: super::claim::ClaimSql::build(&b),
+            moves: super::moves::MoveSql::build(&b),
+            outcome: super::outcome::OutcomeSql::build(&b),
+            repair: super::repair::RepairSql::build(&b),
+            admin: super::admin::AdminSql::build(&b),
+            alerts: super::alerts::AlertSql::build(&b),
+            catalog: super::catalog::CatalogSql::build(&b),
+            schema: super::schema::SchemaSql::build(&b),
+            seed: super::seed::SeedSql::build(&b),
+        }
+    }
+}
+
+/// The statement builder: the dialect and the mapping, and the expressions statements share.
+pub(crate) struct B<'a> {
+    pub d: &'a dyn Dialect,
+    pub m: &'a Mapping,
+}
+
+impl B<'_> {
+    pub fn stmt(&self, template: impl AsRef<str>) -> Stmt {
+        Stmt::render(self.d, template.as_ref())
+    }
+
+    /// A table, quoted.
+    pub fn t(&self, table: &Ident) -> String {
+        self.d.quote(table)
+    }
+
+    /// A column, quoted (no alias: for INSERT column lists and SET clauses).
+    pub fn q(&self, column: &Ident) -> String {
+        self.d.quote(column)
+    }
+
+    /// `alias.column`, quoted.
+    pub fn c(&self, alias: &str, column: &Ident) -> String {
+        format!("{alias}.{}", self.d.quote(column))
+    }
+
+    /// `alias.column` as text, or a text NULL when the store has no such column.
+    pub fn text(&self, alias: &str, column: Option<&Ident>) -> String {
+        self.d
+            .text(&column.map_or("NULL".to_string(), |c| self.c(alias, c)))
+    }
+
+    /// `alias.column` as a 64-bit integer, or an integer NULL.
+    pub fn int(&self, alias: &str, column: Option<&Ident>) -> String {
+        self.d
+            .int(&column.map_or("NULL".to_string(), |c| self.c(alias, c)))
+    }
+
+    pub fn orders(&self) -> String {
+        self.t(&self.m.orders.table)
+    }
+
+    /// `alias`'s order id.
+    pub fn id(&self, alias: &str) -> String {
+        self.c(alias, &self.m.orders.id)
+    }
+
+    /// The order `alias` reissues (NULL when none; 0 counts as none): the store's column, or
+    /// order-sync's own link table when the store has no such column.
+    pub fn reissue_of(&self, alias: &str) -> String {
+        match &self.m.orders.reissue_of {
+            Some(c) => self.d.int(&format!("NULLIF({}, 0)", self.c(alias, c))),
+            None => format!(
+                "(SELECT x.reissue_of FROM order_sync_reissues x WHERE x.order_id = {})",
+                self.id(alias)
+            ),
+        }
+    }
+
+    /// Joins `r`, the order that `o` reissues.
+    pub fn join_reissued(&self) -> String {
+        format!(
+            "LEFT JOIN {} r ON {} = {}",
+            self.orders(),
+            self.id("r"),
+            self.reissue_of("o")
+        )
+    }
+
+    /// The id keying `o`'s Opportunity and Quote: the first order of its reissue chain (needs `r`).
+    pub fn opportunity_key(&self) -> String {
+        self.d.int(&format!(
+            "CASE WHEN {ro} IS NULL THEN {o} ELSE COALESCE({rr}, {r}) END",
+            ro = self.reissue_of("o"),
+            o = self.id("o"),
+            rr = self.reissue_of("r"),
+            r = self.id("r"),
+        ))
+    }
+
+    /// `alias`'s status is the value bound to `param`, exactly.
+    pub fn status_is(&self, alias: &str, param: &str) -> String {
+        self.d.equals(&self.c(alias, &self.m.orders.status), param)
+    }
+
+    /// The `key` column of order_sync_kv (a reserved word in MySQL).
+    pub fn kv_key(&self) -> String {
+        self.d.quote_part("key")
+    }
+}

@@ -1,0 +1,368 @@
+//! The `[store]` settings, checked once: identifiers validated, codes typed, required keys present.
+//!
+//! Statements are built from a `Mapping`, never from raw settings, so a name that reaches SQL has
+//! passed [`Ident::parse`] and is quoted by the dialect.
+
+use std::fmt;
+
+use crate::config::{MoneyFormat, StatusCodeType, StoreSettings};
+use crate::domain::{OrderStatus, PaymentMethod, ProductKind};
+
+mod tables;
+mod zone;
+
+pub use tables::{CustomersMap, HistoryMap, LinesMap, OrdersMap, PaymentsMap, ProductsMap};
+pub use zone::StoreZone;
+
+/// A plain SQL identifier (`[A-Za-z_][A-Za-z0-9_]*`, at most 64 characters), or `schema.name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident(String);
+
+impl Ident {
+    /// Checks `value` for the setting `key`; an empty value is `None` (the store has no such column).
+    pub fn optional(key: &str, value: &str, dotted: bool) -> Result<Option<Ident>, String> {
+        if value.is_empty() {
+            return Ok(None);
+        }
+        let part_ok = |p: &str| {
+            !p.is_empty()
+                && p.len() <= 64
+                && p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        let parts: Vec<&str> = value.split('.').collect();
+        if parts.len() > if dotted { 2 } else { 1 } || !parts.iter().all(|p| part_ok(p)) {
+            let form = if dotted {
+                ", optionally schema.table"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "store.{key}: {value:?} is not a plain SQL identifier (letters, digits and _{form})"
+            ));
+        }
+        Ok(Some(Ident(value.to_string())))
+    }
+
+    pub fn required(key: &str, value: &str, dotted: bool) -> Result<Ident, String> {
+        Self::optional(key, value, dotted)?.ok_or_else(|| format!("store.{key} must be set"))
+    }
+
+    /// The parts: one for a column, one or two for a table.
+    pub fn parts(&self) -> impl Iterator<Item = &str> {
+        self.0.split('.')
+    }
+
+    /// The last part: the bare table name without its schema.
+    pub fn name(&self) -> &str {
+        self.0.rsplit('.').next().unwrap_or(&self.0)
+    }
+
+    pub fn schema(&self) -> Option<&str> {
+        self.0.split_once('.').map(|(s, _)| s)
+    }
+}
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A status value as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Code {
+    Text(String),
+    Int(i64),
+}
+
+impl Code {
+    /// The value as text, as read back through a text cast.
+    pub fn as_text(&self) -> String {
+        match self {
+            Code::Text(t) => t.clone(),
+            Code::Int(i) => i.to_string(),
+        }
+    }
+}
+
+/// The store's whole schema as order-sync sees it.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub money: MoneyFormat,
+    pub zone: StoreZone,
+    pub notify_trigger: bool,
+    pub orders: OrdersMap,
+    pub lines: LinesMap,
+    pub customers: Option<CustomersMap>,
+    pub products: Option<ProductsMap>,
+    pub payments: Option<PaymentsMap>,
+    pub history: Option<HistoryMap>,
+    statuses: Vec<(OrderStatus, Code)>,
+    payment_methods: Vec<(PaymentMethod, Vec<String>)>,
+    product_kinds: Vec<(ProductKind, Vec<String>)>,
+    evaluation_sku: Option<String>,
+}
+
+impl Mapping {
+    /// Checks every `[store]` key; the error names the first key that is wrong.
+    pub fn from_settings(s: &StoreSettings) -> Result<Mapping, String> {
+        let orders = OrdersMap::from_settings(&s.orders)?;
+        let products = ProductsMap::from_settings(&s.products)?;
+        let lines = LinesMap::from_settings(&s.order_lines, products.is_some())?;
+        let customers = CustomersMap::from_settings(&s.customers)?;
+        tables::check_customer_source(&orders, customers.as_ref())?;
+        let payments = PaymentsMap::from_settings(&s.payments)?;
+        if payments.is_none() && orders.payment_method.is_none() {
+            return Err("store.orders.payment_method must be set (or store.payments.table)".into());
+        }
+        let evaluation_sku = Some(s.product_kinds.evaluation_sku_pattern.trim().to_string())
+            .filter(|p| !p.is_empty());
+        Ok(Mapping {
+            money: s.money,
+            zone: StoreZone::parse(&s.timezone).map_err(|e| format!("store.timezone: {e}"))?,
+            notify_trigger: s.notify_trigger,
+            orders,
+            lines,
+            customers,
+            products,
+            payments,
+            history: HistoryMap::from_settings(&s.status_history)?,
+            statuses: status_codes(s)?,
+            payment_methods: value_lists(
+                "payment_methods",
+                &[
+                    (
+                        PaymentMethod::CreditCard,
+                        "credit_card",
+                        &s.payment_methods.credit_card,
+                    ),
+                    (
+                        PaymentMethod::PurchaseOrder,
+                        "purchase_order",
+                        &s.payment_methods.purchase_order,
+                    ),
+                ],
+            )?,
+            product_kinds: value_lists(
+                "product_kinds",
+                &[
+                    (ProductKind::Standard, "standard", &s.product_kinds.standard),
+                    (
+                        ProductKind::Evaluation,
+                        "evaluation",
+                        &s.product_kinds.evaluation,
+                    ),
+                ],
+            )?,
+            evaluation_sku,
+        })
+    }
+
+    /// The store's value for `status`.
+    pub fn code(&self, status: OrderStatus) -> &Code {
+        let found = self.statuses.iter().find(|(s, _)| *s == status);
+        &found.expect("every status has a code").1
+    }
+
+    /// The status a stored value (read as text) stands for.
+    /// Exact: "order placed" and "Order Placed " are typos, not Order Placed.
+    pub fn status_of(&self, text: &str) -> Option<OrderStatus> {
+        self.statuses
+            .iter()
+            .find(|(_, c)| c.as_text() == text)
+            .map(|(s, _)| *s)
+    }
+
+    pub fn payment_method_of(&self, text: &str) -> Option<PaymentMethod> {
+        lookup(&self.payment_methods, text)
+    }
+
+    /// The product kind from a stored kind value, or from the sku when the store keeps none.
+    pub fn product_kind(&self, kind: Option<&str>, sku: &str) -> Result<ProductKind, String> {
+        let keeps_kind = self.products.as_ref().is_some_and(|p| p.kind.is_some());
+        if keeps_kind {
+            return match kind {
+                Some(k) => lookup(&self.product_kinds, k)
+                    .ok_or_else(|| format!("product {sku} has unknown kind {k:?}")),
+                None => Err(format!("product {sku} has no kind")),
+            };
+        }
+        Ok(match &self.evaluation_sku {
+            Some(p) if glob(p, sku) => ProductKind::Evaluation,
+            _ => ProductKind::Standard,
+        })
+    }
+
+    /// The store's value for `method` (the first, when several are given).
+    pub fn payment_code(&self, method: PaymentMethod) -> &str {
+        first(&self.payment_methods, method)
+    }
+
+    /// The store's value for `kind` (the first, when several are given).
+    pub fn kind_code(&self, kind: ProductKind) -> &str {
+        first(&self.product_kinds, kind)
+    }
+
+    /// The table and column names, for comparing two mappings.
+    pub fn tables_debug(&self) -> String {
+        format!(
+            "{:?}{:?}{:?}{:?}{:?}{:?}",
+            self.orders, self.lines, self.customers, self.products, self.payments, self.history
+        )
+    }
+
+    /// Every status with its code, in the contract's order.
+    pub fn statuses(&self) -> &[(OrderStatus, Code)] {
+        &self.statuses
+    }
+}
+
+fn status_codes(s: &StoreSettings) -> Result<Vec<(OrderStatus, Code)>, String> {
+    let c = &s.statuses;
+    let given = [
+        (OrderStatus::OrderPlaced, "order_placed", &c.order_placed),
+        (OrderStatus::InProcess, "in_process", &c.in_process),
+        (
+            OrderStatus::AwaitingEvaluation,
+            "awaiting_evaluation",
+            &c.awaiting_evaluation,
+        ),
+        (
+            OrderStatus::AwaitingPayment,
+            "awaiting_payment",
+            &c.awaiting_payment,
+        ),
+        (
+            OrderStatus::AwaitingCustomerApproval,
+            "awaiting_customer_approval",
+            &c.awaiting_customer_approval,
+        ),
+        (OrderStatus::Canceled, "canceled", &c.canceled),
+        (OrderStatus::Completed, "completed", &c.completed),
+        (OrderStatus::Incomplete, "incomplete", &c.incomplete),
+    ];
+    let mut out: Vec<(OrderStatus, Code)> = Vec::new();
+    for (status, key, value) in given {
+        let v = value.trim();
+        let code = match s.status_codes {
+            _ if v.is_empty() => return Err(format!("store.statuses.{key} must be set")),
+            StatusCodeType::Text => Code::Text(v.to_string()),
+            StatusCodeType::Integer => Code::Int(v.parse().map_err(|_| {
+                format!("store.statuses.{key}: {v:?} is not an integer (store.status_codes = \"integer\")")
+            })?),
+        };
+        if let Some((other, _)) = out.iter().find(|(_, c)| *c == code) {
+            return Err(format!(
+                "store.statuses.{key}: {v:?} is also the code of {other}; each status needs its own"
+            ));
+        }
+        out.push((status, code));
+    }
+    Ok(out)
+}
+
+/// Comma-separated values per variant, none empty and no value claimed twice.
+fn value_lists<T: Copy>(
+    section: &str,
+    given: &[(T, &str, &String)],
+) -> Result<Vec<(T, Vec<String>)>, String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for (variant, key, value) in given {
+        let values: Vec<String> = value
+            .split(',')
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.is_empty() {
+            return Err(format!("store.{section}.{key} must be set"));
+        }
+        if let Some(dup) = values.iter().find(|v| seen.contains(v)) {
+            return Err(format!(
+                "store.{section}.{key}: {dup:?} is given for two {section}"
+            ));
+        }
+        seen.extend(values.iter().cloned());
+        out.push((*variant, values));
+    }
+    Ok(out)
+}
+
+fn first<T: Copy + PartialEq>(lists: &[(T, Vec<String>)], which: T) -> &str {
+    lists
+        .iter()
+        .find(|(k, _)| *k == which)
+        .map_or("", |(_, v)| v[0].as_str())
+}
+
+fn lookup<T: Copy>(lists: &[(T, Vec<String>)], text: &str) -> Option<T> {
+    let t = text.trim();
+    lists
+        .iter()
+        .find(|(_, vs)| vs.iter().any(|v| v == t))
+        .map(|(k, _)| *k)
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(i) => rest = &rest[i + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_plain_names_or_schema_dot_table() {
+        assert!(
+            Ident::optional("orders.table", "shop_order", true)
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            Ident::optional("orders.table", "sales.shop_order", true)
+                .unwrap()
+                .is_some()
+        );
+        assert!(Ident::optional("orders.table", "", true).unwrap().is_none());
+        for bad in [
+            "shop order",
+            "orders; DROP TABLE x",
+            "a.b.c",
+            "1abc",
+            "o\"x",
+            "a-b",
+        ] {
+            let e = Ident::optional("orders.table", bad, true).unwrap_err();
+            assert!(e.starts_with("store.orders.table:"), "{e}");
+        }
+        assert!(Ident::optional("orders.status", "public.status", false).is_err());
+    }
+
+    #[test]
+    fn sku_patterns_match_with_stars() {
+        assert!(glob("EVAL*", "EVAL-100"));
+        assert!(glob("EVAL*", "EVAL"));
+        assert!(!glob("EVAL*", "XEVAL"));
+        assert!(glob("*-EVAL-*", "RX-EVAL-9"));
+        assert!(glob("EVAL", "EVAL"));
+        assert!(!glob("EVAL", "EVAL-1"));
+        assert!(!glob("A*B*C", "AC"));
+    }
+}

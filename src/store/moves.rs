@@ -1,0 +1,126 @@
+//! The one way order-sync changes an order's status in the store: the state machine is checked,
+//! the row moves only from the status it was seen in, and the store's log gets a row.
+
+use chrono::{DateTime, Utc};
+
+use super::build::B;
+use super::db::Tx;
+use super::sql::{Args, Stmt, args};
+use super::{Result, Store, StoreError};
+use crate::domain::OrderStatus;
+
+pub(crate) struct MoveSql {
+    move_status: Stmt,
+    /// As `move_status`, also writing the cancel reason (when the store keeps one).
+    cancel: Stmt,
+    /// Absent when the store keeps no status log.
+    history: Option<Stmt>,
+}
+
+impl MoveSql {
+    pub fn build(b: &B) -> MoveSql {
+        let o = &b.m.orders;
+        let mut set = format!("{} = :to", b.q(&o.status));
+        if let Some(u) = &o.updated_at {
+            set += &format!(", {} = {}", b.q(u), b.d.time_param(":at"));
+        }
+        let cancel_set = match &o.cancel_reason {
+            Some(c) => format!("{set}, {} = :cancel_reason", b.q(c)),
+            None => set.clone(),
+        };
+        let filter = format!(
+            "WHERE {} = :id AND {}",
+            b.q(&o.id),
+            b.d.equals(&b.q(&o.status), ":from")
+        );
+        MoveSql {
+            move_status: b.stmt(format!("UPDATE {} SET {set} {filter}", b.orders())),
+            cancel: b.stmt(format!("UPDATE {} SET {cancel_set} {filter}", b.orders())),
+            history: b.m.history.as_ref().map(|h| {
+                let mut cols = vec![(h.order_id.clone(), ":id".to_string())];
+                let optional = [
+                    (&h.from_status, ":from".to_string()),
+                    (&Some(h.to_status.clone()), ":to".to_string()),
+                    (&h.changed_at, b.d.time_param(":at")),
+                    (&h.actor, ":actor".to_string()),
+                    (&h.reason, ":reason".to_string()),
+                ];
+                cols.extend(
+                    optional
+                        .into_iter()
+                        .filter_map(|(c, v)| c.clone().map(|c| (c, v))),
+                );
+                let names: Vec<String> = cols.iter().map(|(c, _)| b.q(c)).collect();
+                let values: Vec<&str> = cols.iter().map(|(_, v)| v.as_str()).collect();
+                b.stmt(format!(
+                    "INSERT INTO {} ({}) VALUES ({})",
+                    b.t(&h.table),
+                    names.join(", "),
+                    values.join(", ")
+                ))
+            }),
+        }
+    }
+}
+
+/// One status change, with who made it and why.
+#[derive(Debug, Clone)]
+pub(crate) struct Move<'a> {
+    pub id: i64,
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    pub actor: &'a str,
+    pub reason: &'a str,
+    /// Written to the cancel reason column on a move to Canceled.
+    pub cancel_reason: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Moves `m.id` from `m.from` to `m.to` inside `tx`, with its log row. False when the order
+    /// was no longer in `m.from` (someone else moved it): nothing is written then.
+    pub(crate) async fn move_in(&self, tx: &mut Tx, m: &Move<'_>) -> Result<bool> {
+        let from = m.from.expect("a move starts from a status");
+        if !from.can_move_to(m.to) {
+            return Err(StoreError::Fatal(format!(
+                "order-sync never moves an order {from} → {}",
+                m.to
+            )));
+        }
+        let a = self.move_args(m).set("from", self.map.code(from));
+        let stmt = match m.cancel_reason {
+            Some(_) => &self.sql.moves.cancel,
+            None => &self.sql.moves.move_status,
+        };
+        if tx.execute(stmt, &a).await? != 1 {
+            return Ok(false);
+        }
+        self.log_in(tx, m, a).await?;
+        Ok(true)
+    }
+
+    /// Logs a status row without moving anything (an order order-sync inserted, e.g. a reissue).
+    pub(crate) async fn log_new_in(&self, tx: &mut Tx, m: &Move<'_>) -> Result<()> {
+        let a = self.move_args(m).set("from", None::<String>);
+        self.log_in(tx, m, a).await
+    }
+
+    async fn log_in(&self, tx: &mut Tx, m: &Move<'_>, a: Args) -> Result<()> {
+        if let Some(h) = &self.sql.moves.history {
+            let a = match (m.from, self.map.code(m.to)) {
+                // A typed NULL for a first row: integer codes need an integer NULL.
+                (None, super::mapping::Code::Int(_)) => a.set("from", None::<i64>),
+                _ => a,
+            };
+            tx.execute(h, &a).await?;
+        }
+        Ok(())
+    }
+
+    fn move_args(&self, m: &Move<'_>) -> Args {
+        args! {
+            "id" => m.id, "to" => self.map.code(m.to), "at" => self.map.zone.local_text(m.at),
+            "actor" => m.actor, "reason" => m.reason, "cancel_reason" => m.cancel_reason,
+        }
+    }
+}
