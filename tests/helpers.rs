@@ -8,6 +8,7 @@ use fake_salesforce::FakeSalesforce;
 use order_sync::app::worker_with;
 use order_sync::config::Settings;
 use order_sync::salesforce::Salesforce;
+use order_sync::store::sql::{Args, Stmt};
 use order_sync::store::{
     ConnectOptions, HistoryRow, NewCustomer, NewLine, NewOrder, NewProduct, Store,
 };
@@ -386,5 +387,33 @@ impl TestApp {
             code: out.status.code(),
             output,
         }
+    }
+}
+
+impl TestApp {
+    /// Runs SQL as the store itself (or its DBA) would, `:name` parameters bound from `args`.
+    pub async fn exec(&self, sql: &str, args: Args) -> u64 {
+        let stmt = Stmt::render(self.store.db().dialect(), sql);
+        self.store
+            .db()
+            .execute(&stmt, &args)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Reads rows as the store's own tools would.
+    pub async fn rows<T: order_sync::store::db::AnyRow>(&self, sql: &str, args: Args) -> Vec<T> {
+        let stmt = Stmt::render(self.store.db().dialect(), sql);
+        self.store
+            .db()
+            .fetch_all(&stmt, &args)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// One text value, as the store keeps it (cast to text).
+    pub async fn text(&self, sql: &str, args: Args) -> Option<String> {
+        let rows: Vec<(Option<String>,)> = self.rows(sql, args).await;
+        rows.into_iter().next().and_then(|(v,)| v)
     }
 }

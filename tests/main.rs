@@ -16,3 +16,4 @@ mod repair_flow;
 mod replicas_and_faults;
 mod salesforce_client;
 mod security;
+mod store_adapter;

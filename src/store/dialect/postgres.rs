@@ -56,8 +56,9 @@ impl Dialect for Postgres {
     fn update_returning(&self) -> bool {
         true
     }
+    // The store's ids may be 32-bit (SERIAL): the new id comes back as BIGINT either way.
     fn returning(&self, column: &str) -> String {
-        format!(" RETURNING {column}")
+        format!(" RETURNING CAST({column} AS BIGINT)")
     }
     fn columns_sql(&self) -> &'static str {
         "SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS data_type, \
