@@ -200,3 +200,66 @@ async fn check_never_creates_a_database_file() {
     );
     assert!(!path.exists(), "check created {}", path.display());
 }
+
+#[tokio::test]
+async fn check_reads_the_stores_own_schema_through_the_mapping() {
+    use crate::store_adapter::shops;
+    let Some(app) = TestApp::spawn_on(Backend::Sqlite, shops::RENAMED_SHOP, |store| async move {
+        store
+            .db()
+            .execute_script(&shops::renamed_shop_tables(Backend::Sqlite))
+            .await?;
+        Ok(())
+    })
+    .await
+    else {
+        return;
+    };
+    let customer = app.customer("Typo").await;
+    app.order(customer).status("Placed").place().await;
+
+    let good = checklist(&app.settings).await;
+    let mut wrong = app.settings.clone();
+    wrong.store.orders.placed_at = "created_at".into();
+    wrong.store.order_lines.order_id = "warehouse".into();
+    let bad = checklist(&wrong).await;
+
+    let store_items = |items: &[CheckItem]| -> Vec<(bool, String)> {
+        items
+            .iter()
+            .filter(|i| i.label.contains("store.") || i.label.contains("status values"))
+            .map(|i| (i.ok, i.label.clone()))
+            .collect()
+    };
+    let good_items = store_items(&good);
+    assert!(
+        good_items.len() > 30,
+        "one line per table and column: {good_items:#?}"
+    );
+    let failed: Vec<_> = good_items.iter().filter(|(ok, _)| !ok).collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(
+        failed[0].1.contains("\"Placed\" (1 orders)"),
+        "the typo is named: {failed:#?}"
+    );
+    assert!(
+        good_items.contains(&(
+            true,
+            "store.orders.placed_at → shop_order.created (TIMESTAMP)".into()
+        )),
+        "{good_items:#?}"
+    );
+    let bad_items = store_items(&bad);
+    assert!(
+        bad_items.contains(&(
+            false,
+            "store.orders.placed_at → shop_order.created_at: no such column".into()
+        )),
+        "{bad_items:#?}"
+    );
+    assert!(
+        bad_items.iter().any(|(ok, l)| !ok
+            && l.starts_with("store.order_lines.order_id → shop_order_line.warehouse")),
+        "{bad_items:#?}"
+    );
+}

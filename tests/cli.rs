@@ -143,3 +143,65 @@ async fn run_serves_health_moves_orders_and_stops_cleanly_on_sigterm() {
     );
     assert_eq!(status.code(), Some(0), "SIGTERM ends the daemon cleanly");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_commands_never_create_a_database_file() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("order-sync.db");
+    let url = format!("sqlite://{}", path.display());
+    let env = [("ORDER_SYNC__DATABASE__URL", url.as_str())];
+
+    for args in [
+        &["status"][..],
+        &["orders", "stuck"],
+        &["orders", "show", "1"],
+        &["retry", "1"],
+    ] {
+        let run = app.run_cli(args, &env).await;
+        assert_ne!(run.code, Some(0), "{args:?}: {}", run.output);
+        assert!(
+            run.output.contains("does not exist"),
+            "{args:?}: {}",
+            run.output
+        );
+        assert!(!path.exists(), "{args:?} created {}", path.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_beside_the_stores_tables_touches_only_order_syncs_own() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Again").await;
+    app.order(customer).line(widget, 1, "1.00").place().await;
+
+    let again = app.run_cli(&["migrate"], &[]).await;
+    let with_store = app.run_cli(&["migrate", "--with-store-tables"], &[]).await;
+    let renamed = app
+        .run_cli(
+            &["migrate", "--with-store-tables"],
+            &[("ORDER_SYNC__STORE__ORDERS__TABLE", "shop_order")],
+        )
+        .await;
+
+    assert_eq!(again.code, Some(0), "{}", again.output);
+    assert!(!again.output.contains("store tables"), "{}", again.output);
+    assert_eq!(
+        with_store.code,
+        Some(0),
+        "idempotent for development: {}",
+        with_store.output
+    );
+    assert_eq!(renamed.code, Some(1), "{}", renamed.output);
+    assert!(
+        renamed.output.contains("default store tables only"),
+        "{}",
+        renamed.output
+    );
+    assert_eq!(
+        app.store.status_counts().await.unwrap().by_status.len(),
+        1,
+        "the store's rows are still there"
+    );
+}

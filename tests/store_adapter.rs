@@ -2,7 +2,7 @@
 //! order-sync migrates beside them without touching them, routes and repairs orders in their
 //! own tables and codes, and reads their values exactly.
 
-mod shops;
+pub mod shops;
 
 use std::sync::{Arc, Mutex};
 
