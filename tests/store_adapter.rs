@@ -246,3 +246,58 @@ async fn line_of(app: &TestApp, order: i64) -> String {
 }
 
 mod opencart;
+
+async fn integer_cents_and_date_only_times_are_read_as_the_store_means_them(backend: Backend) {
+    let cents_shop = |backend| {
+        shops::renamed_shop_tables(backend)
+            .replace("NUMERIC(12,2)", "INTEGER")
+            .replace(
+                "created TIMESTAMP DEFAULT CURRENT_TIMESTAMP",
+                "created DATE",
+            )
+    };
+    let env: Vec<(&str, &str)> = shops::RENAMED_SHOP
+        .iter()
+        .copied()
+        .chain([("ORDER_SYNC__STORE__MONEY", "cents")])
+        .collect();
+    let Some(app) = TestApp::spawn_on(backend, &env, |store| async move {
+        store.db().execute_script(&cents_shop(backend)).await?;
+        Ok(())
+    })
+    .await
+    else {
+        return;
+    };
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Cents").await;
+    let order = app.order(customer).line(widget, 2, "19.99").place().await;
+    let price = app
+        .text(
+            "SELECT CAST(price AS CHAR(20)) FROM shop_order_line WHERE order_no = :id",
+            id(order),
+        )
+        .await;
+    assert_eq!(price.unwrap().trim(), "1999", "the store keeps cents");
+
+    app.drain(&app.worker(), 5).await;
+
+    assert_eq!(
+        app.status_of(order).await,
+        "In Process",
+        "a DATE placed_at is a time like any other"
+    );
+    let item = &app
+        .fake
+        .find("OrderItem", "Store_Line_Id__c", &line_of(&app, order).await)[0];
+    assert_eq!(
+        item.fields["UnitPrice"].as_f64(),
+        Some(19.99),
+        "1999 cents are 19.99"
+    );
+    let opportunity = &app
+        .fake
+        .find("Opportunity", "Store_Order_Id__c", &order.to_string())[0];
+    assert_eq!(opportunity.fields["Amount"].as_f64(), Some(39.98));
+}
+on_every_backend!(integer_cents_and_date_only_times_are_read_as_the_store_means_them);
