@@ -133,18 +133,33 @@ async fn a_postgresql_restart_is_survived_without_help() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(not(postgres_tests), ignore = "skipped: set ORDER_SYNC_TEST_POSTGRES_URL to run")]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "skipped: set ORDER_SYNC_TEST_POSTGRES_URL to run"
+)]
 async fn the_wake_up_trigger_is_added_to_the_store_only_when_configured() {
     let plain = TestApp::spawn(Backend::Postgres).await.expect("postgres");
-    let woken = TestApp::spawn_with(Backend::Postgres, &[("ORDER_SYNC__STORE__NOTIFY_TRIGGER", "true")])
-        .await
-        .expect("postgres");
+    let woken = TestApp::spawn_with(
+        Backend::Postgres,
+        &[("ORDER_SYNC__STORE__NOTIFY_TRIGGER", "true")],
+    )
+    .await
+    .expect("postgres");
     let cancel = tokio_util::sync::CancellationToken::new();
 
     assert_eq!(plain.store.trigger_installed().await.unwrap(), Some(false));
-    assert!(plain.store.listen_for_placed_orders(cancel.clone()).is_none(), "without it, the poll finds orders");
+    assert!(
+        plain
+            .store
+            .listen_for_placed_orders(cancel.clone())
+            .is_none(),
+        "without it, the poll finds orders"
+    );
     assert_eq!(woken.store.trigger_installed().await.unwrap(), Some(true));
-    let wake = woken.store.listen_for_placed_orders(cancel.clone()).expect("a listener");
+    let wake = woken
+        .store
+        .listen_for_placed_orders(cancel.clone())
+        .expect("a listener");
     wake.notified().await; // the first wake-up says "listening now"
     let customer = woken.customer("Notify").await;
     woken.order(customer).place().await;
