@@ -36,6 +36,10 @@ pub async fn open_store(settings: &Settings, access: Access) -> anyhow::Result<S
         store.migrate().await?;
     }
     store.verify_schema().await?;
+    if access == Access::Sync {
+        // The reissue's copy statements need the tables' live columns: read them once, now.
+        store.prepare_reissue().await?;
+    }
     Ok(store)
 }
 

@@ -185,6 +185,7 @@ pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::
         .unwrap_or(false);
     if as_json {
         let v = json!({"by_status": counts.by_status.iter().map(|(s, n)| json!({"status": s, "count": n})).collect::<Vec<_>>(),
+            "unknown_statuses": counts.unknown_statuses.iter().map(|(s, n)| json!({"value": s, "count": n})).collect::<Vec<_>>(),
             "by_sync_state": counts.by_sync_state.iter().map(|(s, n)| json!({"state": s, "count": n})).collect::<Vec<_>>(),
             "oldest_order_placed_age_seconds": oldest_age_s, "open_alerts": open_alerts,
             "salesforce_last_success": last_success, "salesforce_api_usage": api_usage,
@@ -195,6 +196,12 @@ pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::
     println!("Orders by store status:");
     for (s, n) in &counts.by_status {
         println!("  {s:<28} {n:>8}");
+    }
+    if !counts.unknown_statuses.is_empty() {
+        println!("Status values that are none of the eight (order-sync leaves these orders alone):");
+        for (s, n) in &counts.unknown_statuses {
+            println!("  {:<28} {n:>8}", format!("{s:?}"));
+        }
     }
     println!("Orders by sync state:");
     for (s, n) in &counts.by_sync_state {

@@ -86,6 +86,10 @@ async fn sync_phases(args: &Args, db: &TestDb) -> Result<(Backlog, Trickle)> {
     spec.set("SYNC__RETRY_MIN_DELAY", "5s")
         .set("SYNC__RETRY_MAX_DELAY", "10m")
         .set("REPAIR__POLL_INTERVAL", "30s");
+    if args.backend == harness::Backend::Postgres {
+        // README's advice for PostgreSQL: the wake-up trigger, so new orders need no poll.
+        spec.set("STORE__NOTIFY_TRIGGER", "true");
+    }
     for kv in &args.env {
         let (k, v) = kv
             .split_once('=')
