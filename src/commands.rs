@@ -5,6 +5,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::{build_worker, open_store, repairer_for};
 use crate::cli::{Command, OrdersCommand};
 use crate::config::Settings;
+use crate::health::MAX_SALESFORCE_SILENCE;
 use crate::http::Readiness;
 use crate::report;
 use crate::sync::Watchdog;
@@ -111,7 +112,7 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
             store: worker.store.clone(),
             salesforce: worker.salesforce.clone(),
             loops: beats,
-            max_token_silence: std::time::Duration::from_secs(3600),
+            max_token_silence: MAX_SALESFORCE_SILENCE,
         };
         Some(crate::http::serve(settings.http.listen, readiness, cancel.clone()).await?)
     } else {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod link;
 pub mod metrics;
