@@ -69,6 +69,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
 }
 
 async fn run(settings: Settings) -> anyhow::Result<i32> {
+    crate::metrics::handle(); // before any work, so no event goes unrecorded
     let store = open_store(&settings).await?;
     let mut worker = build_worker(&settings, store).await?;
     let cancel = CancellationToken::new();
@@ -152,6 +153,7 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
 }
 
 async fn once(settings: Settings) -> anyhow::Result<i32> {
+    crate::metrics::handle(); // before any work, so no event goes unrecorded
     let store = open_store(&settings).await?;
     let worker = build_worker(&settings, store).await?;
     let mut report = worker.run_until_idle().await?;
