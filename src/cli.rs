@@ -23,7 +23,12 @@ pub enum Command {
     /// Run as a daemon until SIGTERM/SIGINT: claim due orders, send them, move them on.
     Run,
     /// Process everything due once, then exit: 0 when every order moved, 3 when some were parked or left for retry.
-    Once,
+    Once {
+        /// After the run, write every metric plus the run's end time and exit code to this file
+        /// (Prometheus text format, for node-exporter's textfile collector; written atomically).
+        #[arg(long, value_name = "PATH")]
+        metrics_file: Option<PathBuf>,
+    },
     /// Apply the embedded database migrations and exit.
     Migrate,
     /// Show order-sync end to end on a throwaway SQLite store and an in-process fake Salesforce.

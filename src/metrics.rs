@@ -1,9 +1,11 @@
-//! Prometheus metrics: one recorder per process, rendered by the `/metrics` endpoint.
+//! Prometheus metrics: one recorder per process, rendered by `/metrics` and by `once --metrics-file`.
 //!
 //! Every series README documents is listed once in [`SERIES`] with its HELP text, and is exported
 //! from start-up at zero (each label value too), so `rate()` and `absent()` behave from the first
 //! scrape instead of after the first event.
 
+use std::io::Write;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -62,6 +64,8 @@ const SERIES: &[(&str, Kind, Labels, &str)] = &[
 ];
 
 const BUILD_INFO: &str = "order_sync_build_info";
+const LAST_RUN_TIMESTAMP: &str = "order_sync_last_run_timestamp_seconds";
+const LAST_RUN_EXIT_CODE: &str = "order_sync_last_run_exit_code";
 
 /// Installs the global recorder on first use and returns its handle.
 pub fn handle() -> PrometheusHandle {
@@ -95,6 +99,14 @@ fn describe() {
     metrics::describe_gauge!(
         BUILD_INFO,
         "Always 1; the version label says which order-sync build runs"
+    );
+    metrics::describe_gauge!(
+        LAST_RUN_TIMESTAMP,
+        "Unix time at which the last `order-sync once` run ended"
+    );
+    metrics::describe_gauge!(
+        LAST_RUN_EXIT_CODE,
+        "Exit code of the last `order-sync once` run: 0 all moved, 3 some parked or left for retry, 1 fatal"
     );
 }
 
@@ -152,4 +164,28 @@ pub fn record_backlog(stuck: usize, oldest_order_placed: Option<chrono::DateTime
         .unwrap_or(0.0);
     metrics::gauge!("order_sync_stuck_orders").set(stuck as f64);
     metrics::gauge!("order_sync_oldest_order_placed_age_seconds").set(age);
+}
+
+/// Writes every series plus the run's end time and exit code as a node-exporter textfile.
+/// Atomic: written to `PATH.tmp` beside it, then renamed, so the collector never reads half a file.
+pub fn write_textfile(path: &Path, exit_code: i32) -> std::io::Result<()> {
+    let Some(name) = path.file_name() else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the metrics file path names no file",
+        ));
+    };
+    let handle = handle();
+    let now = chrono::Utc::now().timestamp_millis() as f64 / 1000.0;
+    metrics::gauge!(LAST_RUN_TIMESTAMP).set(now);
+    metrics::gauge!(LAST_RUN_EXIT_CODE).set(f64::from(exit_code));
+    let text = handle.render();
+    let mut tmp_name = name.to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)
 }
