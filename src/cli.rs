@@ -31,7 +31,8 @@ pub enum Command {
     },
     /// Apply the embedded database migrations and exit.
     Migrate,
-    /// Show order-sync end to end on a throwaway SQLite store and an in-process fake Salesforce.
+    /// Show order-sync end to end on a throwaway SQLite store and an in-process fake Salesforce
+    /// (only in builds with the `demo` feature, the default).
     Demo,
     /// Inspect orders: one order's story, or every stuck one.
     Orders {

@@ -33,7 +33,7 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
             println!("migrations applied ({})", store.backend());
             Ok(0)
         }
-        Command::Demo => crate::demo::run(settings).await,
+        Command::Demo => demo(settings).await,
         Command::Orders {
             command: OrdersCommand::Show { order, json },
         } => {
@@ -223,6 +223,20 @@ fn write_metrics_file(path: &std::path::Path, result: anyhow::Result<i32>) -> an
             Err(run)
         }
     }
+}
+
+#[cfg(feature = "demo")]
+async fn demo(settings: Settings) -> anyhow::Result<i32> {
+    crate::demo::run(settings).await
+}
+
+/// Production images are built without the fake Salesforce the demo needs.
+#[cfg(not(feature = "demo"))]
+async fn demo(_settings: Settings) -> anyhow::Result<i32> {
+    anyhow::bail!(
+        "this build has no demo: it was built without the `demo` feature \
+         (build with default features, e.g. `cargo run --release -- demo`)"
+    )
 }
 
 /// SIGTERM (systemd, containers) and SIGINT (a terminal) both mean: stop claiming, finish, exit 0.
