@@ -168,6 +168,7 @@ pub fn record_backlog(stuck: usize, oldest_order_placed: Option<chrono::DateTime
 
 /// Writes every series plus the run's end time and exit code as a node-exporter textfile.
 /// Atomic: written to `PATH.tmp` beside it, then renamed, so the collector never reads half a file.
+/// Mode 0644 whatever the umask (the units set 0077): node-exporter runs as another user.
 pub fn write_textfile(path: &Path, exit_code: i32) -> std::io::Result<()> {
     let Some(name) = path.file_name() else {
         return Err(std::io::Error::new(
@@ -185,6 +186,7 @@ pub fn write_textfile(path: &Path, exit_code: i32) -> std::io::Result<()> {
     let tmp = path.with_file_name(tmp_name);
     let mut file = std::fs::File::create(&tmp)?;
     file.write_all(text.as_bytes())?;
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
     file.sync_all()?;
     drop(file);
     std::fs::rename(&tmp, path)

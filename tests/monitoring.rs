@@ -122,17 +122,36 @@ fn documented_series() -> Vec<String> {
     names
 }
 
+/// `once --metrics-file` under the units' `UMask=0077`; checks the file is alone and readable.
 async fn once_with_metrics_file(app: &TestApp, env: &[(&str, &str)]) -> (Option<i32>, Textfile) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("order_sync.prom");
-    let run = app
-        .run_cli(&["once", "--metrics-file", path.to_str().unwrap()], env)
-        .await;
+    let once = app.cli_command(&["once", "--metrics-file", path.to_str().unwrap()]);
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "umask 077 && exec \"$0\" \"$@\""])
+        .arg(once.get_program())
+        .args(once.get_args());
+    for (k, v) in once
+        .get_envs()
+        .chain(env.iter().map(|(k, v)| (k.as_ref(), Some(v.as_ref()))))
+    {
+        v.map(|v| cmd.env(k, v));
+    }
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("join")
+        .expect("run order-sync");
+    let run = crate::helpers::CliRun {
+        code: out.status.code(),
+        output: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(leftovers, vec!["order_sync.prom"], "{}", run.output);
+    let mode = std::os::unix::fs::PermissionsExt::mode(&path.metadata().unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o644, "readable by node-exporter");
     (run.code, Textfile::read(&path))
 }
 
