@@ -23,7 +23,12 @@ pub enum Command {
     /// Run as a daemon until SIGTERM/SIGINT: claim due orders, send them, move them on.
     Run,
     /// Process everything due once, then exit: 0 when every order moved, 3 when some were parked or left for retry.
-    Once,
+    Once {
+        /// After the run, write every metric plus the run's end time and exit code to this file
+        /// (Prometheus text format, for node-exporter's textfile collector; written atomically).
+        #[arg(long, value_name = "PATH")]
+        metrics_file: Option<PathBuf>,
+    },
     /// Create or update order-sync's own tables (order_sync_*) and exit. The store's tables are
     /// never touched, unless --with-store-tables asks for them.
     Migrate {
@@ -32,7 +37,8 @@ pub enum Command {
         #[arg(long)]
         with_store_tables: bool,
     },
-    /// Show order-sync end to end on a throwaway SQLite store and an in-process fake Salesforce.
+    /// Show order-sync end to end on a throwaway SQLite store and an in-process fake Salesforce
+    /// (only in builds with the `demo` feature, the default).
     Demo,
     /// Inspect orders: one order's story, or every stuck one.
     Orders {

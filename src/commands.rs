@@ -5,9 +5,10 @@ use tokio_util::sync::CancellationToken;
 use crate::app::{Access, build_worker, connect_store, open_store, repairer_for};
 use crate::cli::{Command, OrdersCommand};
 use crate::config::Settings;
+use crate::health::{MAX_SALESFORCE_SILENCE, check_salesforce};
 use crate::http::Readiness;
 use crate::report;
-use crate::sync::Watchdog;
+use crate::sync::{Watchdog, Worker};
 
 /// Some orders were parked or left for retry by `once`.
 pub const EXIT_ORDERS_LEFT: i32 = 3;
@@ -15,9 +16,15 @@ pub const EXIT_ORDERS_LEFT: i32 = 3;
 pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i32> {
     match command {
         Command::Run => run(settings).await,
-        Command::Once => once(settings).await,
+        Command::Once { metrics_file } => {
+            let result = once(settings).await;
+            match metrics_file {
+                Some(path) => write_metrics_file(&path, result),
+                None => result,
+            }
+        }
         Command::Migrate { with_store_tables } => migrate(settings, with_store_tables).await,
-        Command::Demo => crate::demo::run(settings).await,
+        Command::Demo => demo(settings).await,
         Command::Orders {
             command: OrdersCommand::Show { order, json },
         } => {
@@ -76,6 +83,7 @@ async fn migrate(settings: Settings, with_store_tables: bool) -> anyhow::Result<
 }
 
 async fn run(settings: Settings) -> anyhow::Result<i32> {
+    crate::metrics::handle(); // before any work, so no event goes unrecorded
     let store = open_store(&settings, Access::Sync).await?;
     let mut worker = build_worker(&settings, store).await?;
     let cancel = CancellationToken::new();
@@ -119,7 +127,7 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
             store: worker.store.clone(),
             salesforce: worker.salesforce.clone(),
             loops: beats,
-            max_token_silence: std::time::Duration::from_secs(3600),
+            max_token_silence: MAX_SALESFORCE_SILENCE,
         };
         Some(crate::http::serve(settings.http.listen, readiness, cancel.clone()).await?)
     } else {
@@ -159,12 +167,35 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
 }
 
 async fn once(settings: Settings) -> anyhow::Result<i32> {
+    crate::metrics::handle(); // before any work, so no event goes unrecorded
     let store = open_store(&settings, Access::Sync).await?;
     let worker = build_worker(&settings, store).await?;
+    let code = once_with(&settings, &worker).await;
+    record_gauges(&settings, &worker).await;
+    code
+}
+
+/// What the daemon's watchdog keeps current, for `once --metrics-file`: backlog and Salesforce.
+async fn record_gauges(settings: &Settings, worker: &Worker) {
+    crate::metrics::record_salesforce(&worker.salesforce);
+    check_salesforce(&worker.salesforce, MAX_SALESFORCE_SILENCE).await;
+    let stuck_after = chrono::Duration::from_std(settings.alerts.stuck_after).unwrap_or_default();
+    let store = &worker.store;
+    let backlog = async {
+        let stuck = store.stuck_orders(chrono::Utc::now() - stuck_after).await?;
+        Ok::<_, crate::store::StoreError>((stuck.len(), store.oldest_order_placed().await?))
+    };
+    match backlog.await {
+        Ok((stuck, oldest)) => crate::metrics::record_backlog(stuck, oldest),
+        Err(e) => tracing::warn!(error = %e, "could not read the backlog for the metrics"),
+    }
+}
+
+async fn once_with(settings: &Settings, worker: &Worker) -> anyhow::Result<i32> {
     let mut report = worker.run_until_idle().await?;
     let mut repair_parked = 0;
     if settings.repair.enabled {
-        let repaired = repairer_for(&settings, &worker).run_pass().await?;
+        let repaired = repairer_for(settings, worker).run_pass().await?;
         repair_parked = repaired.parked.len();
         if !repaired.reissued.is_empty() {
             // Reissued orders are in Order Placed now: send them in this run too.
@@ -187,6 +218,33 @@ async fn once(settings: Settings) -> anyhow::Result<i32> {
         && repair_parked == 0
         && !report.paused;
     Ok(if all_moved { 0 } else { EXIT_ORDERS_LEFT })
+}
+
+/// `once --metrics-file`: the textfile says how the run ended, fatal errors included.
+fn write_metrics_file(path: &std::path::Path, result: anyhow::Result<i32>) -> anyhow::Result<i32> {
+    let code = *result.as_ref().unwrap_or(&1);
+    match (crate::metrics::write_textfile(path, code), result) {
+        (Ok(()), result) => result,
+        (Err(e), Ok(_)) => Err(anyhow::anyhow!("--metrics-file {}: {e}", path.display())),
+        (Err(e), Err(run)) => {
+            tracing::error!(path = %path.display(), error = %e, "could not write --metrics-file");
+            Err(run)
+        }
+    }
+}
+
+#[cfg(feature = "demo")]
+async fn demo(settings: Settings) -> anyhow::Result<i32> {
+    crate::demo::run(settings).await
+}
+
+/// Production images are built without the fake Salesforce the demo needs.
+#[cfg(not(feature = "demo"))]
+async fn demo(_settings: Settings) -> anyhow::Result<i32> {
+    anyhow::bail!(
+        "this build has no demo: it was built without the `demo` feature \
+         (build with default features, e.g. `cargo run --release -- demo`)"
+    )
 }
 
 /// SIGTERM (systemd, containers) and SIGINT (a terminal) both mean: stop claiming, finish, exit 0.

@@ -14,6 +14,13 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
+    /// Every class, for exporting each one's counter from start-up.
+    pub const ALL: [ErrorClass; 3] = [
+        ErrorClass::Transient,
+        ErrorClass::Rejected,
+        ErrorClass::Fatal,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             ErrorClass::Transient => "transient",

@@ -1,4 +1,5 @@
-//! The ops endpoint of `run`: `/healthz` (alive), `/readyz` (able to work), `/metrics` (Prometheus).
+//! The ops endpoint of `run`: `/healthz` (alive; says whether Salesforce answers), `/readyz`
+//! (able to work: the store and the loops), `/metrics` (Prometheus).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,14 +11,16 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+use crate::health::check_salesforce;
 use crate::salesforce::Salesforce;
 use crate::store::Store;
 use crate::sync::Heartbeat;
 
-/// What `/readyz` looks at.
+/// What the endpoints look at.
 #[derive(Clone)]
 pub struct Readiness {
     pub store: Store,
+    /// Reported by `/healthz` and `order_sync_salesforce_up`; not part of readiness.
     pub salesforce: Salesforce,
     /// Loops and how long each may go without a beat before the process counts as wedged.
     pub loops: Vec<(&'static str, Arc<Heartbeat>, Duration)>,
@@ -26,11 +29,10 @@ pub struct Readiness {
 }
 
 pub fn router(readiness: Readiness) -> Router {
-    let handle = crate::metrics::handle();
     Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(move || std::future::ready(handle.render())))
+        .route("/metrics", get(metrics))
         .with_state(readiness)
 }
 
@@ -64,31 +66,24 @@ pub async fn serve(
     }))
 }
 
+/// Alive whenever it answers (200); the body says whether Salesforce answers, for people and alerts.
+async fn healthz(State(r): State<Readiness>) -> Json<Value> {
+    let salesforce = check_salesforce(&r.salesforce, r.max_token_silence).await;
+    Json(json!({ "alive": true, "salesforce": salesforce }))
+}
+
+/// Refreshes `order_sync_salesforce_up`, then renders every series.
+async fn metrics(State(r): State<Readiness>) -> String {
+    check_salesforce(&r.salesforce, r.max_token_silence).await;
+    crate::metrics::handle().render()
+}
+
+/// Ready when the store answers and every loop beats. A Salesforce outage does not count: the
+/// worker is healthy and waiting, and an unready pod would stall a rolling update for nothing.
 async fn readyz(State(r): State<Readiness>) -> (StatusCode, Json<Value>) {
     let mut problems = Vec::new();
     if let Err(e) = r.store.ping().await {
         problems.push(format!("store unreachable: {e}"));
-    }
-    match r.salesforce.token_age().await {
-        None => problems.push("no Salesforce token yet".to_string()),
-        Some(age) if age > r.max_token_silence => {
-            let recent_success = r.salesforce.last_success().is_some_and(|t| {
-                (chrono::Utc::now() - t).to_std().unwrap_or_default() < r.max_token_silence
-            });
-            if !recent_success {
-                problems.push(format!(
-                    "no Salesforce token or successful call in the last {:?}",
-                    r.max_token_silence
-                ));
-            }
-        }
-        Some(_) => {}
-    }
-    if let Some(wait) = r.salesforce.paused_for().filter(|d| !d.is_zero()) {
-        problems.push(format!(
-            "Salesforce calls are paused for another {}s after repeated failures",
-            wait.as_secs()
-        ));
     }
     for (name, beat, max) in &r.loops {
         match beat.age_ms() {

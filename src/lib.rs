@@ -9,9 +9,11 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod link;
 pub mod metrics;

@@ -198,7 +198,9 @@ pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::
         println!("  {s:<28} {n:>8}");
     }
     if !counts.unknown_statuses.is_empty() {
-        println!("Status values that are none of the eight (order-sync leaves these orders alone):");
+        println!(
+            "Status values that are none of the eight (order-sync leaves these orders alone):"
+        );
         for (s, n) in &counts.unknown_statuses {
             println!("  {:<28} {n:>8}", format!("{s:?}"));
         }

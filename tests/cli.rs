@@ -141,6 +141,10 @@ async fn run_serves_health_moves_orders_and_stops_cleanly_on_sigterm() {
         metrics.contains("order_sync_orders_sent_total{route=\"in_process\"} 1"),
         "{metrics}"
     );
+    assert!(
+        metrics.contains("order_sync_failures_total{class=\"fatal\"} 0"),
+        "series are exported before their first event: {metrics}"
+    );
     assert_eq!(status.code(), Some(0), "SIGTERM ends the daemon cleanly");
 }
 

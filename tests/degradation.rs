@@ -167,3 +167,49 @@ async fn the_wake_up_trigger_is_added_to_the_store_only_when_configured() {
     cancel.cancel();
     assert!(notified.is_ok(), "a new order wakes the push loop at once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_stays_ready_while_the_circuit_is_open_and_healthz_says_salesforce_is_down() {
+    let long_pause = [
+        ("ORDER_SYNC__SALESFORCE__CIRCUIT_MIN_COOLDOWN", "60s"),
+        ("ORDER_SYNC__SALESFORCE__CIRCUIT_MAX_COOLDOWN", "60s"),
+    ];
+    let app = TestApp::spawn_with(Backend::Sqlite, &long_pause)
+        .await
+        .expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Outage").await;
+    for _ in 0..3 {
+        app.order(customer).line(widget, 1, "1.00").place().await;
+    }
+    let worker = app.worker();
+    app.fake.set_faults(Faults::always(FaultKind::Html503));
+    for _ in 0..200 {
+        if app.salesforce.paused_for().is_some_and(|d| !d.is_zero()) {
+            break;
+        }
+        worker.run_pass().await.expect("no fatal error");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let beat = std::sync::Arc::new(order_sync::sync::Heartbeat::default());
+    beat.beat();
+    let push = ("push", beat, Duration::from_secs(60));
+    let base = crate::operations::serve(crate::operations::readiness(&app, vec![push])).await;
+
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+
+    assert!(app.salesforce.paused_for().is_some(), "the circuit is open");
+    assert_eq!(
+        ready.status(),
+        200,
+        "a worker waiting out an outage is ready"
+    );
+    assert_eq!(health.status(), 200, "and alive");
+    let body: serde_json::Value = health.json().await.unwrap();
+    assert_eq!(body["salesforce"]["up"], false, "{body}");
+    let problem = body["salesforce"]["problems"][0]
+        .as_str()
+        .unwrap_or_default();
+    assert!(problem.contains("paused"), "{body}");
+}

@@ -10,6 +10,7 @@ mod cli;
 mod crash_safety;
 mod degradation;
 mod failures;
+mod monitoring;
 mod operations;
 mod push_routes;
 mod repair_flow;

@@ -58,6 +58,13 @@ pub enum Route {
 }
 
 impl Route {
+    /// Every route, for exporting each one's counter from start-up.
+    pub const ALL: [Route; 3] = [
+        Route::InProcess,
+        Route::AwaitingPayment,
+        Route::AwaitingEvaluation,
+    ];
+
     pub fn status(self) -> OrderStatus {
         match self {
             Route::InProcess => OrderStatus::InProcess,

@@ -75,12 +75,8 @@ impl Watchdog {
             tracing::info!(order_id = id, "stuck-order alert cleared: the order moved");
             report.cleared.push(id);
         }
-        metrics::gauge!("order_sync_stuck_orders").set(stuck.len() as f64);
         let oldest = self.store.oldest_order_placed().await?;
-        let age = oldest
-            .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
-            .unwrap_or(0.0);
-        metrics::gauge!("order_sync_oldest_order_placed_age_seconds").set(age);
+        crate::metrics::record_backlog(stuck.len(), oldest);
         self.record_salesforce_usage().await?;
         let keep_ms =
             i64::try_from(self.settings.attempt_retention.as_millis()).unwrap_or(i64::MAX);
@@ -99,9 +95,8 @@ impl Watchdog {
         let Some(sf) = &self.salesforce else {
             return Ok(());
         };
+        crate::metrics::record_salesforce(sf);
         if let Some(u) = sf.api_usage() {
-            metrics::gauge!("order_sync_api_usage", "kind" => "used").set(u.used as f64);
-            metrics::gauge!("order_sync_api_usage", "kind" => "max").set(u.max as f64);
             self.store
                 .kv_set("salesforce.api_usage", &format!("{}/{}", u.used, u.max))
                 .await?;
