@@ -209,3 +209,49 @@ async fn migrate_beside_the_stores_tables_touches_only_order_syncs_own() {
         "the store's rows are still there"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_file_with_a_syntax_error_is_named_without_echoing_its_lines() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("order-sync.toml");
+    std::fs::write(
+        &file,
+        "[salesforce]\nclient_secret = \"s3cr3t-value\nusername = \"x\"\n",
+    )
+    .unwrap();
+
+    let run = app
+        .run_cli(&["status", "--config", file.to_str().unwrap()], &[])
+        .await;
+
+    assert_eq!(run.code, Some(1), "{}", run.output);
+    assert!(run.output.contains("is not valid TOML"), "{}", run.output);
+    assert!(
+        run.output.contains("line 2"),
+        "the place is named: {}",
+        run.output
+    );
+    assert!(
+        !run.output.contains("s3cr3t"),
+        "a secret's line is not echoed: {}",
+        run.output
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_misspelled_setting_is_refused_once_with_the_nearest_key() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+
+    let run = app
+        .run_cli(&["once"], &[("ORDER_SYNC__SYNC__BATCHSIZE", "10")])
+        .await;
+
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.output.trim().lines().count(), 1, "{}", run.output);
+    assert!(
+        run.output.contains("did you mean sync.batch_size?"),
+        "{}",
+        run.output
+    );
+}
