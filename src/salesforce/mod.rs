@@ -2,6 +2,7 @@
 //! Wire types stay in here; callers see domain types and [`SfError`].
 
 mod auth;
+pub use auth::jwt_audience;
 mod circuit;
 mod client;
 mod describe;
