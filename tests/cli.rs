@@ -255,3 +255,36 @@ async fn a_misspelled_setting_is_refused_once_with_the_nearest_key() {
         run.output
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_version_the_org_does_not_serve_stops_start_up_before_any_order_is_parked() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Version").await;
+    let id = app.order(customer).line(widget, 1, "1.00").place().await;
+
+    let run = app
+        .run_cli(
+            &["once"],
+            &[("ORDER_SYNC__SALESFORCE__API_VERSION", "v99.0")],
+        )
+        .await;
+
+    assert_eq!(run.code, Some(1), "{}", run.output);
+    assert!(
+        run.output
+            .contains("salesforce.api_version v99.0 is not served by this org"),
+        "{}",
+        run.output
+    );
+    assert!(
+        app.store
+            .order_detail(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .sync_state
+            .is_none(),
+        "nothing was claimed"
+    );
+}

@@ -220,7 +220,9 @@ pub fn jwt_audience(s: &SalesforceSettings) -> String {
         .ok()
         .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
         .unwrap_or_default();
-    let sandbox = host == "test.salesforce.com" || host.ends_with(".sandbox.my.salesforce.com") || host.contains("--");
+    let sandbox = host == "test.salesforce.com"
+        || host.ends_with(".sandbox.my.salesforce.com")
+        || host.contains("--");
     if sandbox {
         "https://test.salesforce.com".into()
     } else {
@@ -228,14 +230,15 @@ pub fn jwt_audience(s: &SalesforceSettings) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod audience_tests {
     use super::jwt_audience;
     use crate::config::Settings;
 
     fn audience(login_url: &str, audience: &str) -> String {
-        let mut s = Settings::load_with_env(None, Some(Default::default())).unwrap().salesforce;
+        let mut s = Settings::load_with_env(None, Some(Default::default()))
+            .unwrap()
+            .salesforce;
         s.login_url = login_url.into();
         s.audience = audience.into();
         jwt_audience(&s)
@@ -243,10 +246,25 @@ mod audience_tests {
 
     #[test]
     fn the_jwt_audience_follows_the_environment_not_the_token_host() {
-        assert_eq!(audience("https://acme.my.salesforce.com", ""), "https://login.salesforce.com");
-        assert_eq!(audience("https://login.salesforce.com", ""), "https://login.salesforce.com");
-        assert_eq!(audience("https://test.salesforce.com", ""), "https://test.salesforce.com");
-        assert_eq!(audience("https://acme--uat.sandbox.my.salesforce.com", ""), "https://test.salesforce.com");
-        assert_eq!(audience("https://acme.my.salesforce.com", "https://acme.my.site.com"), "https://acme.my.site.com");
+        assert_eq!(
+            audience("https://acme.my.salesforce.com", ""),
+            "https://login.salesforce.com"
+        );
+        assert_eq!(
+            audience("https://login.salesforce.com", ""),
+            "https://login.salesforce.com"
+        );
+        assert_eq!(
+            audience("https://test.salesforce.com", ""),
+            "https://test.salesforce.com"
+        );
+        assert_eq!(
+            audience("https://acme--uat.sandbox.my.salesforce.com", ""),
+            "https://test.salesforce.com"
+        );
+        assert_eq!(
+            audience("https://acme.my.salesforce.com", "https://acme.my.site.com"),
+            "https://acme.my.site.com"
+        );
     }
 }

@@ -61,9 +61,36 @@ impl Salesforce {
         })
     }
 
-    /// Obtains a token now, so bad credentials stop the process before any order is claimed.
+    /// Obtains a token now, so bad credentials stop the process before any order is claimed,
+    /// and checks that the org serves `salesforce.api_version` (an unsupported one would make
+    /// every request NOT_FOUND and park the whole backlog).
     pub async fn connect(&self) -> Result<(), SfError> {
-        self.inner.auth.token().await.map(|_| ())
+        self.inner.auth.token().await?;
+        let bytes = self
+            .inner
+            .send(Method::GET, "/services/data/", None)
+            .await?;
+        let offered: Vec<wire::ApiVersion> = serde_json::from_slice(&bytes).map_err(|_| {
+            SfError::transient(
+                None,
+                "the org's list of API versions was not the expected JSON",
+            )
+        })?;
+        let wanted = self.settings.api_version.trim_start_matches('v');
+        if offered.iter().any(|v| v.version == wanted) {
+            return Ok(());
+        }
+        let range = match (offered.first(), offered.last()) {
+            (Some(a), Some(b)) => format!("v{} to v{}", a.version, b.version),
+            _ => "none".into(),
+        };
+        Err(SfError::fatal(
+            None,
+            format!(
+                "salesforce.api_version {} is not served by this org (it offers {range})",
+                self.settings.api_version
+            ),
+        ))
     }
 
     /// Writes each order to Salesforce, many orders per request, each its own all-or-nothing graph.
