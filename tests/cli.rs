@@ -288,3 +288,31 @@ async fn an_api_version_the_org_does_not_serve_stops_start_up_before_any_order_i
         "nothing was claimed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_says_it_failed_when_the_store_cannot_be_written() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("ReadOnly").await;
+    app.order(customer).line(widget, 1, "1.00").place().await;
+    let read_only = format!("{}?mode=ro", app.settings.database.url);
+
+    let run = app
+        .run_cli(
+            &["once"],
+            &[
+                ("ORDER_SYNC__DATABASE__URL", &read_only),
+                ("ORDER_SYNC__DATABASE__MIGRATE_ON_START", "false"),
+            ],
+        )
+        .await;
+
+    assert_eq!(run.code, Some(4), "{}", run.output);
+    assert!(
+        run.output
+            .contains("the store could not be read or written"),
+        "{}",
+        run.output
+    );
+    assert_eq!(app.fake.count("Opportunity"), 0);
+}

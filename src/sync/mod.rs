@@ -1,11 +1,13 @@
 //! The loops that move orders: push (Order Placed → Salesforce → next status) and repair
 //! (evaluation complete → approval → cancel and reissue).
 
+mod outage;
 mod push;
 mod repair;
 mod retry;
 mod watchdog;
 
+pub use outage::OutageLog;
 pub use push::{PassReport, Worker};
 pub use repair::{RepairReport, Repairer};
 pub use retry::RetryPolicy;
