@@ -7,7 +7,9 @@ use super::super::build::B;
 use super::super::read::{read_money, read_quantity, read_time};
 use super::super::sql::{Stmt, args};
 use super::super::{Result, Store};
-use crate::domain::{CustomerKey, RawCustomer, RawLine, RawOrder};
+use crate::domain::{
+    CustomerKey, OrderStatus, RawCustomer, RawLine, RawOrder, ReissueOrigin, Route,
+};
 
 pub(crate) struct LoadSql {
     orders: Stmt,
@@ -45,7 +47,18 @@ impl LoadSql {
                 t = b.text("o", None)
             ),
         };
-        let mut joins = b.join_reissued();
+        let customer_id = |alias: &str| {
+            b.d.int(
+                &o.customer_id
+                    .as_ref()
+                    .map_or("NULL".into(), |c| format!("NULLIF({}, 0)", b.c(alias, c))),
+            )
+        };
+        let mut joins = format!(
+            "{} LEFT JOIN order_sync_state rs ON rs.order_id = {}",
+            b.join_reissued(),
+            b.id("r")
+        );
         if let (Some(c), Some(cid)) = (&b.m.customers, &o.customer_id) {
             joins += &format!(
                 " LEFT JOIN {} c ON {} = {}",
@@ -66,7 +79,8 @@ impl LoadSql {
             "SELECT {id} AS id, {number} AS order_number, {status} AS status, {pay} AS payment_method, \
                {po} AS po_number, {currency} AS currency, {placed} AS placed_at, {reissue} AS reissue_of, \
                {root} AS root_order_id, {cid} AS customer_id, {customer}, \
-               {oe} AS o_email, {of} AS o_first_name, {ol} AS o_last_name, {oc} AS o_company, {op} AS o_phone \
+               {oe} AS o_email, {of} AS o_first_name, {ol} AS o_last_name, {oc} AS o_company, {op} AS o_phone, \
+               {r_status} AS r_status, {r_cid} AS r_customer_id, {r_email} AS r_email, rs.route AS r_route \
              FROM {table} o {joins} \
              WHERE {raw_id} IN (SELECT order_id FROM order_sync_state WHERE lease_token = :token)",
             id = b.int("o", Some(&o.id)),
@@ -76,11 +90,10 @@ impl LoadSql {
             placed = b.text("o", Some(&o.placed_at)),
             reissue = b.reissue_of("o"),
             root = b.opportunity_key(),
-            cid = b.d.int(
-                &o.customer_id
-                    .as_ref()
-                    .map_or("NULL".into(), |c| format!("NULLIF({}, 0)", b.c("o", c)))
-            ),
+            cid = customer_id("o"),
+            r_status = b.text("r", Some(&o.status)),
+            r_cid = customer_id("r"),
+            r_email = b.text("r", o.customer_email.as_ref()),
             oe = b.text("o", o.customer_email.as_ref()),
             of = b.text("o", o.customer_first_name.as_ref()),
             ol = b.text("o", o.customer_last_name.as_ref()),
@@ -177,6 +190,10 @@ struct OrderRow {
     o_last_name: Option<String>,
     o_company: Option<String>,
     o_phone: Option<String>,
+    r_status: Option<String>,
+    r_customer_id: Option<i64>,
+    r_email: Option<String>,
+    r_route: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -235,6 +252,22 @@ impl Store {
             currency: r.currency.clone(),
             placed_at: r.placed_at.as_deref().map(|t| read_time(t, &m.zone)),
             reissue_of: r.reissue_of,
+            reissues: r
+                .reissue_of
+                .filter(|_| r.root_order_id.is_some())
+                .map(|_| ReissueOrigin {
+                    canceled: r.r_status.as_deref().and_then(|s| m.status_of(s))
+                        == Some(OrderStatus::Canceled),
+                    same_customer: match (r.customer_id, r.r_customer_id) {
+                        (Some(a), Some(b)) => a == b,
+                        (None, None) => {
+                            r.o_email.as_deref().map(str::to_lowercase)
+                                == r.r_email.as_deref().map(str::to_lowercase)
+                        }
+                        _ => false,
+                    },
+                    evaluation: r.r_route.as_deref() == Some(Route::AwaitingEvaluation.name()),
+                }),
             root_order_id: r.root_order_id,
             customer: self.raw_customer(&r),
             lines,
