@@ -51,14 +51,12 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
             quote,
             sf_order,
         } => {
-            crate::link::run(
-                settings,
-                &order,
-                &opportunity,
-                quote.as_deref(),
-                sf_order.as_deref(),
-            )
-            .await
+            let records = crate::link::HandEntered {
+                opportunity,
+                quote,
+                sf_order,
+            };
+            crate::link::run(settings, &order, records).await
         }
         Command::Status { json } => {
             let store = open_store(&settings, Access::Existing).await?;

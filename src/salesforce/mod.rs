@@ -9,6 +9,7 @@ mod describe;
 mod error;
 mod existing;
 mod graph;
+mod link;
 mod pricebook;
 mod repair;
 mod wire;
@@ -22,6 +23,7 @@ use reqwest::Method;
 pub use client::{ApiUsage, parse_limit_info};
 pub use describe::{FieldDescription, ObjectDescription, PricebookCoverage};
 pub use error::SfError;
+pub use link::Owner;
 pub use repair::{AcceptedQuote, CompletedEvaluation, QuoteLine};
 pub use wire::soql_literal;
 
@@ -230,37 +232,6 @@ impl Salesforce {
     /// Requests sent to the REST API by this process (token requests not included).
     pub fn calls(&self) -> u64 {
         self.inner.calls.load(Ordering::Relaxed)
-    }
-
-    /// Checks that `object` `id` exists and sets its External ID field to `key` (for `link`).
-    pub async fn adopt(
-        &self,
-        object: &str,
-        id: &str,
-        field: &str,
-        key: i64,
-    ) -> Result<(), SfError> {
-        if !wire::is_salesforce_id(id) {
-            return Err(SfError::rejected(
-                None,
-                format!("{id:?} is not a Salesforce {object} id"),
-            ));
-        }
-        let path = format!("sobjects/{object}/{id}");
-        match self.inner.send(Method::GET, &path, None).await {
-            Err(e) if e.code.as_deref() == Some("NOT_FOUND") => {
-                return Err(SfError::rejected(
-                    Some("NOT_FOUND"),
-                    format!("there is no {object} with id {id}"),
-                ));
-            }
-            other => other?,
-        };
-        let body = serde_json::json!({ field: key.to_string() });
-        self.inner
-            .send(Method::PATCH, &path, Some(&body))
-            .await
-            .map(|_| ())
     }
 
     /// How long Salesforce calls stay paused by the circuit breaker; None when calls flow.
