@@ -107,3 +107,60 @@ async fn an_answer_lost_after_salesforce_applied_it_is_resent_without_duplicates
     assert_eq!(app.fake.count("OrderItem"), 2);
 }
 on_every_backend!(an_answer_lost_after_salesforce_applied_it_is_resent_without_duplicates);
+
+async fn a_stale_worker_cannot_release_or_park_an_order_another_worker_holds(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Stale").await;
+    let id = app.order(customer).line(widget, 1, "1.00").place().await;
+    let stale = app.store.claim_due("worker-a", 10, 1).await.expect("claim");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let live = app
+        .store
+        .claim_due("worker-b", 10, 60_000)
+        .await
+        .expect("rescue");
+    assert_eq!(live.orders.len(), 1, "b took the expired lease over");
+    let order = order_sync::domain::OrderId(id);
+    let transient = order_sync::store::Failure::Transient {
+        next_attempt_at: 0,
+        code: None,
+        message: "late".into(),
+    };
+    let rejected = order_sync::store::Failure::Rejected {
+        code: None,
+        message: "late".into(),
+    };
+
+    let released = app
+        .store
+        .record_failure(&stale.token, order, 1, "worker-a", &transient)
+        .await
+        .unwrap();
+    let parked = app
+        .store
+        .record_failure(&stale.token, order, 1, "worker-a", &rejected)
+        .await
+        .unwrap();
+
+    assert_eq!(released, WriteBack::LeaseLost);
+    assert_eq!(parked, WriteBack::LeaseLost);
+    let d = app.store.order_detail(id).await.unwrap().unwrap();
+    assert_eq!(
+        d.sync_state.as_deref(),
+        Some("pending"),
+        "not parked by the stale worker"
+    );
+    assert!(
+        d.last_error.is_none(),
+        "nothing of the stale worker's was written"
+    );
+    let again = app.store.claim_order("worker-c", id, 60_000).await.unwrap();
+    assert!(
+        again.is_none(),
+        "b's lease is still live: the stale worker did not release it"
+    );
+}
+on_every_backend!(a_stale_worker_cannot_release_or_park_an_order_another_worker_holds);

@@ -347,3 +347,73 @@ async fn a_row_naming_an_order_that_is_not_its_canceled_evaluation_is_not_truste
     );
 }
 on_every_backend!(a_row_naming_an_order_that_is_not_its_canceled_evaluation_is_not_trusted);
+
+async fn cancel_and_reissue_leaves_an_order_alone_unless_it_awaits_approval(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let eval = app.product("EVAL", "evaluation", true).await;
+    let customer = app.customer("NotYet").await;
+    let id = app.order(customer).line(eval, 1, "0.00").place().await;
+    app.drain(&app.worker(), 5).await;
+    assert_eq!(app.status_of(id).await, "Awaiting Evaluation");
+    let line = app.store.repair_lines(id).await.unwrap()[0].id;
+    let priced = [order_sync::store::ReissueLine {
+        line_id: line,
+        quantity: 1,
+        unit_price: "10".parse().unwrap(),
+    }];
+
+    let outcome = app
+        .store
+        .cancel_and_reissue(id, &priced, "-R", "test", "early")
+        .await
+        .unwrap();
+
+    assert_eq!(outcome, order_sync::store::ReissueOutcome::LeftAlone);
+    assert_eq!(app.status_of(id).await, "Awaiting Evaluation");
+    assert_eq!(
+        app.store
+            .status_counts()
+            .await
+            .unwrap()
+            .by_status
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<i64>(),
+        1,
+        "no order was added"
+    );
+}
+on_every_backend!(cancel_and_reissue_leaves_an_order_alone_unless_it_awaits_approval);
+
+async fn the_evaluation_poll_starts_from_the_stored_watermark(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let eval = app.product("EVAL", "evaluation", true).await;
+    let customer = app.customer("Watermark").await;
+    let id = app.order(customer).line(eval, 1, "0.00").place().await;
+    let worker = app.worker();
+    app.drain(&worker, 5).await;
+    app.mark_evaluation_complete(id);
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    app.store
+        .kv_set("repair.evaluation_watermark", &tomorrow)
+        .await
+        .unwrap();
+
+    let ahead = app.repairer(&worker).run_pass().await.unwrap();
+    app.store
+        .kv_set("repair.evaluation_watermark", "2020-01-01T00:00:00+00:00")
+        .await
+        .unwrap();
+    let behind = app.repairer(&worker).run_pass().await.unwrap();
+
+    assert!(
+        ahead.evaluations_completed.is_empty(),
+        "a change older than the watermark is not read again"
+    );
+    assert_eq!(behind.evaluations_completed, vec![id]);
+}
+on_every_backend!(the_evaluation_poll_starts_from_the_stored_watermark);

@@ -270,3 +270,60 @@ impl From<SfError> for Step {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::salesforce::QuoteLine;
+
+    fn line(id: i64, sku: &str, quantity: i64) -> RepairLine {
+        RepairLine {
+            id,
+            product_id: None,
+            sku: Some(sku.into()),
+            quantity: Some(quantity),
+        }
+    }
+
+    fn quote(lines: &[(&str, i64, &str)]) -> AcceptedQuote {
+        AcceptedQuote {
+            order_key: 1,
+            quote_id: "0Q0000000000001AAA".into(),
+            lines: lines
+                .iter()
+                .map(|(sku, q, p)| QuoteLine {
+                    sku: Some(sku.to_string()),
+                    quantity: Some(Decimal::from(*q)),
+                    unit_price: Some(p.parse().unwrap()),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_accepted_quote_prices_each_line_it_matches_by_sku_and_quantity() {
+        let priced = price_lines(&[line(7, "EVAL", 2)], &quote(&[("EVAL", 2, "120.50")])).unwrap();
+        assert_eq!(priced.len(), 1);
+        assert_eq!((priced[0].line_id, priced[0].quantity), (7, 2));
+        assert_eq!(priced[0].unit_price.to_string(), "120.50");
+    }
+
+    #[test]
+    fn a_quote_with_other_quantities_or_an_extra_line_does_not_match() {
+        let other_quantity =
+            price_lines(&[line(7, "EVAL", 2)], &quote(&[("EVAL", 3, "1")])).unwrap_err();
+        assert!(
+            other_quantity.contains("no line for EVAL × 2"),
+            "{other_quantity}"
+        );
+        let extra = price_lines(
+            &[line(7, "EVAL", 1)],
+            &quote(&[("EVAL", 1, "1"), ("PART-9", 1, "5")]),
+        )
+        .unwrap_err();
+        assert!(
+            extra.contains("has PART-9 which the order does not"),
+            "{extra}"
+        );
+    }
+}
