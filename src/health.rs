@@ -35,11 +35,8 @@ pub async fn check_salesforce(salesforce: &Salesforce, max_silence: Duration) ->
         Some(_) => {}
     }
     // Half-open (a zero wait) lets the next call probe: not a problem yet.
-    if let Some(wait) = salesforce.paused_for().filter(|d| !d.is_zero()) {
-        problems.push(format!(
-            "Salesforce calls are paused for another {}s after repeated failures",
-            wait.as_secs()
-        ));
+    if let Some(why) = salesforce.pause_reason() {
+        problems.push(why);
     }
     let up = problems.is_empty();
     metrics::gauge!("order_sync_salesforce_up").set(if up { 1.0 } else { 0.0 });

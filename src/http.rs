@@ -98,8 +98,13 @@ async fn readyz(State(r): State<Readiness>) -> (StatusCode, Json<Value>) {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    // Not a readiness problem (the worker waits it out), but said here too, so whoever looks
+    // at /readyz during an outage learns why nothing moves.
+    let salesforce = r.salesforce.pause_reason();
     (
         status,
-        Json(json!({ "ready": problems.is_empty(), "problems": problems })),
+        Json(
+            json!({ "ready": problems.is_empty(), "problems": problems, "salesforce_paused": salesforce }),
+        ),
     )
 }

@@ -109,9 +109,27 @@ fn print_detail(d: &OrderDetail) {
     }
 }
 
+/// Why Salesforce calls were paused when the daemon last looked (within the last 5 minutes).
+pub async fn salesforce_pause(store: &Store) -> anyhow::Result<Option<String>> {
+    let note = store
+        .kv_get(crate::sync::PAUSE_KEY)
+        .await?
+        .unwrap_or_default();
+    let Some((seen, why)) = note.split_once('|') else {
+        return Ok(None);
+    };
+    let fresh = chrono::DateTime::parse_from_rfc3339(seen)
+        .is_ok_and(|t| chrono::Utc::now() - t.to_utc() < chrono::Duration::minutes(5));
+    Ok(fresh.then(|| why.to_string()))
+}
+
 pub async fn stuck(store: &Store, older_than: Duration, as_json: bool) -> anyhow::Result<i32> {
     let cutoff = chrono::Utc::now() - chrono::Duration::from_std(older_than)?;
     let rows = store.stuck_orders(cutoff).await?;
+    let paused = salesforce_pause(store).await?;
+    if !as_json && let Some(why) = &paused {
+        println!("Salesforce calls are paused: {why}.\n");
+    }
     if as_json {
         let v: Vec<_> = rows.iter().map(|r| json!({
             "id": r.id, "order_number": r.order_number, "age_s": age_s(r), "attempts": r.attempts,
@@ -176,6 +194,7 @@ pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::
     let last_success = store.kv_get("salesforce.last_success").await?;
     let api_usage = store.kv_get("salesforce.api_usage").await?;
     let open_alerts = store.open_alerts().await?;
+    let paused = salesforce_pause(store).await?;
     let over_budget = api_usage
         .as_deref()
         .and_then(|u| u.split_once('/'))
@@ -189,7 +208,7 @@ pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::
             "by_sync_state": counts.by_sync_state.iter().map(|(s, n)| json!({"state": s, "count": n})).collect::<Vec<_>>(),
             "oldest_order_placed_age_seconds": oldest_age_s, "open_alerts": open_alerts,
             "salesforce_last_success": last_success, "salesforce_api_usage": api_usage,
-            "api_budget_exceeded": over_budget});
+            "api_budget_exceeded": over_budget, "salesforce_paused": paused});
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
     }
@@ -222,6 +241,9 @@ pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::
         "Salesforce API usage (24 h):   {}",
         api_usage.as_deref().unwrap_or("unknown")
     );
+    if let Some(why) = &paused {
+        println!("Salesforce calls paused:       {why}");
+    }
     if over_budget {
         println!(
             "API budget: past {:.0} % of the daily limit; repair polling is paused until usage falls",

@@ -71,6 +71,15 @@ async fn the_daily_api_limit_pauses_calls_instead_of_burning_retries(backend: Ba
     let calls_at_limit = app.fake.api_calls();
     let during = worker.run_pass().await.expect("pass");
     let calls_after_pause = app.fake.api_calls();
+    let watchdog = order_sync::sync::Watchdog::new(
+        app.store.clone(),
+        Some(app.salesforce.clone()),
+        app.settings.alerts.clone(),
+    );
+    watchdog.run_pass().await.expect("watchdog");
+    let said = order_sync::report::salesforce_pause(&app.store)
+        .await
+        .unwrap();
     app.fake.set_api_limit(100, 5000);
     tokio::time::sleep(Duration::from_millis(450)).await;
     app.drain(&worker, 20).await;
@@ -87,6 +96,12 @@ async fn the_daily_api_limit_pauses_calls_instead_of_burning_retries(backend: Ba
     assert_eq!(
         calls_after_pause, calls_at_limit,
         "no call spent while paused"
+    );
+    assert!(
+        said.as_deref()
+            .unwrap_or("")
+            .contains("daily API limit is spent"),
+        "status and orders stuck say why: {said:?}"
     );
     assert_eq!(
         app.status_of(id).await,
@@ -266,3 +281,29 @@ async fn a_store_outage_during_write_back_is_waited_out_not_fatal() {
     );
     assert_eq!(app.status_of(id).await, "In Process");
 }
+
+async fn a_request_limit_with_calls_left_today_is_retried_shortly_not_paused_for(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Burst").await;
+    let id = app.order(customer).line(widget, 1, "1.00").place().await;
+    let worker = app.worker();
+    app.fake.set_api_limit(31, 100_000);
+    app.fake
+        .set_faults(Faults::always(FaultKind::RequestLimitExceeded));
+
+    let first = worker.run_pass().await.expect("pass");
+    app.fake.set_faults(Faults::default());
+    let paused = app.salesforce.paused_for();
+    app.drain(&worker, 10).await;
+
+    assert_eq!(first.retrying.len(), 1);
+    assert!(
+        paused.is_none(),
+        "31 of 100,000 calls used is no daily limit: paused for {paused:?}"
+    );
+    assert_eq!(app.status_of(id).await, "In Process");
+}
+on_every_backend!(a_request_limit_with_calls_left_today_is_retried_shortly_not_paused_for);

@@ -345,7 +345,12 @@ async fn html_503_truncated_json_and_empty_bodies_are_transient() {
 
 #[tokio::test]
 async fn request_limit_exceeded_is_transient_and_unable_to_lock_row_is_transient() {
-    let limit = push_error(json(403, fixture("errors__request_limit.json"))).await;
+    let spent = json(403, fixture("errors__request_limit.json"))
+        .insert_header("Sforce-Limit-Info", "api-usage=5000/5000");
+    let limit = push_error(spent).await;
+    let busy = json(403, fixture("errors__request_limit.json"))
+        .insert_header("Sforce-Limit-Info", "api-usage=31/100000");
+    let concurrent = push_error(busy).await;
     let lock = push_error(json(400, fixture("errors__unable_to_lock_row.json"))).await;
     let mut graphs = json_fixture("graph__partial_failure.json");
     graphs["graphs"][1]["graphResponse"]["compositeResponse"][2]["body"] =
@@ -364,8 +369,14 @@ async fn request_limit_exceeded_is_transient_and_unable_to_lock_row_is_transient
     );
     assert!(
         limit.is_daily_limit(),
-        "TotalRequests means the daily allocation: {}",
+        "a spent daily allocation: {}",
         limit.message
+    );
+    assert_eq!(concurrent.code.as_deref(), Some("REQUEST_LIMIT_EXCEEDED"));
+    assert!(
+        !concurrent.is_daily_limit(),
+        "31 of 100,000 calls used: too many at once, not the daily limit: {}",
+        concurrent.message
     );
     assert_eq!(
         (lock.class, lock.code.as_deref()),

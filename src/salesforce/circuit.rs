@@ -25,6 +25,8 @@ enum State {
 
 pub struct Circuit {
     state: Mutex<State>,
+    /// Until when the pause is for the org's spent daily limit (not an outage).
+    daily_until: Mutex<Option<Instant>>,
     threshold: u32,
     min_cooldown: Duration,
     max_cooldown: Duration,
@@ -43,6 +45,7 @@ impl Circuit {
     pub fn new(threshold: u32, min_cooldown: Duration, max_cooldown: Duration) -> Circuit {
         Circuit {
             state: Mutex::new(State::Closed { failures: 0 }),
+            daily_until: Mutex::new(None),
             threshold: threshold.max(1),
             min_cooldown,
             max_cooldown,
@@ -90,6 +93,8 @@ impl Circuit {
         let daily_limit = result.err().is_some_and(SfError::is_daily_limit);
         *state = match (*state, outage) {
             _ if daily_limit => {
+                *self.daily_until.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(Instant::now() + self.max_cooldown);
                 tracing::warn!(
                     "the org's daily API limit is reached; pausing Salesforce calls for {:?}",
                     self.max_cooldown
@@ -137,6 +142,15 @@ impl Circuit {
         } else {
             1.0
         });
+    }
+
+    /// Whether the current pause is for the org's spent daily API limit.
+    pub fn paused_for_daily_limit(&self) -> bool {
+        self.daily_until
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(|until| Instant::now() < until)
+            && self.open_for().is_some()
     }
 
     /// How long until a request may go out again; None while closed.

@@ -96,9 +96,46 @@ impl Inner {
         body: Option<&Value>,
     ) -> Result<bytes::Bytes, SfError> {
         self.circuit.admit()?;
-        let result = self.send_authorized(method, path, body).await;
+        let result = match self.send_authorized(method, path, body).await {
+            Err(e) if e.code.as_deref() == Some("REQUEST_LIMIT_EXCEEDED") => {
+                Err(self.which_limit(&e).await)
+            }
+            other => other,
+        };
         self.circuit.record(result.as_ref().map(|_| ()));
         result
+    }
+
+    /// Salesforce says REQUEST_LIMIT_EXCEEDED for the daily total and for concurrent requests
+    /// alike: only an org whose usage is really spent (Sforce-Limit-Info, else `GET limits`)
+    /// is the daily limit, worth a long pause; anything else is retried shortly.
+    async fn which_limit(&self, e: &SfError) -> SfError {
+        let (used, max) = (
+            self.api_used.load(Ordering::Relaxed),
+            self.api_max.load(Ordering::Relaxed),
+        );
+        let usage = if max > 0 {
+            Some((used, max))
+        } else {
+            self.limits().await
+        };
+        match usage {
+            Some((used, max)) if used >= max => SfError::daily_limit(used, max),
+            _ => SfError::concurrent_limit(e),
+        }
+    }
+
+    /// `GET limits` → (used, max) of DailyApiRequests; None when it cannot be read.
+    async fn limits(&self) -> Option<(u64, u64)> {
+        let bytes = self
+            .send_authorized(Method::GET, "limits", None)
+            .await
+            .ok()?;
+        let v: Value = serde_json::from_slice(&bytes).ok()?;
+        let daily = v.get("DailyApiRequests")?;
+        let max = daily.get("Max")?.as_u64()?;
+        let remaining = daily.get("Remaining")?.as_u64()?;
+        Some((max.saturating_sub(remaining), max))
     }
 
     async fn send_authorized(

@@ -14,6 +14,9 @@ pub struct SfError {
     pub message: String,
 }
 
+/// How a message about the spent daily limit starts.
+const DAILY_LIMIT: &str = "the org's daily API limit is spent";
+
 /// errorCodes that clear up by themselves.
 const TRANSIENT_CODES: &[&str] = &[
     "UNABLE_TO_LOCK_ROW",
@@ -59,10 +62,30 @@ impl SfError {
         }
     }
 
-    /// The daily allocation is gone: pausing beats burning retries.
+    /// The daily allocation is gone (checked against the org's usage, see [`SfError::daily_limit`]):
+    /// pausing beats burning retries.
     pub fn is_daily_limit(&self) -> bool {
         self.code.as_deref() == Some("REQUEST_LIMIT_EXCEEDED")
-            && self.message.contains("TotalRequests")
+            && self.message.starts_with(DAILY_LIMIT)
+    }
+
+    /// `REQUEST_LIMIT_EXCEEDED` when the org's daily total is really spent.
+    pub fn daily_limit(used: u64, max: u64) -> SfError {
+        SfError::transient(
+            Some("REQUEST_LIMIT_EXCEEDED"),
+            format!("{DAILY_LIMIT} ({used} of {max} calls in the last 24 hours)"),
+        )
+    }
+
+    /// `REQUEST_LIMIT_EXCEEDED` with calls left today: too many requests at once, or a burst.
+    pub fn concurrent_limit(original: &SfError) -> SfError {
+        SfError::transient(
+            Some("REQUEST_LIMIT_EXCEEDED"),
+            format!(
+                "too many requests at once (the daily limit is not spent); retrying shortly — {}",
+                original.message
+            ),
+        )
     }
 
     /// A network-level failure: timeouts, refused connections, bodies cut short.

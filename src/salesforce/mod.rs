@@ -239,6 +239,18 @@ impl Salesforce {
         self.inner.circuit.open_for()
     }
 
+    /// Why Salesforce calls are paused, in plain words; None while they flow.
+    pub fn pause_reason(&self) -> Option<String> {
+        let wait = self.paused_for().filter(|d| !d.is_zero())?;
+        let resume = chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        let at = resume.format("%H:%M UTC");
+        Some(if self.inner.circuit.paused_for_daily_limit() {
+            format!("the org's daily API limit is spent; Salesforce calls resume about {at}")
+        } else {
+            format!("Salesforce has been failing; calls are paused until about {at}, then probed")
+        })
+    }
+
     /// Whether the org's API usage is past the configured share of its daily limit.
     pub fn over_budget(&self) -> bool {
         self.api_usage()

@@ -11,7 +11,7 @@ pub use outage::OutageLog;
 pub use push::{PassReport, Worker};
 pub use repair::{RepairReport, Repairer};
 pub use retry::RetryPolicy;
-pub use watchdog::{Watchdog, WatchdogReport};
+pub use watchdog::{PAUSE_KEY, Watchdog, WatchdogReport};
 
 /// Why a loop had to stop: the process exits non-zero with this one message.
 #[derive(Debug, thiserror::Error)]

@@ -12,6 +12,9 @@ use crate::report::suggested_action;
 use crate::salesforce::Salesforce;
 use crate::store::{Store, StoreError, StuckOrder};
 
+/// Where the watchdog notes why Salesforce calls are paused (`seen-at|reason`, or empty).
+pub const PAUSE_KEY: &str = "salesforce.paused";
+
 #[derive(Debug, Default, Clone)]
 pub struct WatchdogReport {
     pub stuck: usize,
@@ -106,6 +109,14 @@ impl Watchdog {
                 .kv_set("salesforce.last_success", &at.to_rfc3339())
                 .await?;
         }
+        // For `status` and `orders stuck` (other processes): why calls are paused, if they are,
+        // with when that was seen, so a stale note from a stopped daemon can be told apart.
+        let pause = sf
+            .pause_reason()
+            .map(|why| format!("{}|{why}", chrono::Utc::now().to_rfc3339()));
+        self.store
+            .kv_set(PAUSE_KEY, pause.as_deref().unwrap_or(""))
+            .await?;
         Ok(())
     }
 
