@@ -7,7 +7,9 @@ use crate::domain::{OrderStatus, RawOrder, SyncState};
 
 mod load;
 
-pub(crate) use load::{LineRow, lines_sql as load_lines_sql};
+pub(crate) use load::{
+    LineRow, OrderRow, lines_sql as load_lines_sql, orders_sql as load_orders_sql,
+};
 
 /// Orders claimed per UPDATE where the backend cannot UPDATE … RETURNING (padded with NULLs).
 const MARK_CHUNK: usize = 25;

@@ -16,90 +16,90 @@ pub(crate) struct LoadSql {
 
 impl LoadSql {
     pub fn build(b: &B) -> LoadSql {
-        let o = &b.m.orders;
-        let (pay, po) = match &b.m.payments {
-            Some(p) => (
-                b.text("pm", Some(&p.method)),
-                b.text("pm", p.po_number.as_ref()),
-            ),
-            None => (
-                b.text("o", o.payment_method.as_ref()),
-                b.text("o", o.po_number.as_ref()),
-            ),
+        let claimed = |id: String| {
+            format!("{id} IN (SELECT order_id FROM order_sync_state WHERE lease_token = :token)")
         };
-        let customer = match &b.m.customers {
-            Some(c) => format!(
-                "{found} AS found_customer, {e} AS c_email, {f} AS c_first_name, {l} AS c_last_name, \
+        LoadSql {
+            orders: b.stmt(orders_sql(b, &claimed(b.id("o")))),
+            lines: b.stmt(lines_sql(b, &claimed(b.c("l", &b.m.lines.order_id)))),
+        }
+    }
+}
+
+/// Orders (with their customer and payment) of the orders `filter` selects; `o` is the order.
+pub(crate) fn orders_sql(b: &B, filter: &str) -> String {
+    let o = &b.m.orders;
+    let (pay, po) = match &b.m.payments {
+        Some(p) => (
+            b.text("pm", Some(&p.method)),
+            b.text("pm", p.po_number.as_ref()),
+        ),
+        None => (
+            b.text("o", o.payment_method.as_ref()),
+            b.text("o", o.po_number.as_ref()),
+        ),
+    };
+    let customer = match &b.m.customers {
+        Some(c) => format!(
+            "{found} AS found_customer, {e} AS c_email, {f} AS c_first_name, {l} AS c_last_name, \
                  {co} AS c_company, {ph} AS c_phone",
-                found = b.int("c", Some(&c.id)),
-                e = b.text("c", Some(&c.email)),
-                f = b.text("c", c.first_name.as_ref()),
-                l = b.text("c", Some(&c.last_name)),
-                co = b.text("c", c.company.as_ref()),
-                ph = b.text("c", c.phone.as_ref()),
-            ),
-            None => format!(
-                "{n} AS found_customer, {t} AS c_email, {t} AS c_first_name, {t} AS c_last_name, \
+            found = b.int("c", Some(&c.id)),
+            e = b.text("c", Some(&c.email)),
+            f = b.text("c", c.first_name.as_ref()),
+            l = b.text("c", Some(&c.last_name)),
+            co = b.text("c", c.company.as_ref()),
+            ph = b.text("c", c.phone.as_ref()),
+        ),
+        None => format!(
+            "{n} AS found_customer, {t} AS c_email, {t} AS c_first_name, {t} AS c_last_name, \
                  {t} AS c_company, {t} AS c_phone",
-                n = b.int("o", None),
-                t = b.text("o", None)
-            ),
-        };
-        let mut joins = b.join_reissued();
-        if let (Some(c), Some(cid)) = (&b.m.customers, &o.customer_id) {
-            joins += &format!(
-                " LEFT JOIN {} c ON {} = {}",
-                b.t(&c.table),
-                b.c("c", &c.id),
-                b.c("o", cid)
-            );
-        }
-        if let Some(p) = &b.m.payments {
-            joins += &format!(
-                " LEFT JOIN {} pm ON {} = {}",
-                b.t(&p.table),
-                b.c("pm", &p.order_id),
-                b.id("o")
-            );
-        }
-        let orders = format!(
-            "SELECT {id} AS id, {number} AS order_number, {status} AS status, {pay} AS payment_method, \
+            n = b.int("o", None),
+            t = b.text("o", None)
+        ),
+    };
+    let mut joins = b.join_reissued();
+    if let (Some(c), Some(cid)) = (&b.m.customers, &o.customer_id) {
+        joins += &format!(
+            " LEFT JOIN {} c ON {} = {}",
+            b.t(&c.table),
+            b.c("c", &c.id),
+            b.c("o", cid)
+        );
+    }
+    if let Some(p) = &b.m.payments {
+        joins += &format!(
+            " LEFT JOIN {} pm ON {} = {}",
+            b.t(&p.table),
+            b.c("pm", &p.order_id),
+            b.id("o")
+        );
+    }
+    format!(
+        "SELECT {id} AS id, {number} AS order_number, {status} AS status, {pay} AS payment_method, \
                {po} AS po_number, {currency} AS currency, {placed} AS placed_at, {reissue} AS reissue_of, \
                {root} AS root_order_id, {cid} AS customer_id, {customer}, \
                {oe} AS o_email, {of} AS o_first_name, {ol} AS o_last_name, {oc} AS o_company, {op} AS o_phone \
              FROM {table} o {joins} \
-             WHERE {raw_id} IN (SELECT order_id FROM order_sync_state WHERE lease_token = :token)",
-            id = b.int("o", Some(&o.id)),
-            number = b.text("o", Some(&o.number)),
-            status = b.text("o", Some(&o.status)),
-            currency = b.text("o", o.currency.as_ref()),
-            placed = b.text("o", Some(&o.placed_at)),
-            reissue = b.reissue_of("o"),
-            root = b.opportunity_key(),
-            cid = b.d.int(
-                &o.customer_id
-                    .as_ref()
-                    .map_or("NULL".into(), |c| format!("NULLIF({}, 0)", b.c("o", c)))
-            ),
-            oe = b.text("o", o.customer_email.as_ref()),
-            of = b.text("o", o.customer_first_name.as_ref()),
-            ol = b.text("o", o.customer_last_name.as_ref()),
-            oc = b.text("o", o.customer_company.as_ref()),
-            op = b.text("o", o.customer_phone.as_ref()),
-            table = b.orders(),
-            raw_id = b.id("o"),
-        );
-        LoadSql {
-            orders: b.stmt(orders),
-            lines: b.stmt(lines_sql(
-                b,
-                &format!(
-                    "{} IN (SELECT order_id FROM order_sync_state WHERE lease_token = :token)",
-                    b.c("l", &b.m.lines.order_id)
-                ),
-            )),
-        }
-    }
+             WHERE {filter}",
+        id = b.int("o", Some(&o.id)),
+        number = b.text("o", Some(&o.number)),
+        status = b.text("o", Some(&o.status)),
+        currency = b.text("o", o.currency.as_ref()),
+        placed = b.text("o", Some(&o.placed_at)),
+        reissue = b.reissue_of("o"),
+        root = b.opportunity_key(),
+        cid = b.d.int(
+            &o.customer_id
+                .as_ref()
+                .map_or("NULL".into(), |c| format!("NULLIF({}, 0)", b.c("o", c)))
+        ),
+        oe = b.text("o", o.customer_email.as_ref()),
+        of = b.text("o", o.customer_first_name.as_ref()),
+        ol = b.text("o", o.customer_last_name.as_ref()),
+        oc = b.text("o", o.customer_company.as_ref()),
+        op = b.text("o", o.customer_phone.as_ref()),
+        table = b.orders(),
+    )
 }
 
 /// Lines (with their product's sku, name and kind) of the orders `filter` selects.
@@ -155,7 +155,7 @@ pub(crate) fn lines_sql(b: &B, filter: &str) -> String {
 }
 
 #[derive(sqlx::FromRow)]
-struct OrderRow {
+pub(crate) struct OrderRow {
     id: i64,
     order_number: Option<String>,
     status: Option<String>,
@@ -215,7 +215,7 @@ impl Store {
             .collect())
     }
 
-    fn raw_order(&self, r: OrderRow, lines: Vec<RawLine>) -> RawOrder {
+    pub(crate) fn raw_order(&self, r: OrderRow, lines: Vec<RawLine>) -> RawOrder {
         let m = &self.map;
         let status = r.status.clone().unwrap_or_default();
         RawOrder {
