@@ -2,10 +2,19 @@
 
 use crate::app::{Access, build_worker, open_store};
 use crate::config::Settings;
-use crate::domain::SalesforceIds;
-use crate::store::{Sent, WriteBack};
+use crate::domain::{OrderStatus, SalesforceIds};
+use crate::salesforce::Salesforce;
+use crate::store::{Sent, Store, WriteBack};
 
-/// Verifies the ids, tags them with the order's External ID, and moves the order on to its route.
+/// The records a rep entered by hand for one order.
+#[derive(Debug, Clone, Copy)]
+pub struct HandEntered<'a> {
+    pub opportunity: &'a str,
+    pub quote: Option<&'a str>,
+    pub sf_order: Option<&'a str>,
+}
+
+/// `order-sync link`: connects, links, and says where the order went.
 pub async fn run(
     settings: Settings,
     order: &str,
@@ -19,6 +28,31 @@ pub async fn run(
         "link by {}",
         std::env::var("USER").unwrap_or_else(|_| "a rep".into())
     );
+    let records = HandEntered {
+        opportunity,
+        quote,
+        sf_order,
+    };
+    let moved_to = link(&settings, &store, &worker.salesforce, actor, order, records).await?;
+    println!("order {order} linked to Opportunity {opportunity} and moved to {moved_to}");
+    Ok(0)
+}
+
+/// Verifies the ids, tags them with the order's External ID, and moves the order on to its route.
+/// The CLI and the console both link through here; `actor` names who did it in the history.
+pub async fn link(
+    settings: &Settings,
+    store: &Store,
+    sf: &Salesforce,
+    actor: String,
+    order: &str,
+    records: HandEntered<'_>,
+) -> anyhow::Result<OrderStatus> {
+    let HandEntered {
+        opportunity,
+        quote,
+        sf_order,
+    } = records;
     let id = store
         .find_order(order)
         .await
@@ -40,7 +74,6 @@ pub async fn run(
         .validate()
         .map_err(|r| anyhow::anyhow!("order {order} cannot be routed: {r}"))?;
     let f = &settings.salesforce.fields;
-    let sf = &worker.salesforce;
     sf.adopt(
         "Opportunity",
         opportunity,
@@ -74,13 +107,7 @@ pub async fn run(
         actor,
     };
     match store.record_sent(&claim.token, &sent).await? {
-        WriteBack::Committed => {
-            println!(
-                "order {order} linked to Opportunity {opportunity} and moved to {}",
-                sent.route.status()
-            );
-            Ok(0)
-        }
+        WriteBack::Committed => Ok(sent.route.status()),
         other => anyhow::bail!(
             "order {order} could not be moved ({other:?}); see `order-sync orders show {order}`"
         ),
