@@ -175,9 +175,12 @@ async fn once(settings: Settings) -> anyhow::Result<i32> {
     code
 }
 
-/// What the daemon's watchdog keeps current, for `once --metrics-file`: backlog and Salesforce.
+/// What the daemon's watchdog keeps current, for `once --metrics-file`, `status` and the
+/// console: backlog and Salesforce.
 async fn record_gauges(settings: &Settings, worker: &Worker) {
-    crate::metrics::record_salesforce(&worker.salesforce);
+    if let Err(e) = crate::sync::record_salesforce_usage(&worker.store, &worker.salesforce).await {
+        tracing::warn!(error = %e, "could not keep the Salesforce API usage in the store");
+    }
     check_salesforce(&worker.salesforce, MAX_SALESFORCE_SILENCE).await;
     let stuck_after = chrono::Duration::from_std(settings.alerts.stuck_after).unwrap_or_default();
     let store = &worker.store;

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod alerts;
 mod bad_answers;
 mod bad_input;
 mod check;

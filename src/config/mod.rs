@@ -35,6 +35,7 @@ pub struct AlertSettings {
     #[serde(with = "humantime_serde")]
     pub check_interval: Duration,
     pub webhook_url: String,
+    pub webhook_max_orders: usize,
     #[serde(with = "humantime_serde")]
     pub webhook_timeout: Duration,
     #[serde(with = "humantime_serde")]
