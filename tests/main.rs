@@ -8,6 +8,8 @@ mod bad_answers;
 mod bad_input;
 mod check;
 mod cli;
+mod console;
+mod console_browser;
 mod crash_safety;
 mod degradation;
 mod failures;

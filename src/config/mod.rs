@@ -25,6 +25,7 @@ pub struct Settings {
     pub repair: RepairSettings,
     pub alerts: AlertSettings,
     pub http: HttpSettings,
+    pub console: ConsoleSettings,
     pub log: LogSettings,
 }
 
@@ -46,6 +47,32 @@ pub struct AlertSettings {
 pub struct HttpSettings {
     pub enabled: bool,
     pub listen: std::net::SocketAddr,
+}
+
+/// The service reps' web console (`console` module).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConsoleSettings {
+    pub enabled: bool,
+    /// Empty: `run` serves the console on `http.listen`, and `order-sync console` listens there too.
+    pub listen: String,
+    /// An Argon2id PHC string; empty: every console page is refused.
+    pub password_hash: SecretString,
+    /// The address reps' browsers use (the single sign-on proxy's), e.g. `https://orders.acme.com`.
+    pub public_url: String,
+}
+
+impl ConsoleSettings {
+    /// Where the console listens on its own, if not on the ops endpoint's address.
+    pub fn own_listen(&self) -> Result<Option<std::net::SocketAddr>, ConfigError> {
+        if self.listen.trim().is_empty() {
+            return Ok(None);
+        }
+        self.listen
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|e| ConfigError(format!("console.listen {:?}: {e}", self.listen)))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,6 +233,7 @@ impl Settings {
                 self.sync.lease_duration, self.salesforce.request_timeout
             )));
         }
+        self.console.own_listen()?;
         if !(1..=75).contains(&self.sync.max_graphs_per_request) {
             return Err(ConfigError(
                 "sync.max_graphs_per_request: must be 1..=75".into(),
