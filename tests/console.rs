@@ -287,3 +287,32 @@ async fn no_page_shows_a_secret_or_the_database_url() {
         assert!(!pages.contains(secret), "a page shows {secret:?}");
     }
 }
+
+#[tokio::test]
+async fn an_order_number_with_a_slash_or_a_space_has_a_working_page() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let missing = app.product("NEW-9", "standard", false).await;
+    let customer = app.customer("Ferreira").await;
+    let id = app
+        .order(customer)
+        .edit(|o| o.order_number = "PO 12/7".into())
+        .line(missing, 1, "1.00")
+        .place()
+        .await;
+    app.drain(&app.worker(), 5).await;
+    let base = serve_console(&app, Some(&cheap_hash(PASSWORD))).await;
+
+    let stuck = client()
+        .get(format!("{base}/orders/stuck"))
+        .basic_auth(REP, Some(PASSWORD))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let story = json(&format!("{base}/orders/PO%2012%2F7")).await;
+
+    assert!(stuck.contains("href=\"/orders/PO%2012%2F7\""), "{stuck}");
+    assert_eq!(story["id"], id);
+}
