@@ -81,6 +81,7 @@ pub fn worker_with(settings: &Settings, store: Store, salesforce: Salesforce) ->
         heartbeat: Default::default(),
         wakeup: None,
         concurrency: s.concurrency,
+        outage: Default::default(),
     }
 }
 

@@ -12,6 +12,8 @@ use crate::sync::{Watchdog, Worker};
 
 /// Some orders were parked or left for retry by `once`.
 pub const EXIT_ORDERS_LEFT: i32 = 3;
+/// `once` could not claim, write back or read from the store: due orders may be waiting.
+pub const EXIT_STORE_UNAVAILABLE: i32 = 4;
 
 pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i32> {
     match command {
@@ -49,14 +51,12 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
             quote,
             sf_order,
         } => {
-            crate::link::run(
-                settings,
-                &order,
-                &opportunity,
-                quote.as_deref(),
-                sf_order.as_deref(),
-            )
-            .await
+            let records = crate::link::HandEntered {
+                opportunity,
+                quote,
+                sf_order,
+            };
+            crate::link::run(settings, &order, records).await
         }
         Command::Console { hash_password } => {
             crate::console::serve::run(settings, hash_password).await
@@ -208,21 +208,31 @@ async fn record_gauges(settings: &Settings, worker: &Worker) {
 
 async fn once_with(settings: &Settings, worker: &Worker) -> anyhow::Result<i32> {
     let mut report = worker.run_until_idle().await?;
-    let mut repair_parked = 0;
+    let (mut repair_parked, mut store_errors) = (0, 0);
     if settings.repair.enabled {
         let repaired = repairer_for(settings, worker).run_pass().await?;
         repair_parked = repaired.parked.len();
+        store_errors += repaired.store_errors;
         if !repaired.reissued.is_empty() {
             // Reissued orders are in Order Placed now: send them in this run too.
             report.absorb(worker.run_until_idle().await?);
         }
     }
+    store_errors += report.store_errors;
     tracing::info!(
         sent = report.sent.len(),
         parked = report.parked.len() + repair_parked,
         retrying = report.retrying.len(),
+        store_errors,
         "once: done"
     );
+    if store_errors > 0 {
+        eprintln!(
+            "order-sync: the store could not be read or written {store_errors} time(s) during this run; \
+             due orders wait for the next run (exit {EXIT_STORE_UNAVAILABLE})"
+        );
+        return Ok(EXIT_STORE_UNAVAILABLE);
+    }
     if report.paused {
         tracing::warn!(
             "Salesforce calls are paused (repeated failures or the daily API limit); due orders wait for the next run"

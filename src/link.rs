@@ -1,115 +1,158 @@
 //! `order-sync link`: adopt Salesforce records a rep entered by hand, instead of creating duplicates.
+//!
+//! Everything that can be checked is checked before anything changes: the order must be waiting
+//! in Order Placed and valid, each record must exist, be of the right object and belong to no
+//! other order. Only then is the order claimed, the records tagged and the order moved on; if
+//! tagging fails, the claim is given back and the order is left exactly as it was found.
 
 use crate::app::{Access, build_worker, open_store};
 use crate::config::Settings;
-use crate::domain::{OrderStatus, SalesforceIds};
-use crate::salesforce::Salesforce;
+use crate::domain::{Order, OrderStatus, SalesforceIds, SyncState};
+use crate::salesforce::{Owner, Salesforce};
 use crate::store::{Sent, Store, WriteBack};
 
 /// The records a rep entered by hand for one order.
-#[derive(Debug, Clone, Copy)]
-pub struct HandEntered<'a> {
-    pub opportunity: &'a str,
-    pub quote: Option<&'a str>,
-    pub sf_order: Option<&'a str>,
+#[derive(Debug, Clone, Default)]
+pub struct HandEntered {
+    pub opportunity: String,
+    pub quote: Option<String>,
+    pub sf_order: Option<String>,
 }
 
-/// `order-sync link`: connects, links, and says where the order went.
-pub async fn run(
-    settings: Settings,
-    order: &str,
-    opportunity: &str,
-    quote: Option<&str>,
-    sf_order: Option<&str>,
-) -> anyhow::Result<i32> {
+impl HandEntered {
+    /// (object, id, the key its External ID must carry) for each record given.
+    fn records<'a>(&'a self, order: &Order) -> Vec<(&'static str, &'a str, i64)> {
+        let mut r = vec![(
+            "Opportunity",
+            self.opportunity.as_str(),
+            order.opportunity_key.0,
+        )];
+        r.extend(
+            self.quote
+                .as_deref()
+                .map(|q| ("Quote", q, order.opportunity_key.0)),
+        );
+        r.extend(self.sf_order.as_deref().map(|o| ("Order", o, order.id.0)));
+        r
+    }
+}
+
+pub async fn run(settings: Settings, order: &str, records: HandEntered) -> anyhow::Result<i32> {
     let store = open_store(&settings, Access::Existing).await?;
     let worker = build_worker(&settings, store.clone()).await?;
     let actor = format!(
         "link by {}",
         std::env::var("USER").unwrap_or_else(|_| "a rep".into())
     );
-    let records = HandEntered {
-        opportunity,
-        quote,
-        sf_order,
-    };
-    let moved_to = link(&settings, &store, &worker.salesforce, actor, order, records).await?;
-    println!("order {order} linked to Opportunity {opportunity} and moved to {moved_to}");
+    let moved = link(
+        &store,
+        &worker.salesforce,
+        &settings,
+        order,
+        &records,
+        &actor,
+    )
+    .await?;
+    println!(
+        "order {order} linked to Opportunity {} and moved to {moved}",
+        records.opportunity
+    );
     Ok(0)
 }
 
-/// Verifies the ids, tags them with the order's External ID, and moves the order on to its route.
-/// The CLI and the console both link through here; `actor` names who did it in the history.
+/// Links `records` to the order `key` names and moves it on; the status it moved to.
 pub async fn link(
-    settings: &Settings,
     store: &Store,
     sf: &Salesforce,
-    actor: String,
-    order: &str,
-    records: HandEntered<'_>,
+    settings: &Settings,
+    key: &str,
+    records: &HandEntered,
+    actor: &str,
 ) -> anyhow::Result<OrderStatus> {
-    let HandEntered {
-        opportunity,
-        quote,
-        sf_order,
-    } = records;
     let id = store
-        .find_order(order)
+        .find_order(key)
         .await
         .map_err(anyhow::Error::msg)?
-        .ok_or_else(|| anyhow::anyhow!("no order {order:?}"))?;
-    let lease_ms = i64::try_from(settings.sync.lease_duration.as_millis()).unwrap_or(120_000);
-    let Some(claim) = store.claim_order(&actor, id, lease_ms).await? else {
+        .ok_or_else(|| anyhow::anyhow!("no order {key:?}"))?;
+    let raw = store
+        .load_order(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("order {key} vanished"))?;
+    if raw.status != Ok(OrderStatus::OrderPlaced) {
         anyhow::bail!(
-            "order {order} is not waiting in Order Placed (or a worker is sending it right now); see `order-sync orders show {order}`"
+            "order {key} is not waiting in Order Placed; see `order-sync orders show {key}`"
         );
-    };
-    let claimed = claim
-        .orders
-        .into_iter()
-        .next()
-        .ok_or_else(|| anyhow::anyhow!("order {order} vanished"))?;
-    let validated = claimed
-        .raw
-        .validate()
-        .map_err(|r| anyhow::anyhow!("order {order} cannot be routed: {r}"))?;
-    let f = &settings.salesforce.fields;
-    sf.adopt(
-        "Opportunity",
-        opportunity,
-        &f.order_external_id,
-        validated.opportunity_key.0,
-    )
-    .await?;
-    if let Some(q) = quote {
-        sf.adopt(
-            "Quote",
-            q,
-            &f.order_external_id,
-            validated.opportunity_key.0,
-        )
-        .await?;
     }
-    if let Some(o) = sf_order {
-        sf.adopt("Order", o, &f.order_external_id, validated.id.0)
-            .await?;
+    let order = raw
+        .validate()
+        .map_err(|r| anyhow::anyhow!("order {key} cannot be routed: {r}"))?;
+    let field = &settings.salesforce.fields.order_external_id;
+    for (object, record, expected) in records.records(&order) {
+        if let Owner::Other(other) = sf.link_owner(object, record, field, expected).await? {
+            anyhow::bail!(
+                "{object} {record} already belongs to store order {}; it is not re-keyed",
+                describe(store, &other).await
+            );
+        }
+    }
+    let was = store
+        .order_detail(id)
+        .await?
+        .and_then(|d| d.sync_state)
+        .as_deref()
+        .map(sync_state);
+    let lease_ms = i64::try_from(settings.sync.lease_duration.as_millis()).unwrap_or(120_000);
+    let Some(claim) = store.claim_order(actor, id, lease_ms).await? else {
+        anyhow::bail!("order {key} is being sent by a worker right now; try again in a minute");
+    };
+    let attempt = claim.orders.first().map_or(1, |c| c.attempt);
+    for (object, record, expected) in records.records(&order) {
+        if let Err(e) = sf.adopt(object, record, field, expected).await {
+            store.release_claim(&claim.token, id, was).await?;
+            anyhow::bail!("order {key} was left as it was: tagging {object} {record} failed: {e}");
+        }
     }
     let sent = Sent {
-        order_id: validated.id,
-        attempt: claimed.attempt,
-        route: validated.route(),
+        order_id: order.id,
+        attempt,
+        route: order.route(),
         ids: SalesforceIds {
-            opportunity: Some(opportunity.into()),
-            quote: quote.map(Into::into),
-            order: sf_order.map(Into::into),
+            opportunity: Some(records.opportunity.clone()),
+            quote: records.quote.clone(),
+            order: records.sf_order.clone(),
             ..Default::default()
         },
-        actor,
+        actor: actor.to_string(),
     };
     match store.record_sent(&claim.token, &sent).await? {
         WriteBack::Committed => Ok(sent.route.status()),
         other => anyhow::bail!(
-            "order {order} could not be moved ({other:?}); see `order-sync orders show {order}`"
+            "order {key} could not be moved ({other:?}); see `order-sync orders show {key}`"
         ),
+    }
+}
+
+/// An order id found in an External ID, as a rep knows it: its number.
+async fn describe(store: &Store, key: &str) -> String {
+    let number = match key.parse::<i64>() {
+        Ok(id) => store
+            .order_detail(id)
+            .await
+            .ok()
+            .flatten()
+            .map(|d| d.order_number),
+        Err(_) => None,
+    };
+    match number {
+        Some(n) => format!("{n} (id {key})"),
+        None => format!("id {key}"),
+    }
+}
+
+fn sync_state(text: &str) -> SyncState {
+    match text {
+        "parked" => SyncState::Parked,
+        "done" => SyncState::Done,
+        _ => SyncState::Pending,
     }
 }

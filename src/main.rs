@@ -3,7 +3,7 @@
 use clap::Parser;
 
 use order_sync::cli::Cli;
-use order_sync::config::Settings;
+use order_sync::config::{LogFormat, Settings};
 
 #[tokio::main]
 async fn main() {
@@ -16,11 +16,16 @@ async fn main() {
         }
     };
     order_sync::telemetry::init(&settings.log);
+    let json_logs = settings.log.format == LogFormat::Json;
     let code = match order_sync::commands::dispatch(cli.command, settings).await {
         Ok(code) => code,
         Err(e) => {
-            tracing::error!("{e:#}");
-            eprintln!("order-sync: {e:#}");
+            // Said once: as a log event where logs are read by machines, else as one line.
+            if json_logs {
+                tracing::error!("{e:#}");
+            } else {
+                eprintln!("order-sync: {e:#}");
+            }
             1
         }
     };

@@ -216,3 +216,110 @@ async fn migrate_beside_the_stores_tables_touches_only_order_syncs_own() {
         "the store's rows are still there"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_file_with_a_syntax_error_is_named_without_echoing_its_lines() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("order-sync.toml");
+    std::fs::write(
+        &file,
+        "[salesforce]\nclient_secret = \"s3cr3t-value\nusername = \"x\"\n",
+    )
+    .unwrap();
+
+    let run = app
+        .run_cli(&["status", "--config", file.to_str().unwrap()], &[])
+        .await;
+
+    assert_eq!(run.code, Some(1), "{}", run.output);
+    assert!(run.output.contains("is not valid TOML"), "{}", run.output);
+    assert!(
+        run.output.contains("line 2"),
+        "the place is named: {}",
+        run.output
+    );
+    assert!(
+        !run.output.contains("s3cr3t"),
+        "a secret's line is not echoed: {}",
+        run.output
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_misspelled_setting_is_refused_once_with_the_nearest_key() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+
+    let run = app
+        .run_cli(&["once"], &[("ORDER_SYNC__SYNC__BATCHSIZE", "10")])
+        .await;
+
+    assert_eq!(run.code, Some(1));
+    assert_eq!(run.output.trim().lines().count(), 1, "{}", run.output);
+    assert!(
+        run.output.contains("did you mean sync.batch_size?"),
+        "{}",
+        run.output
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_version_the_org_does_not_serve_stops_start_up_before_any_order_is_parked() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Version").await;
+    let id = app.order(customer).line(widget, 1, "1.00").place().await;
+
+    let run = app
+        .run_cli(
+            &["once"],
+            &[("ORDER_SYNC__SALESFORCE__API_VERSION", "v99.0")],
+        )
+        .await;
+
+    assert_eq!(run.code, Some(1), "{}", run.output);
+    assert!(
+        run.output
+            .contains("salesforce.api_version v99.0 is not served by this org"),
+        "{}",
+        run.output
+    );
+    assert!(
+        app.store
+            .order_detail(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .sync_state
+            .is_none(),
+        "nothing was claimed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_says_it_failed_when_the_store_cannot_be_written() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("ReadOnly").await;
+    app.order(customer).line(widget, 1, "1.00").place().await;
+    let read_only = format!("{}?mode=ro", app.settings.database.url);
+
+    let run = app
+        .run_cli(
+            &["once"],
+            &[
+                ("ORDER_SYNC__DATABASE__URL", &read_only),
+                ("ORDER_SYNC__DATABASE__MIGRATE_ON_START", "false"),
+            ],
+        )
+        .await;
+
+    assert_eq!(run.code, Some(4), "{}", run.output);
+    assert!(
+        run.output
+            .contains("the store could not be read or written"),
+        "{}",
+        run.output
+    );
+    assert_eq!(app.fake.count("Opportunity"), 0);
+}

@@ -213,3 +213,56 @@ async fn readyz_stays_ready_while_the_circuit_is_open_and_healthz_says_salesforc
         .unwrap_or_default();
     assert!(problem.contains("paused"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres_tests),
+    ignore = "skipped: set ORDER_SYNC_TEST_POSTGRES_URL to run"
+)]
+async fn a_store_outage_during_write_back_is_waited_out_not_fatal() {
+    let app = TestApp::spawn(Backend::Postgres).await.expect("postgres");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Outage").await;
+    let id = app.order(customer).line(widget, 1, "1.00").place().await;
+    let worker = app.worker();
+    app.fake.set_latency(Duration::from_millis(800));
+    let admin = sqlx::PgPool::connect(&std::env::var("ORDER_SYNC_TEST_POSTGRES_URL").unwrap())
+        .await
+        .unwrap();
+    let db = app
+        .settings
+        .database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let pass = tokio::spawn({
+        let worker = worker.clone();
+        async move { worker.run_pass().await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The database goes away while Salesforce is answering: no connection is let in.
+    let set = |allow: bool| format!("ALTER DATABASE \"{db}\" ALLOW_CONNECTIONS {allow}");
+    sqlx::query(sqlx::AssertSqlSafe(set(false)))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
+        .bind(&db).execute(&admin).await.unwrap();
+    // Longer than the pool's 10 s acquire timeout, so the write-back itself sees the outage.
+    tokio::time::sleep(Duration::from_millis(11_500)).await;
+    sqlx::query(sqlx::AssertSqlSafe(set(true)))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let report = pass.await.unwrap().expect("a store outage is not fatal");
+
+    assert_eq!(
+        report.sent.len(),
+        1,
+        "the write-back waited for the store: {report:?}"
+    );
+    assert_eq!(app.status_of(id).await, "In Process");
+}

@@ -227,15 +227,9 @@ async fn link_adopts_hand_entered_records_instead_of_duplicating_them(backend: B
     )
     .await;
 
-    let code = order_sync::link::run(
-        app.settings.clone(),
-        &id.to_string(),
-        &opportunity,
-        None,
-        None,
-    )
-    .await
-    .expect("link");
+    let code = link(&app, &id.to_string(), &opportunity, None)
+        .await
+        .expect("link");
     app.drain(&worker, 5).await;
 
     assert_eq!(code, 0);
@@ -261,30 +255,143 @@ async fn link_adopts_hand_entered_records_instead_of_duplicating_them(backend: B
 }
 on_every_backend!(link_adopts_hand_entered_records_instead_of_duplicating_them);
 
+/// `order-sync link KEY --opportunity ID [--quote ID]`, as the CLI calls it.
+async fn link(
+    app: &TestApp,
+    key: &str,
+    opportunity: &str,
+    quote: Option<&str>,
+) -> anyhow::Result<i32> {
+    let records = order_sync::link::HandEntered {
+        opportunity: opportunity.into(),
+        quote: quote.map(Into::into),
+        sf_order: None,
+    };
+    order_sync::link::run(app.settings.clone(), key, records).await
+}
+
+/// The sync row as a rep's `orders show` sees it: state, attempts, next attempt.
+async fn sync_row(app: &TestApp, id: i64) -> (Option<String>, Option<i64>, Option<i64>) {
+    let d = app.store.order_detail(id).await.unwrap().unwrap();
+    (d.sync_state, d.attempts, d.next_attempt_at)
+}
+
 #[tokio::test]
-async fn link_refuses_an_id_that_does_not_exist() {
+async fn a_failed_link_leaves_the_order_exactly_as_it_found_it() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
     let widget = app.product("WIDGET-1", "standard", false).await;
     let customer = app.customer("Noyce").await;
     let id = app.order(customer).line(widget, 1, "5.00").place().await;
-    app.drain(&app.worker(), 5).await;
+    app.drain(&app.worker(), 5).await; // parked: no price-book entry
+    let before = sync_row(&app, id).await;
 
-    let err = order_sync::link::run(
-        app.settings.clone(),
-        &id.to_string(),
-        "006000000000999AAA",
-        None,
-        None,
-    )
-    .await
-    .expect_err("refused");
+    let first = link(&app, &id.to_string(), "006000000000999AAA", None)
+        .await
+        .expect_err("refused");
+    let second = link(&app, &id.to_string(), "006000000000999AAA", None)
+        .await
+        .expect_err("refused");
 
     assert!(
-        err.to_string()
+        first
+            .to_string()
             .contains("no Opportunity with id 006000000000999AAA"),
-        "{err}"
+        "{first}"
     );
+    assert_eq!(
+        second.to_string(),
+        first.to_string(),
+        "no claim was left behind"
+    );
+    assert_eq!(sync_row(&app, id).await, before);
     assert_eq!(app.status_of(id).await, "Order Placed");
+}
+
+#[tokio::test]
+async fn a_link_whose_tagging_fails_gives_its_claim_back() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", false).await;
+    let customer = app.customer("Hopper").await;
+    let id = app.order(customer).line(widget, 1, "5.00").place().await;
+    app.drain(&app.worker(), 5).await;
+    let before = sync_row(&app, id).await;
+    let opportunity = create_by_hand(
+        &app,
+        "Opportunity",
+        serde_json::json!({"Name": "By hand", "StageName": "Prospecting", "CloseDate": "2026-11-26"}),
+    )
+    .await;
+    // The record exists and is free, but the org refuses the tag (say, a locked record).
+    app.fake.add_validation_rule(
+        "Opportunity",
+        "Store_Order_Id__c",
+        &id.to_string(),
+        "Record locked",
+    );
+
+    let err = link(&app, &id.to_string(), &opportunity, None)
+        .await
+        .expect_err("tagging fails");
+
+    assert!(err.to_string().contains("was left as it was"), "{err}");
+    assert_eq!(
+        sync_row(&app, id).await,
+        before,
+        "state, attempts and lease as they were"
+    );
+}
+
+#[tokio::test]
+async fn link_refuses_records_that_belong_to_another_order_or_another_object() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let gone = app.product("GONE-1", "standard", false).await;
+    let customer = app.customer("Lamarr").await;
+    let routed = app.order(customer).line(widget, 1, "5.00").place().await;
+    let parked = app.order(customer).line(gone, 1, "5.00").place().await;
+    app.drain(&app.worker(), 5).await;
+    let theirs = app
+        .fake
+        .find("Opportunity", "Store_Order_Id__c", &routed.to_string())[0]
+        .id
+        .clone();
+    let quote = app
+        .fake
+        .find("Quote", "Store_Order_Id__c", &routed.to_string())[0]
+        .id
+        .clone();
+    let number = app
+        .store
+        .order_detail(routed)
+        .await
+        .unwrap()
+        .unwrap()
+        .order_number;
+
+    let stolen = link(&app, &parked.to_string(), &theirs, None)
+        .await
+        .expect_err("refused");
+    let wrong_object = link(&app, &parked.to_string(), &quote, None)
+        .await
+        .expect_err("refused");
+
+    assert!(
+        stolen
+            .to_string()
+            .contains(&format!("already belongs to store order {number}")),
+        "{stolen}"
+    );
+    assert!(
+        wrong_object
+            .to_string()
+            .contains("is a Quote id, not an Opportunity id"),
+        "{wrong_object}"
+    );
+    let still = app
+        .fake
+        .find("Opportunity", "Store_Order_Id__c", &routed.to_string());
+    assert_eq!(still.len(), 1, "the other order keeps its Opportunity");
+    assert_eq!(app.status_of(parked).await, "Order Placed");
 }
 
 /// A rep creating a record in Salesforce's UI: a plain REST create against the fake.

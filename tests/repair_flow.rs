@@ -5,6 +5,15 @@ use crate::helpers::{Backend, TestApp, on_every_backend};
 /// An evaluation order pushed and evaluated: it waits in Awaiting Customer Approval.
 async fn evaluated_order(app: &TestApp, customer_name: &str) -> (i64, order_sync::sync::Worker) {
     let eval = app.product("EVAL", "evaluation", true).await;
+    evaluated_order_of(app, eval, customer_name).await
+}
+
+/// As `evaluated_order`, with the EVAL product already in the store.
+async fn evaluated_order_of(
+    app: &TestApp,
+    eval: i64,
+    customer_name: &str,
+) -> (i64, order_sync::sync::Worker) {
     let customer = app.customer(customer_name).await;
     let id = app.order(customer).line(eval, 1, "0.00").place().await;
     let worker = app.worker();
@@ -228,3 +237,113 @@ async fn the_watermark_survives_a_restart_and_finds_changes_made_while_stopped(b
     assert_eq!(app.history(first).await.len(), 2);
 }
 on_every_backend!(the_watermark_survives_a_restart_and_finds_changes_made_while_stopped);
+
+async fn a_reissue_the_store_refuses_parks_that_order_and_the_others_go_on(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let eval = app.product("EVAL", "evaluation", true).await;
+    let (first, worker) = evaluated_order_of(&app, eval, "Blocked").await;
+    let (second, _) = evaluated_order_of(&app, eval, "Second").await;
+    let (third, _) = evaluated_order_of(&app, eval, "Third").await;
+    for id in [first, second, third] {
+        app.accept_quote(id, Some("99.00"));
+    }
+    // The number the first reissue would take is already there.
+    let number = app
+        .store
+        .order_detail(first)
+        .await
+        .unwrap()
+        .unwrap()
+        .order_number;
+    let customer = app.customer("Squatter").await;
+    app.order(customer)
+        .status("Completed")
+        .edit(|o| o.order_number = format!("{number}-R"))
+        .place()
+        .await;
+
+    let report = app
+        .repairer(&worker)
+        .run_pass()
+        .await
+        .expect("no fatal error");
+
+    assert_eq!(report.parked, vec![first]);
+    let reissued: Vec<i64> = report.reissued.iter().map(|(old, _)| *old).collect();
+    assert_eq!(
+        reissued,
+        vec![second, third],
+        "the pass went on to the next orders"
+    );
+    let parked = app.store.order_detail(first).await.unwrap().unwrap();
+    assert_eq!(parked.sync_state.as_deref(), Some("parked"));
+    assert!(
+        parked
+            .last_error
+            .unwrap_or_default()
+            .contains("the store refused the reissued order")
+    );
+    assert_eq!(
+        app.status_of(first).await,
+        "Awaiting Customer Approval",
+        "nothing half-done"
+    );
+    let stuck = app.store.stuck_orders(chrono::Utc::now()).await.unwrap();
+    assert!(stuck.iter().any(|o| o.id == first), "a rep sees it");
+}
+on_every_backend!(a_reissue_the_store_refuses_parks_that_order_and_the_others_go_on);
+
+async fn a_row_naming_an_order_that_is_not_its_canceled_evaluation_is_not_trusted(
+    backend: Backend,
+) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let owner = app.customer("Owner").await;
+    let other = app.customer("Intruder").await;
+    let victim = app.order(owner).line(widget, 1, "10.00").place().await;
+    let routed = app.order(owner).line(widget, 1, "10.00").place().await;
+    let worker = app.worker();
+    app.drain(&worker, 5).await;
+    let opportunity = app
+        .fake
+        .find("Opportunity", "Store_Order_Id__c", &victim.to_string())[0]
+        .clone();
+    let foreign = app
+        .order(other)
+        .line(widget, 1, "1.00")
+        .edit(|o| o.reissue_of = Some(victim))
+        .place()
+        .await;
+    // Same customer, but the order it names was never an evaluation (and is not canceled).
+    let same_customer = app
+        .order(owner)
+        .line(widget, 1, "1.00")
+        .edit(|o| o.reissue_of = Some(routed))
+        .place()
+        .await;
+
+    app.drain(&worker, 5).await;
+
+    for id in [foreign, same_customer] {
+        let d = app.store.order_detail(id).await.unwrap().unwrap();
+        assert_eq!(d.sync_state.as_deref(), Some("parked"), "order {id}");
+        assert!(
+            d.last_error
+                .unwrap_or_default()
+                .contains("not a canceled evaluation order of the same customer")
+        );
+    }
+    let after = app
+        .fake
+        .find("Opportunity", "Store_Order_Id__c", &victim.to_string())[0]
+        .clone();
+    assert_eq!(
+        after.fields, opportunity.fields,
+        "the other order's Opportunity is untouched"
+    );
+}
+on_every_backend!(a_row_naming_an_order_that_is_not_its_canceled_evaluation_is_not_trusted);

@@ -95,9 +95,16 @@ pub(crate) fn check_assertion(assertion: &str, client_id: &str, now: i64) -> Res
     {
         return Err("invalid assertion: missing sub".into());
     }
+    // As Salesforce documents it: the login host of the environment, or an Experience Cloud
+    // site; a My Domain host is refused.
+    let audience = |a: &str| {
+        a == "https://login.salesforce.com"
+            || a == "https://test.salesforce.com"
+            || (a.starts_with("https://") && a.ends_with(".my.site.com"))
+    };
     let aud_ok = match claims.get("aud") {
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(items)) => !items.is_empty(),
+        Some(Value::String(s)) => audience(s),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(audience),
         _ => false,
     };
     if !aud_ok {

@@ -10,7 +10,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, post};
+use axum::routing::{any, get, post};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, OpResult, Reply};
@@ -20,9 +20,23 @@ use crate::state::Shared;
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/services/oauth2/token", post(crate::oauth::token))
+        .route("/services/data", get(versions))
+        .route("/services/data/", get(versions))
         .route("/services/data/{*rest}", any(data))
         .fallback(|| async { reply_response(ApiError::not_found().into()) })
         .with_state(shared)
+}
+
+/// `GET /services/data/`: the API versions this org serves (no token needed, not counted).
+async fn versions() -> Response {
+    let list: Vec<serde_json::Value> = (31..=66)
+        .map(|v| {
+            serde_json::json!({
+                "label": format!("Release {v}"), "url": format!("/services/data/v{v}.0"), "version": format!("{v}.0")
+            })
+        })
+        .collect();
+    Json(list).into_response()
 }
 
 fn reply_response(reply: Reply) -> Response {

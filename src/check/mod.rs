@@ -67,8 +67,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<i32> {
 pub async fn checklist(settings: &Settings) -> Vec<CheckItem> {
     let sf = &settings.salesforce;
     let auth = match sf.auth {
-        AuthFlow::Jwt => "jwt",
-        AuthFlow::ClientCredentials => "client_credentials",
+        AuthFlow::Jwt => format!("jwt, audience {}", crate::salesforce::jwt_audience(sf)),
+        AuthFlow::ClientCredentials => "client_credentials".to_string(),
     };
     let mut items = vec![CheckItem::pass(format!(
         "configuration loaded (auth {auth}, API {}, login {})",

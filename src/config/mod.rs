@@ -7,16 +7,21 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+mod explain;
 mod store;
+mod validate;
+
 pub use store::{
     CustomersTable, HistoryTable, LinesTable, MoneyFormat, OrdersTable, PaymentMethods,
     PaymentsTable, ProductKinds, ProductsTable, StatusCodeType, StatusCodes, StoreSettings,
 };
+pub use validate::{is_api_name, is_record_id};
 
 /// The defaults, compiled in so the binary runs with no files beside it.
 pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub database: DatabaseSettings,
     pub store: StoreSettings,
@@ -30,6 +35,7 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlertSettings {
     #[serde(with = "humantime_serde")]
     pub stuck_after: Duration,
@@ -44,6 +50,7 @@ pub struct AlertSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HttpSettings {
     pub enabled: bool,
     pub listen: std::net::SocketAddr,
@@ -51,6 +58,7 @@ pub struct HttpSettings {
 
 /// The service reps' web console (`console` module).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConsoleSettings {
     pub enabled: bool,
     /// Empty: `run` serves the console on `http.listen`, and `order-sync console` listens there too.
@@ -76,6 +84,7 @@ impl ConsoleSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RepairSettings {
     pub enabled: bool,
     pub evaluation_object: String,
@@ -90,6 +99,7 @@ pub struct RepairSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
@@ -104,6 +114,7 @@ pub enum AuthFlow {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SalesforceSettings {
     pub login_url: String,
     pub auth: AuthFlow,
@@ -130,6 +141,7 @@ pub struct SalesforceSettings {
 
 /// Salesforce field API names live in values, never in keys: `__c` would clash with the env separator.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FieldNames {
     pub customer_external_id: String,
     pub order_external_id: String,
@@ -137,6 +149,7 @@ pub struct FieldNames {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StageNames {
     pub in_process: String,
     pub awaiting_payment: String,
@@ -144,6 +157,7 @@ pub struct StageNames {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SyncSettings {
     pub worker_id: String,
     #[serde(with = "humantime_serde")]
@@ -169,6 +183,7 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
@@ -209,37 +224,12 @@ impl Settings {
             .add_source(environment)
             .build()
             .and_then(Config::try_deserialize)
-            .map_err(|e| ConfigError(e.to_string()))?;
-        settings.validate()?;
+            .map_err(|e| ConfigError(explain::explain(&e)))?;
+        let problems = settings.problems().0;
+        if !problems.is_empty() {
+            return Err(ConfigError(problems.join("\nconfiguration: ")));
+        }
         Ok(settings)
-    }
-
-    fn validate(&self) -> Result<(), ConfigError> {
-        let sf = &self.salesforce;
-        if !sf.api_version.starts_with('v') || sf.api_version[1..].parse::<f32>().is_err() {
-            return Err(ConfigError(format!(
-                "salesforce.api_version: {:?} is not like \"v62.0\"",
-                sf.api_version
-            )));
-        }
-        if self.sync.batch_size == 0 {
-            return Err(ConfigError("sync.batch_size: must be at least 1".into()));
-        }
-        // A claim must outlive the Salesforce round trip it covers, or another worker takes the
-        // order over mid-flight and the work is done twice (still no duplicate, but twice the calls).
-        if self.sync.lease_duration < self.salesforce.request_timeout * 3 {
-            return Err(ConfigError(format!(
-                "sync.lease_duration ({:?}) must be at least three times salesforce.request_timeout ({:?})",
-                self.sync.lease_duration, self.salesforce.request_timeout
-            )));
-        }
-        self.console.own_listen()?;
-        if !(1..=75).contains(&self.sync.max_graphs_per_request) {
-            return Err(ConfigError(
-                "sync.max_graphs_per_request: must be 1..=75".into(),
-            ));
-        }
-        Ok(())
     }
 
     /// The worker id used in leases and history rows.

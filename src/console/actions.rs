@@ -124,13 +124,13 @@ pub(crate) async fn link(
             return Err(Failure::Refused("Give the Opportunity's id.".into()));
         };
         let records = HandEntered {
-            opportunity,
-            quote: given(&f.quote),
-            sf_order: given(&f.sf_order),
+            opportunity: opportunity.to_string(),
+            quote: given(&f.quote).map(Into::into),
+            sf_order: given(&f.sf_order).map(Into::into),
         };
         let actor = format!("link by {} (console)", session.rep);
-        let s = &c.settings;
-        let moved = crate::link::link(s, &c.store, &c.salesforce, actor, &key, records)
+        let (s, sf) = (&c.settings, &c.salesforce);
+        let moved = crate::link::link(&c.store, sf, s, &key, &records, &actor)
             .await
             .map_err(classify)?;
         tracing::info!(order = %key, rep = %session.rep, to = %moved, "console: records linked");

@@ -142,7 +142,7 @@ async fn load(c: &Console, key: &str) -> Result<Story, Failure> {
         && d.sync_state.as_deref() != Some(SyncState::Done.as_str());
     let hand_entry = match waiting {
         true => store
-            .order_as_stored(id)
+            .load_order(id)
             .await?
             .map(|raw| sheet(raw, &c.settings)),
         false => None,

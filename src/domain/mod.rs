@@ -8,7 +8,7 @@ pub use order::{
     Customer, CustomerKey, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind, Route,
 };
 pub use status::{OrderStatus, UnknownStatus};
-pub use validate::{RawCustomer, RawLine, RawOrder, Rejection};
+pub use validate::{RawCustomer, RawLine, RawOrder, ReissueOrigin, Rejection};
 
 /// The Salesforce records that hold one store order (ids as Salesforce gives them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -25,11 +25,23 @@ pub struct RawOrder {
     pub currency: Option<String>,
     pub placed_at: Option<Result<DateTime<Utc>, String>>,
     pub reissue_of: Option<i64>,
+    /// What the store says of the order this one reissues, when it exists.
+    pub reissues: Option<ReissueOrigin>,
     /// The first order of the reissue chain (itself when not a reissue); None if the chain is broken.
     pub root_order_id: Option<i64>,
     /// The customer, or why the order has none.
     pub customer: Result<RawCustomer, String>,
     pub lines: Vec<RawLine>,
+}
+
+/// The order a reissue names: only a canceled evaluation order of the same customer may hand
+/// its Opportunity and Quote on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReissueOrigin {
+    pub canceled: bool,
+    pub same_customer: bool,
+    /// order-sync routed it to Awaiting Evaluation.
+    pub evaluation: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +139,14 @@ impl RawOrder {
             }
             (_, root) => OrderId(root.unwrap_or(self.id)),
         };
+        if let (Some(of), Some(origin)) = (self.reissue_of, self.reissues)
+            && !(origin.canceled && origin.same_customer && origin.evaluation)
+        {
+            return reject(format!(
+                "the order says it reissues order {of}, which is not a canceled evaluation order of the same \
+                 customer; it is not trusted with that order's Salesforce records (fix reissue_of, then retry)"
+            ));
+        }
         let customer = customer(self.customer.clone())?;
         let lines = validate_lines(self.lines)?;
         Ok(Order {

@@ -77,11 +77,7 @@ impl TokenProvider {
                         format!("salesforce.private_key_path is not an RSA PEM key: {e}"),
                     )
                 })?;
-                let audience = if s.audience.is_empty() {
-                    s.login_url.clone()
-                } else {
-                    s.audience.clone()
-                };
+                let audience = jwt_audience(s);
                 Grant::Jwt {
                     key,
                     client_id: s.client_id.clone(),
@@ -217,6 +213,67 @@ fn warn_if_key_readable_by_others(path: &str) {
             path,
             mode = format!("{:o}", meta.permissions().mode() & 0o777),
             "the Salesforce private key is readable by group or others; chmod 600 it"
+        );
+    }
+}
+
+/// The JWT `aud`: `salesforce.audience` when set; else the environment's login host, as
+/// Salesforce documents it — `https://test.salesforce.com` for a sandbox (test.salesforce.com or
+/// a `--sandbox` My Domain), `https://login.salesforce.com` otherwise, whatever host tokens
+/// are requested from.
+pub fn jwt_audience(s: &SalesforceSettings) -> String {
+    if !s.audience.is_empty() {
+        return s.audience.clone();
+    }
+    let host = reqwest::Url::parse(&s.login_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    let sandbox = host == "test.salesforce.com"
+        || host.ends_with(".sandbox.my.salesforce.com")
+        || host.contains("--");
+    if sandbox {
+        "https://test.salesforce.com".into()
+    } else {
+        "https://login.salesforce.com".into()
+    }
+}
+
+#[cfg(test)]
+mod audience_tests {
+    use super::jwt_audience;
+    use crate::config::Settings;
+
+    fn audience(login_url: &str, audience: &str) -> String {
+        let mut s = Settings::load_with_env(None, Some(Default::default()))
+            .unwrap()
+            .salesforce;
+        s.login_url = login_url.into();
+        s.audience = audience.into();
+        jwt_audience(&s)
+    }
+
+    #[test]
+    fn the_jwt_audience_follows_the_environment_not_the_token_host() {
+        assert_eq!(
+            audience("https://acme.my.salesforce.com", ""),
+            "https://login.salesforce.com"
+        );
+        assert_eq!(
+            audience("https://login.salesforce.com", ""),
+            "https://login.salesforce.com"
+        );
+        assert_eq!(
+            audience("https://test.salesforce.com", ""),
+            "https://test.salesforce.com"
+        );
+        assert_eq!(
+            audience("https://acme--uat.sandbox.my.salesforce.com", ""),
+            "https://test.salesforce.com"
+        );
+        assert_eq!(
+            audience("https://acme.my.salesforce.com", "https://acme.my.site.com"),
+            "https://acme.my.site.com"
         );
     }
 }

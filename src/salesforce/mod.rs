@@ -2,12 +2,14 @@
 //! Wire types stay in here; callers see domain types and [`SfError`].
 
 mod auth;
+pub use auth::jwt_audience;
 mod circuit;
 mod client;
 mod describe;
 mod error;
 mod existing;
 mod graph;
+mod link;
 mod pricebook;
 mod repair;
 mod wire;
@@ -21,6 +23,7 @@ use reqwest::Method;
 pub use client::{ApiUsage, parse_limit_info};
 pub use describe::{FieldDescription, ObjectDescription, PricebookCoverage};
 pub use error::SfError;
+pub use link::Owner;
 pub use repair::{AcceptedQuote, CompletedEvaluation, QuoteLine};
 pub use wire::soql_literal;
 
@@ -60,9 +63,36 @@ impl Salesforce {
         })
     }
 
-    /// Obtains a token now, so bad credentials stop the process before any order is claimed.
+    /// Obtains a token now, so bad credentials stop the process before any order is claimed,
+    /// and checks that the org serves `salesforce.api_version` (an unsupported one would make
+    /// every request NOT_FOUND and park the whole backlog).
     pub async fn connect(&self) -> Result<(), SfError> {
-        self.inner.auth.token().await.map(|_| ())
+        self.inner.auth.token().await?;
+        let bytes = self
+            .inner
+            .send(Method::GET, "/services/data/", None)
+            .await?;
+        let offered: Vec<wire::ApiVersion> = serde_json::from_slice(&bytes).map_err(|_| {
+            SfError::transient(
+                None,
+                "the org's list of API versions was not the expected JSON",
+            )
+        })?;
+        let wanted = self.settings.api_version.trim_start_matches('v');
+        if offered.iter().any(|v| v.version == wanted) {
+            return Ok(());
+        }
+        let range = match (offered.first(), offered.last()) {
+            (Some(a), Some(b)) => format!("v{} to v{}", a.version, b.version),
+            _ => "none".into(),
+        };
+        Err(SfError::fatal(
+            None,
+            format!(
+                "salesforce.api_version {} is not served by this org (it offers {range})",
+                self.settings.api_version
+            ),
+        ))
     }
 
     /// Writes each order to Salesforce, many orders per request, each its own all-or-nothing graph.
@@ -202,37 +232,6 @@ impl Salesforce {
     /// Requests sent to the REST API by this process (token requests not included).
     pub fn calls(&self) -> u64 {
         self.inner.calls.load(Ordering::Relaxed)
-    }
-
-    /// Checks that `object` `id` exists and sets its External ID field to `key` (for `link`).
-    pub async fn adopt(
-        &self,
-        object: &str,
-        id: &str,
-        field: &str,
-        key: i64,
-    ) -> Result<(), SfError> {
-        if !wire::is_salesforce_id(id) {
-            return Err(SfError::rejected(
-                None,
-                format!("{id:?} is not a Salesforce {object} id"),
-            ));
-        }
-        let path = format!("sobjects/{object}/{id}");
-        match self.inner.send(Method::GET, &path, None).await {
-            Err(e) if e.code.as_deref() == Some("NOT_FOUND") => {
-                return Err(SfError::rejected(
-                    Some("NOT_FOUND"),
-                    format!("there is no {object} with id {id}"),
-                ));
-            }
-            other => other?,
-        };
-        let body = serde_json::json!({ field: key.to_string() });
-        self.inner
-            .send(Method::PATCH, &path, Some(&body))
-            .await
-            .map(|_| ())
     }
 
     /// How long Salesforce calls stay paused by the circuit breaker; None when calls flow.

@@ -127,3 +127,9 @@ mod tests {
         assert!(!is_salesforce_id("006000000000001AA-"));
     }
 }
+
+/// One entry of `GET /services/data/`.
+#[derive(Debug, Deserialize)]
+pub struct ApiVersion {
+    pub version: String,
+}

@@ -6,10 +6,10 @@ use super::{Result, Store, now_ms};
 use crate::domain::{OrderStatus, RawOrder, SyncState};
 
 mod load;
+mod rows;
 
-pub(crate) use load::{
-    LineRow, OrderRow, lines_sql as load_lines_sql, orders_sql as load_orders_sql,
-};
+pub(crate) use load::lines_sql as load_lines_sql;
+pub(crate) use rows::LineRow;
 
 /// Orders claimed per UPDATE where the backend cannot UPDATE … RETURNING (padded with NULLs).
 const MARK_CHUNK: usize = 25;
@@ -23,6 +23,7 @@ pub(crate) struct ClaimSql {
     mark: Stmt,
     claim_one: Stmt,
     claimed: Stmt,
+    release: Stmt,
     load: load::LoadSql,
 }
 
@@ -70,6 +71,12 @@ impl ClaimSql {
             )),
             claimed: b.stmt(
                 "SELECT order_id, attempts, rescued_from FROM order_sync_state WHERE lease_token = :token",
+            ),
+            // Undoes `claim_one`: the state it found, the attempt it counted, no lease.
+            release: b.stmt(
+                "UPDATE order_sync_state SET state = :state, attempts = attempts - 1, lease_owner = NULL, \
+                 lease_token = NULL, lease_expires_at = NULL, rescued_from = NULL, updated_at = :now \
+                 WHERE order_id = :id AND lease_token = :token",
             ),
             load: load::LoadSql::build(b),
         }
@@ -173,6 +180,20 @@ impl Store {
         let claimed = self.db.fetch_all(&self.sql.claim.claimed, &a).await?;
         let orders = self.load_claimed(&token, claimed).await?;
         Ok(Some(Claim { token, orders }))
+    }
+
+    /// Gives back a claim made by [`Store::claim_order`] that led nowhere, leaving the order as
+    /// it was found (`was` is its sync state then; None for an order never seen before).
+    pub async fn release_claim(
+        &self,
+        token: &str,
+        order_id: i64,
+        was: Option<SyncState>,
+    ) -> Result<()> {
+        let state = was.unwrap_or(SyncState::Pending).as_str();
+        let a = args! { "state" => state, "now" => now_ms(), "id" => order_id, "token" => token };
+        self.db.execute(&self.sql.claim.release, &a).await?;
+        Ok(())
     }
 
     async fn load_claimed(

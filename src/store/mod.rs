@@ -12,7 +12,6 @@ mod catalog;
 mod claim;
 pub mod db;
 pub mod dialect;
-mod entry;
 mod listen;
 pub mod mapping;
 mod migrate;

@@ -2,12 +2,14 @@
 //! (evaluation complete → approval → cancel and reissue).
 
 mod digest;
+mod outage;
 mod push;
 mod repair;
 mod retry;
 mod watchdog;
 
 pub use digest::order_url;
+pub use outage::OutageLog;
 pub use push::{PassReport, Worker};
 pub use repair::{RepairReport, Repairer};
 pub use retry::RetryPolicy;

@@ -20,6 +20,8 @@ pub struct RepairReport {
     pub evaluations_completed: Vec<i64>,
     pub reissued: Vec<(i64, i64)>,
     pub parked: Vec<i64>,
+    /// The pass stopped early because the store could not be reached.
+    pub store_errors: usize,
 }
 
 #[derive(Clone)]
@@ -40,6 +42,13 @@ impl Repairer {
             Err(Step::Fatal(m)) => Err(Fatal(m)),
             Err(Step::Later(m)) => {
                 tracing::warn!("repair pass stopped early, will try again: {m}");
+                Ok(report)
+            }
+            Err(Step::Store(m)) => {
+                tracing::warn!(
+                    "repair pass stopped early: the store could not be reached; will try again: {m}"
+                );
+                report.store_errors += 1;
                 Ok(report)
             }
         }
@@ -241,13 +250,14 @@ pub fn price_lines(
 enum Step {
     Fatal(String),
     Later(String),
+    Store(String),
 }
 
 impl From<StoreError> for Step {
     fn from(e: StoreError) -> Step {
         match e {
             StoreError::Fatal(m) => Step::Fatal(m),
-            other => Step::Later(other.to_string()),
+            other => Step::Store(other.to_string()),
         }
     }
 }

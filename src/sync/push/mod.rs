@@ -4,11 +4,14 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
+mod writeback;
+
+use super::outage::OutageLog;
 use super::{Fatal, RetryPolicy};
 use crate::domain::{Order, OrderId, Route};
 use crate::error::ErrorClass;
 use crate::salesforce::{Salesforce, SfError};
-use crate::store::{Claim, ClaimedOrder, Failure, Sent, Store, StoreError, WriteBack};
+use crate::store::{Claim, ClaimedOrder, Failure, Sent, Store, StoreError};
 
 /// What one pass did; `once` sums these, tests assert on them.
 #[derive(Debug, Default, Clone)]
@@ -22,6 +25,8 @@ pub struct PassReport {
     pub rescued: usize,
     /// Salesforce calls were paused (circuit open): nothing was claimed.
     pub paused: bool,
+    /// Store calls that failed (a claim, or a write-back given up on): due orders may wait.
+    pub store_errors: usize,
 }
 
 impl PassReport {
@@ -34,6 +39,7 @@ impl PassReport {
         self.status_changed += other.status_changed;
         self.rescued += other.rescued;
         self.paused |= other.paused;
+        self.store_errors += other.store_errors;
     }
 }
 
@@ -51,8 +57,10 @@ pub struct Worker {
     pub heartbeat: std::sync::Arc<super::Heartbeat>,
     /// Fires when new orders are placed (PostgreSQL LISTEN); the poll is the fallback.
     pub wakeup: Option<std::sync::Arc<tokio::sync::Notify>>,
-    /// Pass loops running side by side in `run`.
+    /// Pass loops running side by side in `run` and `once`.
     pub concurrency: usize,
+    /// Store outages, said once (shared by the loops).
+    pub outage: std::sync::Arc<OutageLog>,
 }
 
 impl Worker {
@@ -65,8 +73,12 @@ impl Worker {
                 ..PassReport::default()
             });
         }
+        let claimed_at = Instant::now();
         let Some(claim) = self.claim().await? else {
-            return Ok(PassReport::default());
+            return Ok(PassReport {
+                store_errors: 1,
+                ..PassReport::default()
+            });
         };
         let mut report = PassReport {
             claimed: claim.orders.len(),
@@ -75,10 +87,14 @@ impl Worker {
         if claim.orders.is_empty() {
             return Ok(report);
         }
-        let orders = self
-            .validate(claim.orders, &claim.token, &mut report)
-            .await?;
-        self.send(orders, &claim.token, &mut report).await?;
+        // Write-backs may wait out a store outage until shortly before the lease ends; after
+        // that the claim is left to expire and be rescued.
+        let fence = writeback::Fence {
+            token: &claim.token,
+            deadline: claimed_at + self.lease.mul_f64(0.8),
+        };
+        let orders = self.validate(claim.orders, &fence, &mut report).await?;
+        self.send(orders, &fence, &mut report).await?;
         Ok(report)
     }
 
@@ -92,13 +108,14 @@ impl Worker {
             .await
         {
             Ok(c) => {
+                self.outage.recovered();
                 metrics::histogram!("order_sync_claim_seconds")
                     .record(started.elapsed().as_secs_f64());
                 Ok(Some(c))
             }
             Err(StoreError::Fatal(m)) => Err(Fatal(m)),
             Err(e @ (StoreError::Unavailable(_) | StoreError::Refused(_))) => {
-                tracing::warn!(error = %e, "store unavailable; will try again");
+                self.outage.failed("claiming orders", &e);
                 Ok(None)
             }
         }
@@ -108,7 +125,7 @@ impl Worker {
     async fn validate(
         &self,
         claimed: Vec<ClaimedOrder>,
-        token: &str,
+        fence: &writeback::Fence<'_>,
         report: &mut PassReport,
     ) -> Result<Vec<(Order, i64)>, Fatal> {
         let mut orders = Vec::with_capacity(claimed.len());
@@ -131,7 +148,7 @@ impl Worker {
                         code: None,
                         message: rejection.0,
                     };
-                    self.write_failure(token, id, attempt, &failure, report)
+                    self.write_failure(fence, id, attempt, &failure, report)
                         .await?;
                 }
             }
@@ -143,7 +160,7 @@ impl Worker {
     async fn send(
         &self,
         orders: Vec<(Order, i64)>,
-        token: &str,
+        fence: &writeback::Fence<'_>,
         report: &mut PassReport,
     ) -> Result<(), Fatal> {
         let started = Instant::now();
@@ -170,7 +187,7 @@ impl Worker {
                         ids,
                         actor: self.worker_id.clone(),
                     };
-                    self.write_sent(token, &sent, started, report).await?;
+                    self.write_sent(fence, &sent, started, report).await?;
                 }
                 Err(e) => {
                     if e.class == ErrorClass::Fatal {
@@ -179,7 +196,7 @@ impl Worker {
                         fatal.get_or_insert_with(|| e.message.clone());
                     }
                     let failure = self.failure_for(&e, *attempt);
-                    self.write_failure(token, order.id, *attempt, &failure, report)
+                    self.write_failure(fence, order.id, *attempt, &failure, report)
                         .await?;
                 }
             }
@@ -214,106 +231,6 @@ impl Worker {
                 }
             }
         }
-    }
-
-    async fn write_sent(
-        &self,
-        token: &str,
-        sent: &Sent,
-        started: Instant,
-        report: &mut PassReport,
-    ) -> Result<(), Fatal> {
-        let commit_started = Instant::now();
-        let written = self
-            .store
-            .record_sent(token, sent)
-            .await
-            .map_err(store_fatal)?;
-        metrics::histogram!("order_sync_commit_seconds")
-            .record(commit_started.elapsed().as_secs_f64());
-        match written {
-            WriteBack::Committed => {
-                metrics::counter!("order_sync_orders_sent_total", "route" => sent.route.name())
-                    .increment(1);
-                tracing::info!(
-                    order_id = sent.order_id.0,
-                    route = sent.route.name(),
-                    attempt = sent.attempt,
-                    opportunity = sent.ids.opportunity.as_deref(),
-                    quote = sent.ids.quote.as_deref(),
-                    sf_order = sent.ids.order.as_deref(),
-                    duration_ms = started.elapsed().as_millis() as u64,
-                    "order in Salesforce; moved to {}",
-                    sent.route.status()
-                );
-                report.sent.push((sent.order_id, sent.route));
-            }
-            WriteBack::LeaseLost => {
-                tracing::warn!(
-                    order_id = sent.order_id.0,
-                    "lease expired before write-back; the new holder finishes it"
-                );
-                report.lease_lost += 1;
-            }
-            WriteBack::StatusChanged => {
-                tracing::warn!(
-                    order_id = sent.order_id.0,
-                    "in Salesforce, but its store status changed meanwhile; left alone"
-                );
-                report.status_changed += 1;
-            }
-        }
-        Ok(())
-    }
-
-    async fn write_failure(
-        &self,
-        token: &str,
-        id: OrderId,
-        attempt: i64,
-        failure: &Failure,
-        report: &mut PassReport,
-    ) -> Result<(), Fatal> {
-        let wb = self
-            .store
-            .record_failure(token, id, attempt, &self.worker_id, failure)
-            .await
-            .map_err(store_fatal)?;
-        if wb == WriteBack::LeaseLost {
-            report.lease_lost += 1;
-            return Ok(());
-        }
-        match failure {
-            Failure::Transient {
-                code,
-                message,
-                next_attempt_at,
-            } => {
-                metrics::counter!("order_sync_failures_total", "class" => "transient").increment(1);
-                metrics::counter!("order_sync_retries_total").increment(1);
-                let in_s = (next_attempt_at - crate::store::now_ms()).max(0) / 1000;
-                tracing::warn!(
-                    order_id = id.0,
-                    attempt,
-                    code = code.as_deref(),
-                    retry_in_s = in_s,
-                    "will retry: {message}"
-                );
-                report.retrying.push(id);
-            }
-            Failure::Rejected { code, message } => {
-                metrics::counter!("order_sync_failures_total", "class" => "rejected").increment(1);
-                metrics::counter!("order_sync_parked_total").increment(1);
-                tracing::error!(
-                    order_id = id.0,
-                    attempt,
-                    code = code.as_deref(),
-                    "parked: {message}"
-                );
-                report.parked.push(id);
-            }
-        }
-        Ok(())
     }
 
     /// Runs passes until `cancel`; in-flight work gets `shutdown_grace` to finish.
@@ -359,8 +276,19 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs passes until nothing is due now (for `once` and cron).
+    /// Runs passes until nothing is due now (for `once` and cron), with as many pass loops side
+    /// by side as `run` uses, so a cron run drains a backlog as fast as the daemon.
     pub async fn run_until_idle(&self) -> Result<PassReport, Fatal> {
+        let loops = (0..self.concurrency.max(1)).map(|_| self.drain_loop());
+        let mut total = PassReport::default();
+        for report in futures_util::future::join_all(loops).await {
+            total.absorb(report?);
+        }
+        Ok(total)
+    }
+
+    /// One pass loop of `run_until_idle`: until a pass claims nothing (or Salesforce is paused).
+    async fn drain_loop(&self) -> Result<PassReport, Fatal> {
         let mut total = PassReport::default();
         loop {
             let report = self.run_pass().await?;
@@ -371,10 +299,6 @@ impl Worker {
             }
         }
     }
-}
-
-fn store_fatal(e: StoreError) -> Fatal {
-    Fatal(e.to_string())
 }
 
 /// Lines the push results up with the orders sent (push may answer in another order).

@@ -1,0 +1,97 @@
+//! Adopting records a rep entered by hand (`link`): check first that each is what it claims to
+//! be and belongs to no other order, then tag it with the order's External ID.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::{Salesforce, SfError, wire};
+
+/// Record id prefixes of the objects a rep may name, for a plain "that is a Quote id" answer.
+const PREFIXES: &[(&str, &str)] = &[
+    ("006", "Opportunity"),
+    ("0Q0", "Quote"),
+    ("801", "Order"),
+    ("001", "Account"),
+    ("003", "Contact"),
+];
+
+/// What a record's External ID says about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// Blank: no order claims it yet.
+    Nobody,
+    /// It already carries this key: linking again changes nothing.
+    This,
+    /// It carries another order's key.
+    Other(String),
+}
+
+impl Salesforce {
+    /// Checks that `id` is an existing `object` and whose External ID `field` it carries,
+    /// compared with `key`. Changes nothing.
+    pub async fn link_owner(
+        &self,
+        object: &str,
+        id: &str,
+        field: &str,
+        key: i64,
+    ) -> Result<Owner, SfError> {
+        if !wire::is_salesforce_id(id) {
+            return Err(SfError::rejected(
+                None,
+                format!("{id:?} is not a Salesforce {object} id"),
+            ));
+        }
+        if let Some((_, other)) = PREFIXES
+            .iter()
+            .find(|(p, o)| id.starts_with(p) && *o != object)
+        {
+            return Err(SfError::rejected(
+                None,
+                format!("{id} is a {other} id, not an {object} id"),
+            ));
+        }
+        let path = format!("sobjects/{object}/{id}?fields=Id,{field}");
+        let bytes = match self.inner.send(Method::GET, &path, None).await {
+            Err(e) if e.code.as_deref() == Some("NOT_FOUND") => {
+                return Err(SfError::rejected(
+                    Some("NOT_FOUND"),
+                    format!("there is no {object} with id {id}"),
+                ));
+            }
+            other => other?,
+        };
+        let record: Value = serde_json::from_slice(&bytes).map_err(|_| {
+            SfError::transient(
+                None,
+                format!("the {object} {id} came back as unexpected JSON"),
+            )
+        })?;
+        Ok(match record.get(field) {
+            Some(Value::String(v)) if v == &key.to_string() => Owner::This,
+            Some(Value::String(v)) if !v.trim().is_empty() => Owner::Other(v.clone()),
+            Some(Value::Number(n)) if n.as_i64() == Some(key) => Owner::This,
+            Some(Value::Number(n)) => Owner::Other(n.to_string()),
+            _ => Owner::Nobody,
+        })
+    }
+
+    /// Sets `object` `id`'s External ID `field` to `key`.
+    pub async fn adopt(
+        &self,
+        object: &str,
+        id: &str,
+        field: &str,
+        key: i64,
+    ) -> Result<(), SfError> {
+        let body = serde_json::json!({ field: key.to_string() });
+        self.inner
+            .send(
+                Method::PATCH,
+                &format!("sobjects/{object}/{id}"),
+                Some(&body),
+            )
+            .await
+            .map(|_| ())
+    }
+}
