@@ -67,6 +67,13 @@ pub enum Command {
         #[arg(long = "sf-order")]
         sf_order: Option<String>,
     },
+    /// Serve the service reps' console on its own (`run` serves it too), for installations that
+    /// run `once` from cron: on console.listen, else http.listen.
+    Console {
+        /// Read a password from standard input and print its hash for console.password_hash.
+        #[arg(long)]
+        hash_password: bool,
+    },
     /// Counts per store status and per sync state.
     Status {
         #[arg(long)]

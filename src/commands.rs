@@ -58,6 +58,9 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
             };
             crate::link::run(settings, &order, records).await
         }
+        Command::Console { hash_password } => {
+            crate::console::serve::run(settings, hash_password).await
+        }
         Command::Status { json } => {
             let store = open_store(&settings, Access::Existing).await?;
             report::status(&store, settings.salesforce.api_budget_share, json).await
@@ -108,11 +111,12 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
         let cancel = cancel.clone();
         loops.spawn(async move { repairer.run(cancel).await });
     }
-    let watchdog = Watchdog::new(
+    let mut watchdog = Watchdog::new(
         worker.store.clone(),
         Some(worker.salesforce.clone()),
         settings.alerts.clone(),
     );
+    watchdog.console_url = settings.console.public_url.trim().to_string();
     beats.push((
         "watchdog",
         watchdog.heartbeat.clone(),
@@ -122,6 +126,13 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
         let cancel = cancel.clone();
         async move { watchdog.run(cancel).await }
     });
+    let (console, console_server) = crate::console::serve::for_run(
+        &settings,
+        worker.store.clone(),
+        worker.salesforce.clone(),
+        cancel.clone(),
+    )
+    .await?;
     let http = if settings.http.enabled {
         let readiness = Readiness {
             store: worker.store.clone(),
@@ -129,7 +140,8 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
             loops: beats,
             max_token_silence: MAX_SALESFORCE_SILENCE,
         };
-        Some(crate::http::serve(settings.http.listen, readiness, cancel.clone()).await?)
+        let listen = settings.http.listen;
+        Some(crate::http::serve(listen, readiness, console, cancel.clone()).await?)
     } else {
         None
     };
@@ -154,8 +166,8 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
         }
     }
     cancel.cancel();
-    if let Some(h) = http {
-        let _ = h.await;
+    for server in [http, console_server].into_iter().flatten() {
+        let _ = server.await;
     }
     match first_error {
         Some(e) => Err(e),
@@ -175,9 +187,12 @@ async fn once(settings: Settings) -> anyhow::Result<i32> {
     code
 }
 
-/// What the daemon's watchdog keeps current, for `once --metrics-file`: backlog and Salesforce.
+/// What the daemon's watchdog keeps current, for `once --metrics-file`, `status` and the
+/// console: backlog and Salesforce.
 async fn record_gauges(settings: &Settings, worker: &Worker) {
-    crate::metrics::record_salesforce(&worker.salesforce);
+    if let Err(e) = crate::sync::record_salesforce_usage(&worker.store, &worker.salesforce).await {
+        tracing::warn!(error = %e, "could not keep the Salesforce API usage in the store");
+    }
     check_salesforce(&worker.salesforce, MAX_SALESFORCE_SILENCE).await;
     let stuck_after = chrono::Duration::from_std(settings.alerts.stuck_after).unwrap_or_default();
     let store = &worker.store;
@@ -258,7 +273,7 @@ async fn demo(_settings: Settings) -> anyhow::Result<i32> {
 }
 
 /// SIGTERM (systemd, containers) and SIGINT (a terminal) both mean: stop claiming, finish, exit 0.
-async fn cancel_on_signal(cancel: CancellationToken) {
+pub(crate) async fn cancel_on_signal(cancel: CancellationToken) {
     let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(s) => s,
         Err(e) => {

@@ -1,5 +1,5 @@
 //! The ops endpoint of `run`: `/healthz` (alive; says whether Salesforce answers), `/readyz`
-//! (able to work: the store and the loops), `/metrics` (Prometheus).
+//! (able to work: the store and the loops), `/metrics` (Prometheus); the console beside them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,27 +36,47 @@ pub fn router(readiness: Readiness) -> Router {
         .with_state(readiness)
 }
 
-/// Serves until `cancel`; binds first so a bad address fails start-up, not later.
+/// Serves the ops endpoints, and `console` beside them when given, until `cancel`; binds first
+/// so a bad address fails start-up, not later.
 pub async fn serve(
     addr: std::net::SocketAddr,
     readiness: Readiness,
+    console: Option<Router>,
+    cancel: CancellationToken,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let what = if console.is_some() {
+        "/healthz, /readyz, /metrics and the console"
+    } else {
+        "/healthz, /readyz and /metrics"
+    };
+    let app = match console {
+        Some(c) => router(readiness).merge(c),
+        None => router(readiness),
+    };
+    let upkeep = crate::metrics::handle();
+    let upkeep_cancel = cancel.clone();
+    tokio::spawn(async move {
+        // The exporter needs periodic upkeep when its own listener is not used.
+        while !upkeep_cancel.is_cancelled() {
+            upkeep.run_upkeep();
+            tokio::select! { _ = tokio::time::sleep(Duration::from_secs(5)) => {}, _ = upkeep_cancel.cancelled() => {} }
+        }
+    });
+    serve_app(addr, app, what, cancel).await
+}
+
+/// Serves `app` on `addr` until `cancel`; binding fails at once with the address named.
+pub async fn serve_app(
+    addr: std::net::SocketAddr,
+    app: Router,
+    what: &str,
     cancel: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| anyhow::anyhow!("http.listen {addr}: {e}"))?;
-    tracing::info!(%addr, "serving /healthz, /readyz and /metrics");
-    let app = router(readiness);
-    let upkeep = crate::metrics::handle();
+        .map_err(|e| anyhow::anyhow!("listening on {addr}: {e}"))?;
+    tracing::info!(%addr, "serving {what}");
     Ok(tokio::spawn(async move {
-        let upkeep_cancel = cancel.clone();
-        tokio::spawn(async move {
-            // The exporter needs periodic upkeep when its own listener is not used.
-            while !upkeep_cancel.is_cancelled() {
-                upkeep.run_upkeep();
-                tokio::select! { _ = tokio::time::sleep(Duration::from_secs(5)) => {}, _ = upkeep_cancel.cancelled() => {} }
-            }
-        });
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(cancel.cancelled_owned())
             .await

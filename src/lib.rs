@@ -2,13 +2,14 @@
 //!
 //! Map: `domain` (orders, the status machine, routing) · `store` (all SQL) · `salesforce`
 //! (auth, client, graphs; wire types stay inside) · `sync` (the push loop, retry policy) ·
-//! `config` · `telemetry` · `cli` · `demo`.
+//! `console` (the service reps' web pages) · `config` · `telemetry` · `cli` · `demo`.
 
 pub mod app;
 pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod console;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod domain;

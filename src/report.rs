@@ -14,19 +14,21 @@ async fn resolve(store: &Store, key: &str) -> anyhow::Result<i64> {
         .ok_or_else(|| anyhow::anyhow!("no order {key:?} (give an order number or id)"))
 }
 
-/// What a rep should do about an order, from its last error class.
-pub fn suggested_action(class: Option<&str>, state: Option<&str>) -> &'static str {
+/// What a rep should do about order `number`, from its sync state and last error class.
+pub fn suggested_action(class: Option<&str>, state: Option<&str>, number: &str) -> String {
     match (state, class) {
-        (Some("parked"), _) => {
-            "fix the cause above in the store or Salesforce, then run `order-sync retry ORDER`"
-        }
+        (Some("parked"), _) => format!(
+            "fix the cause above in the store or Salesforce, then retry: Retry on the console's \
+             order page, or `order-sync retry {number}`"
+        ),
         (_, Some("transient")) => {
-            "nothing yet: it retries by itself; if it persists, check Salesforce's status"
+            "nothing yet: it retries by itself; if it persists, check Salesforce's status".into()
         }
-        (None, _) => "order-sync has not picked it up: check that it is running",
-        _ => {
-            "wait for the next pass, or enter it by hand and record the ids with `order-sync link`"
-        }
+        (None, _) => "order-sync has not picked it up: check that it is running".into(),
+        _ => format!(
+            "wait for the next pass, or enter it in Salesforce by hand and record the ids: Link \
+             on the console's order page, or `order-sync link {number} --opportunity ID`"
+        ),
     }
 }
 
@@ -104,7 +106,11 @@ fn print_detail(d: &OrderDetail) {
         println!("  last error ({}): {e}", opt(&d.last_error_class));
         println!(
             "  what to do: {}",
-            suggested_action(d.last_error_class.as_deref(), d.sync_state.as_deref())
+            suggested_action(
+                d.last_error_class.as_deref(),
+                d.sync_state.as_deref(),
+                &d.order_number
+            )
         );
     }
 }
@@ -134,7 +140,7 @@ pub async fn stuck(store: &Store, older_than: Duration, as_json: bool) -> anyhow
         let v: Vec<_> = rows.iter().map(|r| json!({
             "id": r.id, "order_number": r.order_number, "age_s": age_s(r), "attempts": r.attempts,
             "sync_state": r.sync_state, "error_class": r.last_error_class, "reason": r.last_error,
-            "action": suggested_action(r.last_error_class.as_deref(), r.sync_state.as_deref()),
+            "action": suggested_action(r.last_error_class.as_deref(), r.sync_state.as_deref(), &r.order_number),
         })).collect();
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
@@ -156,7 +162,11 @@ pub async fn stuck(store: &Store, older_than: Duration, as_json: bool) -> anyhow
             r.last_error_class.as_deref().unwrap_or("-"),
             r.last_error.as_deref().unwrap_or("(no attempt yet)"),
             "",
-            suggested_action(r.last_error_class.as_deref(), r.sync_state.as_deref())
+            suggested_action(
+                r.last_error_class.as_deref(),
+                r.sync_state.as_deref(),
+                &r.order_number
+            )
         );
     }
     Ok(0)

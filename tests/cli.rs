@@ -39,6 +39,13 @@ async fn once_exits_3_when_an_order_is_left_parked_and_the_rep_can_see_why() {
         .run_cli(&["orders", "stuck", "--older-than", "0s"], &[])
         .await;
     let show = app.run_cli(&["orders", "show", &id.to_string()], &[]).await;
+    let number = app
+        .store
+        .order_detail(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .order_number;
 
     assert_eq!(once.code, Some(3), "{}", once.output);
     assert!(
@@ -47,7 +54,7 @@ async fn once_exits_3_when_an_order_is_left_parked_and_the_rep_can_see_why() {
         stuck.output
     );
     assert!(
-        stuck.output.contains("order-sync retry ORDER"),
+        stuck.output.contains(&format!("order-sync retry {number}")),
         "{}",
         stuck.output
     );

@@ -3,10 +3,13 @@
 
 mod helpers;
 
+mod alerts;
 mod bad_answers;
 mod bad_input;
 mod check;
 mod cli;
+mod console;
+mod console_browser;
 mod crash_safety;
 mod degradation;
 mod failures;

@@ -51,20 +51,24 @@ async fn a_stuck_order_alerts_once_by_webhook_and_clears_when_it_moves(backend: 
     assert_eq!(first.raised, vec![id]);
     assert!(second.raised.is_empty(), "no repeat for the same order");
     tokio::time::sleep(Duration::from_millis(100)).await;
+    let posts = hook.received_requests().await.unwrap();
     assert_eq!(
-        hook.received_requests().await.unwrap().len(),
-        1,
-        "one webhook per stuck order"
+        posts.len(),
+        2,
+        "one digest for the stuck order, one recovery once it moved"
     );
     let body: serde_json::Value = delivered[0].body_json().expect("json");
-    assert_eq!(body["order_id"], id);
-    assert_eq!(body["error_class"], "rejected");
-    assert!(body["reason"].as_str().unwrap().contains("SKU NEW-1"));
+    let alert = &body["orders"][0];
+    assert_eq!(alert["order_id"], id);
+    assert_eq!(alert["error_class"], "rejected");
+    assert!(alert["reason"].as_str().unwrap().contains("SKU NEW-1"));
+    let number = alert["order_number"].as_str().unwrap();
     assert!(
-        body["suggested_action"]
+        alert["suggested_action"]
             .as_str()
             .unwrap()
-            .contains("order-sync retry")
+            .contains(&format!("order-sync retry {number}")),
+        "the suggested action names the real order: {alert}"
     );
     assert_eq!(
         third.cleared,

@@ -4,7 +4,7 @@
 # from the build context (the repository minus .containerignore), RUN lines that only make stub
 # files run as written, and wherever the stage runs cargo, `cargo metadata --locked --offline`
 # must load the workspace from what is there. After the last step, the root package's sources,
-# build script and embedded files (include_str!, sqlx::migrate!) must be the real ones, not
+# build script and embedded files (include_str!, sqlx::migrate!, askama templates) must be the real ones, not
 # stubs. It also checks that the image's VERSION label matches Cargo.toml.
 # Needs the dependencies in cargo's cache (`cargo fetch` first) and python3.
 set -euo pipefail
@@ -131,6 +131,8 @@ for t in pkg["targets"]:
 print("\n".join(sorted(paths)))' "$root"
     # Files the code embeds at compile time.
     grep -rhoE 'sqlx::migrate!\("[^"]+"\)' src | sed -E 's/.*\("\.?\/?([^"]+)"\).*/\1/'
+    # askama templates, read from templates/ when the crate compiles.
+    grep -rhoE '#\[template\(path = "[^"]+"' src | sed -E 's/.*"([^"]+)"$/templates\/\1/'
     grep -rlE 'include_str!\("[^"]+"\)' src | while read -r f; do
         grep -oE 'include_str!\("[^"]+"\)' "$f" | sed -E 's/.*\("([^"]+)"\).*/\1/' |
             while read -r rel; do realpath -m --relative-to="$root" "$(dirname "$f")/$rel"; done

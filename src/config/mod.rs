@@ -30,6 +30,7 @@ pub struct Settings {
     pub repair: RepairSettings,
     pub alerts: AlertSettings,
     pub http: HttpSettings,
+    pub console: ConsoleSettings,
     pub log: LogSettings,
 }
 
@@ -41,6 +42,7 @@ pub struct AlertSettings {
     #[serde(with = "humantime_serde")]
     pub check_interval: Duration,
     pub webhook_url: String,
+    pub webhook_max_orders: usize,
     #[serde(with = "humantime_serde")]
     pub webhook_timeout: Duration,
     #[serde(with = "humantime_serde")]
@@ -52,6 +54,33 @@ pub struct AlertSettings {
 pub struct HttpSettings {
     pub enabled: bool,
     pub listen: std::net::SocketAddr,
+}
+
+/// The service reps' web console (`console` module).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSettings {
+    pub enabled: bool,
+    /// Empty: `run` serves the console on `http.listen`, and `order-sync console` listens there too.
+    pub listen: String,
+    /// An Argon2id PHC string; empty: every console page is refused.
+    pub password_hash: SecretString,
+    /// The address reps' browsers use (the single sign-on proxy's), e.g. `https://orders.acme.com`.
+    pub public_url: String,
+}
+
+impl ConsoleSettings {
+    /// Where the console listens on its own, if not on the ops endpoint's address.
+    pub fn own_listen(&self) -> Result<Option<std::net::SocketAddr>, ConfigError> {
+        if self.listen.trim().is_empty() {
+            return Ok(None);
+        }
+        self.listen
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|e| ConfigError(format!("console.listen {:?}: {e}", self.listen)))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

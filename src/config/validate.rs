@@ -113,6 +113,13 @@ impl Settings {
             );
         }
         p.duration("alerts.stuck_after", a.stuck_after, SEC, 30 * DAY, "10m");
+        p.number(
+            "alerts.webhook_max_orders",
+            a.webhook_max_orders as u64,
+            1,
+            1000,
+        );
+        self.console_problems(&mut p);
         p.duration(
             "alerts.check_interval",
             a.check_interval,
@@ -274,6 +281,28 @@ impl Settings {
                     fmt(s.lease_duration),
                     fmt(self.salesforce.request_timeout)
                 ),
+            );
+        }
+    }
+}
+
+impl Settings {
+    /// `console.listen` an address when set; `console.public_url` an http(s) URL when set.
+    fn console_problems(&self, p: &mut Problems) {
+        let c = &self.console;
+        if c.own_listen().is_err() {
+            let found = &c.listen;
+            p.add(
+                "console.listen",
+                format!("{found:?} is not an address (e.g. \"127.0.0.1:9465\", or \"\")"),
+            );
+        }
+        let url = c.public_url.trim();
+        let web = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        if !url.is_empty() && !web {
+            p.add(
+                "console.public_url",
+                format!("{url:?} is not an http(s) URL (e.g. \"https://orders.acme.com\")"),
             );
         }
     }

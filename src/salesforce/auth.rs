@@ -137,6 +137,15 @@ impl TokenProvider {
             .map(|t| t.obtained_at.elapsed())
     }
 
+    /// The org host of the current token, without asking for one.
+    pub async fn instance_url(&self) -> Option<String> {
+        self.current
+            .read()
+            .await
+            .as_ref()
+            .map(|t| t.instance_url.clone())
+    }
+
     /// Tokens obtained so far (the first one included).
     pub fn renewals(&self) -> u64 {
         self.renewals.load(Ordering::Relaxed)

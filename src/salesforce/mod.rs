@@ -270,6 +270,11 @@ impl Salesforce {
         self.inner.auth.token_age().await
     }
 
+    /// The org's host (for links to its records), once this process has a token.
+    pub async fn instance_url(&self) -> Option<String> {
+        self.inner.auth.instance_url().await
+    }
+
     /// Tokens obtained by this process.
     pub fn token_renewals(&self) -> u64 {
         self.inner.auth.renewals()

@@ -12,7 +12,12 @@ pub(crate) struct AlertSql {
     clear: Stmt,
     prune: Stmt,
     ping: Stmt,
+    recover: Stmt,
 }
+
+/// The kv mark that says whether the last digest listed stuck orders ("open") or not ("clear"):
+/// shared by replicas, so the recovery message is sent once.
+const DIGEST_KEY: &str = "alerts.digest";
 
 impl AlertSql {
     pub fn build(b: &B) -> AlertSql {
@@ -29,6 +34,11 @@ impl AlertSql {
                  AND order_id IN (SELECT order_id FROM order_sync_state WHERE state = :done)",
             ),
             ping: b.stmt("SELECT 1"),
+            recover: b.stmt(format!(
+                "UPDATE order_sync_kv SET value = :clear, updated_at = :now \
+                 WHERE {} = :key AND value = :open",
+                b.kv_key()
+            )),
         }
     }
 }
@@ -55,6 +65,18 @@ impl Store {
             }
         }
         Ok(cleared)
+    }
+
+    /// Notes that a digest listed stuck orders, so that a recovery message follows.
+    pub async fn mark_digest_open(&self) -> Result<()> {
+        self.kv_set(DIGEST_KEY, "open").await
+    }
+
+    /// True for the one caller that turns the open mark to clear: it sends the recovery message.
+    pub async fn mark_digest_recovered(&self) -> Result<bool> {
+        let a =
+            args! { "key" => DIGEST_KEY, "open" => "open", "clear" => "clear", "now" => now_ms() };
+        Ok(self.db.execute(&self.sql.alerts.recover, &a).await? == 1)
     }
 
     pub async fn open_alerts(&self) -> Result<i64> {

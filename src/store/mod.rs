@@ -4,6 +4,7 @@
 //! tables are `order_sync_*`. Statements are written once with named parameters, built at
 //! start-up from the mapping and the backend's [`dialect`], and run through [`db`].
 
+mod activity;
 mod admin;
 mod alerts;
 mod build;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
+pub use activity::HourActivity;
 pub use admin::{AttemptRow, HistoryRow, OrderDetail, StatusCounts, StuckOrder};
 pub use claim::{Claim, ClaimedOrder};
 pub use db::{ConnectOptions, Db};

@@ -1,17 +1,21 @@
 //! The loops that move orders: push (Order Placed → Salesforce → next status) and repair
 //! (evaluation complete → approval → cancel and reissue).
 
+mod digest;
 mod outage;
 mod push;
 mod repair;
 mod retry;
 mod watchdog;
 
+pub use digest::order_url;
 pub use outage::OutageLog;
 pub use push::{PassReport, Worker};
 pub use repair::{RepairReport, Repairer};
 pub use retry::RetryPolicy;
-pub use watchdog::{PAUSE_KEY, Watchdog, WatchdogReport};
+pub use watchdog::{
+    PAUSE_KEY, Watchdog, WatchdogReport, reason_for as stuck_reason, record_salesforce_usage,
+};
 
 /// Why a loop had to stop: the process exits non-zero with this one message.
 #[derive(Debug, thiserror::Error)]

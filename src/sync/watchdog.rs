@@ -1,14 +1,14 @@
-//! The stuck-order watchdog: one alert per stuck order (log, metric, webhook), cleared when it moves.
+//! The stuck-order watchdog: one alert per stuck order (a log line and the metric), one webhook
+//! digest per check with every newly stuck order, a recovery message once none is left.
 
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
-use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
+use super::digest::{self, Entry};
 use super::{Fatal, Heartbeat};
 use crate::config::AlertSettings;
-use crate::report::suggested_action;
 use crate::salesforce::Salesforce;
 use crate::store::{Store, StoreError, StuckOrder};
 
@@ -20,6 +20,8 @@ pub struct WatchdogReport {
     pub stuck: usize,
     pub raised: Vec<i64>,
     pub cleared: Vec<i64>,
+    /// This check found the list empty after a digest had listed orders: it sent the recovery.
+    pub recovered: bool,
 }
 
 #[derive(Clone)]
@@ -29,6 +31,8 @@ pub struct Watchdog {
     pub settings: AlertSettings,
     pub http: reqwest::Client,
     pub heartbeat: std::sync::Arc<Heartbeat>,
+    /// The console's public URL (`console.public_url`), for links in the webhook; may be empty.
+    pub console_url: String,
 }
 
 impl Watchdog {
@@ -43,6 +47,7 @@ impl Watchdog {
             settings,
             http,
             heartbeat: Default::default(),
+            console_url: String::new(),
         }
     }
 
@@ -66,21 +71,36 @@ impl Watchdog {
             stuck: stuck.len(),
             ..Default::default()
         };
+        let mut raised = Vec::new();
         for order in &stuck {
             let reason = reason_for(order);
+            // The row is the mark: of all replicas, only the first to raise it alerts.
             if self.store.raise_alert(order.id, &reason).await? {
-                self.alert(order, &reason).await;
+                raised.push(log_alert(order, reason));
                 report.raised.push(order.id);
             }
+        }
+        if !raised.is_empty() {
+            // Sent first: a store hiccup now may cost the recovery message, never the alert.
+            let cap = self.settings.webhook_max_orders.max(1);
+            self.deliver(digest::stuck(&raised, stuck.len(), cap, &self.console_url));
+            self.store.mark_digest_open().await?;
         }
         let stuck_ids: Vec<i64> = stuck.iter().map(|o| o.id).collect();
         for id in self.store.clear_moved_alerts(&stuck_ids).await? {
             tracing::info!(order_id = id, "stuck-order alert cleared: the order moved");
             report.cleared.push(id);
         }
+        if stuck.is_empty() && self.store.mark_digest_recovered().await? {
+            tracing::info!("no order needs attention any more");
+            report.recovered = true;
+            self.deliver(digest::recovered());
+        }
         let oldest = self.store.oldest_order_placed().await?;
         crate::metrics::record_backlog(stuck.len(), oldest);
-        self.record_salesforce_usage().await?;
+        if let Some(sf) = &self.salesforce {
+            record_salesforce_usage(&self.store, sf).await?;
+        }
         let keep_ms =
             i64::try_from(self.settings.attempt_retention.as_millis()).unwrap_or(i64::MAX);
         let pruned = self
@@ -93,61 +113,13 @@ impl Watchdog {
         Ok(report)
     }
 
-    /// Keeps API usage where `order-sync status` (another process) can read it.
-    async fn record_salesforce_usage(&self) -> Result<(), StoreError> {
-        let Some(sf) = &self.salesforce else {
-            return Ok(());
-        };
-        crate::metrics::record_salesforce(sf);
-        if let Some(u) = sf.api_usage() {
-            self.store
-                .kv_set("salesforce.api_usage", &format!("{}/{}", u.used, u.max))
-                .await?;
-        }
-        if let Some(at) = sf.last_success() {
-            self.store
-                .kv_set("salesforce.last_success", &at.to_rfc3339())
-                .await?;
-        }
-        // For `status` and `orders stuck` (other processes): why calls are paused, if they are,
-        // with when that was seen, so a stale note from a stopped daemon can be told apart.
-        let pause = sf
-            .pause_reason()
-            .map(|why| format!("{}|{why}", chrono::Utc::now().to_rfc3339()));
-        self.store
-            .kv_set(PAUSE_KEY, pause.as_deref().unwrap_or(""))
-            .await?;
-        Ok(())
-    }
-
-    async fn alert(&self, order: &StuckOrder, reason: &str) {
-        let age_s = order
-            .placed_at
-            .map(|t| (chrono::Utc::now() - t).num_seconds())
-            .unwrap_or(0);
-        let action = suggested_action(
-            order.last_error_class.as_deref(),
-            order.sync_state.as_deref(),
-        );
-        tracing::error!(order_id = order.id, order_number = %order.order_number, age_s,
-            attempts = order.attempts.unwrap_or(0), error_class = order.last_error_class.as_deref(),
-            "stuck order: {reason}; {action}");
-        metrics::counter!("order_sync_alerts_total").increment(1);
+    /// POSTs `body` to the webhook, if one is set, in the background: a slow or failing
+    /// webhook never holds up syncing.
+    fn deliver(&self, body: serde_json::Value) {
         if self.settings.webhook_url.is_empty() {
             return;
         }
-        let body = json!({
-            "order_id": order.id, "order_number": order.order_number, "status": order.status,
-            "customer_id": order.customer_id, "customer": order.customer_name, "age_seconds": age_s,
-            "attempts": order.attempts.unwrap_or(0), "error_class": order.last_error_class,
-            "reason": reason, "suggested_action": action,
-        });
-        // Delivered in the background: a slow or failing webhook never holds up syncing.
-        let (http, url, id) = (
-            self.http.clone(),
-            self.settings.webhook_url.clone(),
-            order.id,
-        );
+        let (http, url) = (self.http.clone(), self.settings.webhook_url.clone());
         tokio::spawn(async move {
             let send = || async { http.post(&url).json(&body).send().await?.error_for_status() };
             let policy = ExponentialBuilder::default()
@@ -157,7 +129,8 @@ impl Watchdog {
                 .with_jitter();
             if let Err(e) = send.retry(policy).await {
                 metrics::counter!("order_sync_webhook_failures_total").increment(1);
-                tracing::warn!(order_id = id, error = %e.without_url(), "alert webhook failed after retries");
+                let event = body["event"].as_str().unwrap_or("");
+                tracing::warn!(event, error = %e.without_url(), "alert webhook failed after retries");
             }
         });
     }
@@ -174,7 +147,54 @@ impl Watchdog {
     }
 }
 
-fn reason_for(order: &StuckOrder) -> String {
+/// Keeps API usage, the last success and the org's host where other processes (`status`, the
+/// console) can read them.
+pub async fn record_salesforce_usage(store: &Store, sf: &Salesforce) -> Result<(), StoreError> {
+    crate::metrics::record_salesforce(sf);
+    if let Some(u) = sf.api_usage() {
+        store
+            .kv_set("salesforce.api_usage", &format!("{}/{}", u.used, u.max))
+            .await?;
+    }
+    if let Some(at) = sf.last_success() {
+        store
+            .kv_set("salesforce.last_success", &at.to_rfc3339())
+            .await?;
+    }
+    if let Some(url) = sf.instance_url().await {
+        store.kv_set("salesforce.instance_url", &url).await?;
+    }
+    // For `status` and `orders stuck` (other processes): why calls are paused, if they are,
+    // with when that was seen, so a stale note from a stopped daemon can be told apart.
+    let pause = sf
+        .pause_reason()
+        .map(|why| format!("{}|{why}", chrono::Utc::now().to_rfc3339()));
+    store
+        .kv_set(PAUSE_KEY, pause.as_deref().unwrap_or(""))
+        .await?;
+    Ok(())
+}
+
+/// The alert's log line and metric, once per order; the entry for the check's digest.
+fn log_alert(order: &StuckOrder, reason: String) -> Entry<'_> {
+    let age_s = order
+        .placed_at
+        .map(|t| (chrono::Utc::now() - t).num_seconds())
+        .unwrap_or(0);
+    let entry = Entry {
+        order,
+        reason,
+        age_s,
+    };
+    tracing::error!(order_id = order.id, order_number = %order.order_number, age_s,
+        attempts = order.attempts.unwrap_or(0), error_class = order.last_error_class.as_deref(),
+        "stuck order: {}; {}", entry.reason, entry.action());
+    metrics::counter!("order_sync_alerts_total").increment(1);
+    entry
+}
+
+/// Why `order` needs attention, in a rep's words.
+pub fn reason_for(order: &StuckOrder) -> String {
     match (&order.sync_state.as_deref(), &order.last_error) {
         (Some("parked"), Some(e)) => format!("parked: {e}"),
         (_, Some(e)) => format!("still in Order Placed; last error: {e}"),
