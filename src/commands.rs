@@ -87,10 +87,20 @@ async fn migrate(settings: Settings, with_store_tables: bool) -> anyhow::Result<
 
 async fn run(settings: Settings) -> anyhow::Result<i32> {
     crate::metrics::handle(); // before any work, so no event goes unrecorded
-    let store = open_store(&settings, Access::Sync).await?;
-    let mut worker = build_worker(&settings, store).await?;
     let cancel = CancellationToken::new();
     tokio::spawn(cancel_on_signal(cancel.clone()));
+    // A stop asked for while starting (a token still being fetched) is a stop like any other.
+    let started = async {
+        let store = open_store(&settings, Access::Sync).await?;
+        build_worker(&settings, store).await
+    };
+    let mut worker = tokio::select! {
+        worker = started => worker?,
+        _ = cancel.cancelled() => {
+            tracing::info!("stopped while starting");
+            return Ok(0);
+        }
+    };
     worker.wakeup = worker.store.listen_for_placed_orders(cancel.clone());
     let mut loops = tokio::task::JoinSet::new();
     let mut beats = vec![(

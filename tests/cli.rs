@@ -323,3 +323,65 @@ async fn once_says_it_failed_when_the_store_cannot_be_written() {
     );
     assert_eq!(app.fake.count("Opportunity"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_to_a_plain_http_port_fails_at_once_with_its_cause() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let https = app.fake.url().replace("http://", "https://");
+    let started = std::time::Instant::now();
+
+    let run = app
+        .run_cli(&["once"], &[("ORDER_SYNC__SALESFORCE__LOGIN_URL", &https)])
+        .await;
+
+    assert_eq!(run.code, Some(1), "{}", run.output);
+    assert!(
+        run.output.contains("the TLS connection failed"),
+        "{}",
+        run.output
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "not minutes of retries: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_waiting_for_the_first_token_stops_cleanly() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    // A Salesforce that accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let login = format!("http://{}", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let mut child = app
+        .cli_command(&["run"])
+        .env("ORDER_SYNC__SALESFORCE__LOGIN_URL", &login)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start order-sync run");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let started = std::time::Instant::now();
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .expect("wait");
+
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "a stop during start-up exits 0, not by the signal"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -129,3 +129,43 @@ fn plain_http_to_salesforce_is_refused_except_on_loopback() {
     assert_eq!(refused.class, ErrorClass::Fatal);
     assert!(refused.message.contains("must use https"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn salesforce_messages_that_echo_field_values_stay_out_of_the_log() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Echo").await;
+    let id = app.order(customer).line(widget, 1, "1.00").place().await;
+    app.fake.add_validation_rule(
+        "Opportunity",
+        "StageName",
+        "Closed Won",
+        "Contact echo@example.com may not buy this week",
+    );
+
+    let run = app.run_cli(&["once"], &[]).await;
+
+    assert_eq!(run.code, Some(3), "{}", run.output);
+    assert!(
+        run.output.contains("FIELD_CUSTOM_VALIDATION_EXCEPTION"),
+        "the code is logged: {}",
+        run.output
+    );
+    assert!(
+        !run.output.contains("echo@example.com"),
+        "the value is not: {}",
+        run.output
+    );
+    let kept = app
+        .store
+        .order_detail(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_error
+        .unwrap_or_default();
+    assert!(
+        kept.contains("echo@example.com"),
+        "the rep still sees Salesforce's words: {kept}"
+    );
+}

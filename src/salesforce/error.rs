@@ -99,8 +99,40 @@ impl SfError {
         } else {
             "the request to Salesforce failed"
         };
-        // Without the URL: it can carry record keys, and the cause is what a rep needs.
-        SfError::transient(None, format!("{what} ({})", e.without_url()))
+        // The whole cause chain (a TLS handshake hides its reason two levels down), without
+        // the URL: it can carry record keys, and the cause is what an operator needs.
+        let e = e.without_url();
+        let mut causes = vec![e.to_string()];
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !causes.iter().any(|c| c.contains(&text)) {
+                causes.push(text);
+            }
+            source = cause.source();
+        }
+        let chain = causes.join(": ");
+        let lower = chain.to_ascii_lowercase();
+        // A certificate or protocol mismatch (https to an http port, a private CA) does not heal
+        // by retrying: say so at once instead of after minutes of backoff.
+        let tls = [
+            "certificate",
+            "handshake",
+            "tls",
+            "corrupt message",
+            "invalid peer",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        if tls {
+            return SfError::fatal(
+                None,
+                format!(
+                    "{what}: the TLS connection failed ({chain}); check salesforce.login_url and the network path"
+                ),
+            );
+        }
+        SfError::transient(None, format!("{what} ({chain})"))
     }
 }
 

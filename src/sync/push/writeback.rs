@@ -168,7 +168,8 @@ impl Worker {
                     attempt,
                     code = code.as_deref(),
                     retry_in_s = in_s,
-                    "will retry: {message}"
+                    "will retry: {}",
+                    loggable(code, message)
                 );
                 report.retrying.push(id);
             }
@@ -179,11 +180,25 @@ impl Worker {
                     order_id = id.0,
                     attempt,
                     code = code.as_deref(),
-                    "parked: {message}"
+                    "parked: {}",
+                    loggable(code, message)
                 );
                 report.parked.push(id);
             }
         }
         Ok(())
+    }
+}
+
+/// What of a failure goes into the log. Salesforce's own messages can echo field values (an
+/// e-mail, a PO number): the log keeps the error code, and the whole text stays in the store for
+/// the rep (`orders show`, the console). order-sync's own reasons name no personal data.
+fn loggable<'a>(code: &Option<String>, message: &'a str) -> std::borrow::Cow<'a, str> {
+    match code {
+        Some(c) => {
+            format!("Salesforce answered {c} (the full message is on the order: `orders show`)")
+                .into()
+        }
+        None => message.into(),
     }
 }
