@@ -114,3 +114,52 @@ async fn with_a_fifth_of_requests_failing_every_order_still_ends_routed_exactly_
     assert_eq!(app.fake.count("QuoteLineItem"), 15 * 2 + 15 + 15);
 }
 on_every_backend!(with_a_fifth_of_requests_failing_every_order_still_ends_routed_exactly_once);
+
+async fn graphs_salesforce_halts_after_fourteen_failures_are_retried_not_parked(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Halted").await;
+    app.fake.add_validation_rule(
+        "Opportunity",
+        "StageName",
+        "Closed Won",
+        "No card orders today",
+    );
+    let ids: Vec<i64> = place_card_orders(&app, customer, widget, 20).await;
+    let worker = app.worker();
+
+    let first = worker.run_pass().await.expect("pass");
+    let rest = app.drain(&worker, 10).await;
+
+    assert_eq!(
+        first.parked.len(),
+        14,
+        "Salesforce reports 14 failures per request"
+    );
+    assert_eq!(
+        first.retrying.len(),
+        6,
+        "the halted graphs go again: {first:?}"
+    );
+    assert_eq!(rest.parked.len(), 6);
+    for id in ids {
+        let d = app.store.order_detail(id).await.unwrap().unwrap();
+        let reason = d.last_error.unwrap_or_default();
+        assert!(
+            reason.contains("No card orders today"),
+            "order {id}: the real cause, not PROCESSING_HALTED: {reason}"
+        );
+    }
+}
+on_every_backend!(graphs_salesforce_halts_after_fourteen_failures_are_retried_not_parked);
+
+/// `count` one-line card orders for `customer`.
+async fn place_card_orders(app: &TestApp, customer: i64, product: i64, count: usize) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for _ in 0..count {
+        ids.push(app.order(customer).line(product, 1, "1.00").place().await);
+    }
+    ids
+}

@@ -60,13 +60,45 @@ pub(crate) fn run(store: &mut Store, body: Option<&Value>, lock_first: bool) -> 
             format!("Too many nodes: {nodes} (limit {MAX_NODES})"),
         ));
     }
+    // As Salesforce: after 14 failed graphs, the rest of the request is not processed and every
+    // node of every remaining graph reports PROCESSING_HALTED.
+    let mut failed = 0;
     let graphs: Vec<Value> = request
         .graphs
         .iter()
         .enumerate()
-        .map(|(i, g)| run_graph(store, g, lock_first && i == 0))
+        .map(|(i, g)| {
+            if failed >= MAX_FAILED_GRAPHS {
+                return halted_graph(g);
+            }
+            let result = run_graph(store, g, lock_first && i == 0);
+            if result["isSuccessful"] == json!(false) {
+                failed += 1;
+            }
+            result
+        })
         .collect();
     Ok(Reply::ok(json!({ "graphs": graphs })))
+}
+
+/// Failed graphs after which Salesforce stops processing a request.
+const MAX_FAILED_GRAPHS: usize = 14;
+
+fn halted() -> Reply {
+    Reply::from(ApiError::bad(
+        "PROCESSING_HALTED",
+        "The transaction was rolled back since another operation in the same transaction failed.",
+    ))
+}
+
+/// A graph left unprocessed: every node PROCESSING_HALTED, nothing written.
+fn halted_graph(graph: &Graph) -> Value {
+    let replies = graph
+        .composite_request
+        .iter()
+        .map(|n| node_json(&n.reference_id, &halted()))
+        .collect();
+    graph_json(&graph.graph_id, replies, false)
 }
 
 fn node_json(reference_id: &str, reply: &Reply) -> Value {
@@ -110,10 +142,7 @@ fn run_graph(store: &mut Store, graph: &Graph, locked: bool) -> Value {
         return graph_json(&graph.graph_id, replies, true);
     };
     store.rollback();
-    let halted = Reply::from(ApiError::bad(
-        "PROCESSING_HALTED",
-        "The transaction was rolled back since another operation in the same transaction failed.",
-    ));
+    let halted = halted();
     let replies = graph
         .composite_request
         .iter()
