@@ -56,6 +56,59 @@ pub async fn backlog(
     ))
 }
 
+/// A backlog drained by one `order-sync once` run (the cron path).
+#[derive(Debug, Clone, Copy)]
+pub struct OnceBacklog {
+    pub orders: usize,
+    pub seconds: f64,
+    pub api_calls: u64,
+    pub exit_code: Option<i32>,
+}
+
+/// Seeds `count` more orders and times one `order-sync once` from start to exit.
+pub async fn once_backlog(
+    store: &Store,
+    fake: &FakeSalesforce,
+    catalog: &Catalog,
+    spec: &WorkerSpec,
+    count: usize,
+    limit: Duration,
+) -> Result<OnceBacklog> {
+    seed_orders(store, catalog, Mix::BENCH, count, 4, "OB").await?;
+    let calls_before = fake.api_calls();
+    let started = Instant::now();
+    let mut run = spec.spawn_once("bench-once", "once")?;
+    let status = loop {
+        if let Some(status) = run.try_exited()? {
+            break status;
+        }
+        anyhow::ensure!(
+            started.elapsed() < limit,
+            "once still running at the deadline"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    Ok(OnceBacklog {
+        orders: count,
+        seconds: started.elapsed().as_secs_f64(),
+        api_calls: fake.api_calls() - calls_before,
+        exit_code: status.code(),
+    })
+}
+
+/// Orders the benchmark's mix routes: in In Process, Awaiting Payment or Awaiting Evaluation.
+pub async fn routed(store: &Store) -> Result<i64> {
+    let counts = store.status_counts().await.context("counting statuses")?;
+    Ok(counts
+        .by_status
+        .iter()
+        .filter(|(s, _)| {
+            ["In Process", "Awaiting Payment", "Awaiting Evaluation"].contains(&s.as_str())
+        })
+        .map(|(_, n)| n)
+        .sum())
+}
+
 async fn wait_until_drained(store: &Store, deadline: Instant, every: Duration) -> Result<()> {
     while store.due_count().await.context("counting due orders")? > 0 {
         if Instant::now() > deadline {

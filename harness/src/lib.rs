@@ -2,6 +2,7 @@
 //! `order-sync run` processes, /proc readings, the repair driver, verification and tables.
 
 pub mod bench;
+pub mod bench_report;
 pub mod chaos_report;
 pub mod child;
 pub mod db;

@@ -7,11 +7,13 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Parser;
 use fake_salesforce::FakeSalesforce;
-use harness::bench::{Backlog, ClaimTiming, Trickle, backlog, claim_timing, trickle};
-use harness::report::{row, table};
+use harness::bench::{
+    Backlog, ClaimTiming, OnceBacklog, Trickle, backlog, claim_timing, once_backlog, routed,
+    trickle,
+};
+use harness::bench_report::Results;
 use harness::seed::seed_catalog;
 use harness::{TestDb, WorkerSpec};
-use serde_json::json;
 
 #[derive(Parser, Debug)]
 #[command(about = "Throughput, API calls, latency, memory and CPU of order-sync run")]
@@ -52,7 +54,8 @@ struct Args {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
     match run(Args::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("bench: {e:#}");
             ExitCode::from(2)
@@ -60,23 +63,40 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(args: Args) -> Result<()> {
+async fn run(args: Args) -> Result<bool> {
     let db = TestDb::open(args.database_url.as_deref(), args.backend, "bench").await?;
     let result = sync_phases(&args, &db).await;
     db.cleanup(false).await?;
-    let (backlog, trickle) = result?;
+    let phases = result?;
     let mut claims = Vec::new();
     if !args.skip_claim {
         for size in &args.claim_sizes {
             claims.push(claim_phase(&args, *size).await?);
         }
     }
-    let backend = args.backend.name();
-    print(&args, backend, &backlog, &trickle, &claims);
-    Ok(())
+    let results = Results {
+        backend: args.backend.name(),
+        latency: args.latency.to_string(),
+        settings: &args.env,
+        backlog: &phases.backlog,
+        once: &phases.once,
+        trickle: &phases.trickle,
+        claims: &claims,
+        routed: phases.routed,
+    };
+    Ok(results.report())
 }
 
-async fn sync_phases(args: &Args, db: &TestDb) -> Result<(Backlog, Trickle)> {
+/// What the phases against one database measured.
+struct Phases {
+    backlog: Backlog,
+    once: OnceBacklog,
+    trickle: Trickle,
+    /// (routed, seeded) for the two backlogs.
+    routed: (i64, i64),
+}
+
+async fn sync_phases(args: &Args, db: &TestDb) -> Result<Phases> {
     let fake = FakeSalesforce::start().await;
     fake.set_latency(args.latency.into());
     let catalog = seed_catalog(&db.store, &fake, 500).await?;
@@ -112,6 +132,24 @@ async fn sync_phases(args: &Args, db: &TestDb) -> Result<(Backlog, Trickle)> {
     )
     .await?;
     tokio::task::block_in_place(|| worker.terminate(Duration::from_secs(20)))?;
+    let routed_run = routed(&db.store).await?;
+    eprintln!("bench: the same backlog again through `once` (the cron path)");
+    let once = once_backlog(
+        &db.store,
+        &fake,
+        &catalog,
+        &spec,
+        args.orders,
+        args.timeout.into(),
+    )
+    .await?;
+    let routed_both = routed(&db.store).await?;
+    eprintln!(
+        "bench: {routed_run} of {} orders routed by run, {} of {} by once",
+        args.orders,
+        routed_both - routed_run,
+        args.orders
+    );
     eprintln!(
         "bench: backlog drained in {:.1}s; trickle {}/s for {}s",
         backlog.seconds, args.trickle_rate, args.trickle_secs
@@ -124,7 +162,12 @@ async fn sync_phases(args: &Args, db: &TestDb) -> Result<(Backlog, Trickle)> {
         args.trickle_secs,
     )
     .await?;
-    Ok((backlog, trickle))
+    Ok(Phases {
+        backlog,
+        once,
+        trickle,
+        routed: (routed_both, 2 * args.orders as i64),
+    })
 }
 
 async fn claim_phase(args: &Args, size: i64) -> Result<ClaimTiming> {
@@ -149,105 +192,4 @@ async fn claim_phase(args: &Args, size: i64) -> Result<ClaimTiming> {
     .await;
     db.cleanup(false).await?;
     result
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
-}
-
-fn print(args: &Args, backend: &str, b: &Backlog, t: &Trickle, claims: &[ClaimTiming]) {
-    let per_s = b.orders as f64 / b.seconds;
-    let calls = b.api_calls as f64 / b.orders as f64;
-    let peak_mb = b.usage.peak_rss_kb as f64 / 1024.0;
-    let idle_mb = t.idle_rss_kb as f64 / 1024.0;
-    let cpu_per_k = b.usage.cpu_seconds * 1000.0 / b.orders as f64;
-    let ratio = match claims {
-        [base, .., big] if base.median_ms > 0.0 => Some(big.median_ms / base.median_ms),
-        _ => None,
-    };
-    let mut rows = vec![
-        row(
-            "backend / latency per request",
-            format!("{backend} / {}", args.latency),
-        ),
-        row(
-            "worker settings",
-            if args.env.is_empty() {
-                "defaults".into()
-            } else {
-                args.env.join(" ")
-            },
-        ),
-        row(
-            "backlog",
-            format!("{} orders in {:.1}s", b.orders, b.seconds),
-        ),
-        row(
-            "orders per second (target >= 500)",
-            format!("{per_s:.0}  {}", verdict(per_s >= 500.0)),
-        ),
-        row(
-            "API calls per order (target <= 0.05)",
-            format!(
-                "{calls:.4} ({} calls)  {}",
-                b.api_calls,
-                verdict(calls <= 0.05)
-            ),
-        ),
-        row(
-            "trickle p50 / p99 / max (target p99 <= 1s)",
-            format!(
-                "{:.0} / {:.0} / {:.0} ms over {} orders  {}",
-                t.p50_ms,
-                t.p99_ms,
-                t.max_ms,
-                t.orders,
-                verdict(t.p99_ms <= 1000.0)
-            ),
-        ),
-        row(
-            "peak RSS, backlog (target <= 100 MB)",
-            format!("{peak_mb:.1} MB  {}", verdict(peak_mb <= 100.0)),
-        ),
-        row(
-            "RSS 3s after the backlog",
-            format!("{:.1} MB", b.rss_after_kb as f64 / 1024.0),
-        ),
-        row(
-            "idle RSS, fresh worker (target <= 20 MB)",
-            format!("{idle_mb:.1} MB  {}", verdict(idle_mb <= 20.0)),
-        ),
-        row(
-            "CPU seconds per 1,000 orders",
-            format!("{cpu_per_k:.2} ({:.1}s total)", b.usage.cpu_seconds),
-        ),
-    ];
-    for c in claims {
-        rows.push(row(
-            &format!("claim @ {} orders ({} pending)", c.total_orders, c.pending),
-            format!(
-                "median {:.2} ms, max {:.2} ms, first {:.1} ms (seeded in {:.1}s)",
-                c.median_ms, c.max_ms, c.first_ms, c.seed_seconds
-            ),
-        ));
-    }
-    if let Some(r) = ratio {
-        rows.push(row(
-            "claim ratio largest / smallest (target <= 1.5)",
-            format!("{r:.2}  {}", verdict(r <= 1.5)),
-        ));
-    }
-    table("order-sync benchmark", &rows);
-    let claims_json: Vec<_> = claims.iter().map(|c| json!({"orders": c.total_orders, "pending": c.pending,
-        "median_ms": c.median_ms, "max_ms": c.max_ms, "first_ms": c.first_ms, "seed_seconds": c.seed_seconds})).collect();
-    println!(
-        "{}",
-        json!({
-            "suite": "bench", "backend": backend, "latency_ms": Duration::from(args.latency).as_millis() as u64, "settings": args.env,
-            "orders": b.orders, "seconds": b.seconds, "orders_per_second": per_s, "api_calls": b.api_calls,
-            "api_calls_per_order": calls, "trickle": {"orders": t.orders, "p50_ms": t.p50_ms, "p99_ms": t.p99_ms, "max_ms": t.max_ms},
-            "peak_rss_mb": peak_mb, "idle_rss_mb": idle_mb, "rss_after_backlog_mb": b.rss_after_kb as f64 / 1024.0,
-            "cpu_seconds_per_1000": cpu_per_k, "claims": claims_json, "claim_ratio": ratio,
-        })
-    );
 }
