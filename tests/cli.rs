@@ -385,3 +385,38 @@ async fn sigterm_while_waiting_for_the_first_token_stops_cleanly() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_key_that_is_one_orders_number_and_anothers_id_is_refused_as_ambiguous() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let customer = app.customer("Ambiguous").await;
+    let first = app.order(customer).status("Completed").place().await;
+    let named = app
+        .order(customer)
+        .status("Completed")
+        .edit(|o| o.order_number = first.to_string())
+        .place()
+        .await;
+    let key = first.to_string();
+
+    let plain = app.run_cli(&["orders", "show", &key], &[]).await;
+    let by_number = app
+        .run_cli(&["orders", "show", &format!("number:{key}"), "--json"], &[])
+        .await;
+    let by_id = app
+        .run_cli(&["orders", "show", &format!("id:{key}"), "--json"], &[])
+        .await;
+
+    assert_eq!(plain.code, Some(1), "{}", plain.output);
+    assert!(plain.output.contains("say number:"), "{}", plain.output);
+    assert!(
+        by_number.output.contains(&format!("\"id\": {named}")),
+        "{}",
+        by_number.output
+    );
+    assert!(
+        by_id.output.contains(&format!("\"id\": {first}")),
+        "{}",
+        by_id.output
+    );
+}
