@@ -46,6 +46,8 @@ pub async fn open_store(settings: &Settings, access: Access) -> anyhow::Result<S
 /// Builds a worker and obtains a Salesforce token, so bad credentials fail before any claim.
 /// A Salesforce that is merely slow or down at start-up is waited for (with backoff), not fatal.
 pub async fn build_worker(settings: &Settings, store: Store) -> anyhow::Result<Worker> {
+    let unset = settings.salesforce.unset();
+    anyhow::ensure!(unset.is_empty(), "configuration: {}", unset.join("; "));
     let salesforce = Salesforce::new(&settings.salesforce, settings.sync.max_graphs_per_request)?;
     let connect = || async { salesforce.connect().await };
     let policy = ExponentialBuilder::default()

@@ -47,7 +47,7 @@ pub enum Command {
     },
     /// Make a parked order due again (after fixing its cause), or every parked order.
     Retry {
-        /// Order number or id.
+        /// The order number (`number:X` or `id:N` when a number is also another order's id).
         order: Option<String>,
         /// Retry every parked order.
         #[arg(long, conflicts_with = "order")]
@@ -58,12 +58,15 @@ pub enum Command {
     Check,
     /// Record Salesforce records a rep entered by hand for ORDER: verify, adopt, move the order on.
     Link {
-        /// Order number or id.
+        /// The order number (`number:X` or `id:N` when a number is also another order's id).
         order: String,
+        /// The Opportunity entered by hand (an 18- or 15-character id, 006…).
         #[arg(long)]
         opportunity: String,
+        /// The Quote entered by hand (0Q0…), if any.
         #[arg(long)]
         quote: Option<String>,
+        /// The Salesforce Order entered by hand (801…), if any.
         #[arg(long = "sf-order")]
         sf_order: Option<String>,
     },
@@ -76,6 +79,7 @@ pub enum Command {
     },
     /// Counts per store status and per sync state.
     Status {
+        /// Print JSON instead of a table, for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -85,8 +89,9 @@ pub enum Command {
 pub enum OrdersCommand {
     /// An order's status history, Salesforce ids, sync attempts, last error and reissue links.
     Show {
-        /// Order number or id.
+        /// The order number (`number:X` or `id:N` when a number is also another order's id).
         order: String,
+        /// Print JSON instead of text, for scripts.
         #[arg(long)]
         json: bool,
     },
@@ -95,7 +100,34 @@ pub enum OrdersCommand {
         /// Age after which an order in Order Placed counts as stuck (e.g. "10m"); default alerts.stuck_after.
         #[arg(long)]
         older_than: Option<humantime::Duration>,
+        /// Print JSON instead of a table, for scripts.
         #[arg(long)]
         json: bool,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_and_flag_says_what_it_is_for() {
+        let cli = super::Cli::command();
+        let mut missing = Vec::new();
+        for sub in cli
+            .get_subcommands()
+            .flat_map(|c| std::iter::once(c).chain(c.get_subcommands()))
+        {
+            if sub.get_about().is_none() {
+                missing.push(sub.get_name().to_string());
+            }
+            for arg in sub.get_arguments() {
+                let builtin = ["help", "version"].contains(&arg.get_id().as_str());
+                if !builtin && arg.get_help().is_none() {
+                    missing.push(format!("{} {}", sub.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no help text: {missing:?}");
+    }
 }

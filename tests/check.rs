@@ -263,3 +263,39 @@ async fn check_reads_the_stores_own_schema_through_the_mapping() {
         "{bad_items:#?}"
     );
 }
+
+#[tokio::test]
+async fn a_first_check_with_the_defaults_lists_every_setting_still_to_fill_in() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let mut settings = app.settings.clone();
+    settings.salesforce.auth = order_sync::config::AuthFlow::Jwt;
+    settings.salesforce.client_id = String::new();
+    settings.salesforce.username = String::new();
+    settings.salesforce.private_key_path = String::new();
+
+    let items = checklist(&settings).await;
+
+    let failed: Vec<&str> = items
+        .iter()
+        .filter(|i| !i.ok)
+        .map(|i| i.label.as_str())
+        .collect();
+    for key in [
+        "salesforce.client_id",
+        "salesforce.username",
+        "salesforce.private_key_path",
+    ] {
+        assert!(
+            failed
+                .iter()
+                .any(|l| l.starts_with(key) && l.contains("e.g.")),
+            "{key} in {failed:#?}"
+        );
+    }
+    assert!(
+        !items.iter().any(|i| i.label.contains("token")),
+        "no login is tried with settings missing"
+    );
+}

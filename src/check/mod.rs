@@ -76,6 +76,12 @@ pub async fn checklist(settings: &Settings) -> Vec<CheckItem> {
     ))];
     let (store_items, skus) = store::checks(settings).await;
     items.extend(store_items);
+    let unset = settings.salesforce.unset();
+    if !unset.is_empty() {
+        let hint = "set it in the config file or as ORDER_SYNC__SALESFORCE__…; README: connect your sandbox org";
+        items.extend(unset.into_iter().map(|u| CheckItem::fail(u, hint)));
+        return items;
+    }
     let salesforce = match connect(settings).await {
         Ok(s) => s,
         Err(item) => {
