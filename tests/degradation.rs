@@ -128,19 +128,8 @@ async fn a_postgresql_restart_is_survived_without_help() {
     let id = app.order(customer).line(widget, 1, "1.00").place().await;
 
     // What a server restart does to the pool: every connection is cut.
-    let admin = sqlx::PgPool::connect(&std::env::var("ORDER_SYNC_TEST_POSTGRES_URL").unwrap())
-        .await
-        .unwrap();
-    let db = app
-        .settings
-        .database
-        .url
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
-    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
-        .bind(&db).execute(&admin).await.unwrap();
+    let (admin, db) = postgres_admin(&app).await;
+    cut_connections(&admin, &db).await;
     let after = app.drain(&worker, 20).await;
 
     assert_eq!(after.sent.len(), 1);
@@ -241,17 +230,7 @@ async fn a_store_outage_during_write_back_is_waited_out_not_fatal() {
     let id = app.order(customer).line(widget, 1, "1.00").place().await;
     let worker = app.worker();
     app.fake.set_latency(Duration::from_millis(800));
-    let admin = sqlx::PgPool::connect(&std::env::var("ORDER_SYNC_TEST_POSTGRES_URL").unwrap())
-        .await
-        .unwrap();
-    let db = app
-        .settings
-        .database
-        .url
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let (admin, db) = postgres_admin(&app).await;
 
     let pass = tokio::spawn({
         let worker = worker.clone();
@@ -264,8 +243,7 @@ async fn a_store_outage_during_write_back_is_waited_out_not_fatal() {
         .execute(&admin)
         .await
         .unwrap();
-    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
-        .bind(&db).execute(&admin).await.unwrap();
+    cut_connections(&admin, &db).await;
     // Longer than the pool's 10 s acquire timeout, so the write-back itself sees the outage.
     tokio::time::sleep(Duration::from_millis(11_500)).await;
     sqlx::query(sqlx::AssertSqlSafe(set(true)))
@@ -307,3 +285,28 @@ async fn a_request_limit_with_calls_left_today_is_retried_shortly_not_paused_for
     assert_eq!(app.status_of(id).await, "In Process");
 }
 on_every_backend!(a_request_limit_with_calls_left_today_is_retried_shortly_not_paused_for);
+
+/// A connection to the PostgreSQL server as its administrator, and the test database's name.
+async fn postgres_admin(app: &TestApp) -> (sqlx::PgPool, String) {
+    let admin = sqlx::PgPool::connect(&std::env::var("ORDER_SYNC_TEST_POSTGRES_URL").unwrap())
+        .await
+        .unwrap();
+    let db = app
+        .settings
+        .database
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    (admin, db)
+}
+
+/// What a server restart does to a pool: every connection to `db` is cut.
+async fn cut_connections(admin: &sqlx::PgPool, db: &str) {
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()")
+        .bind(db)
+        .execute(admin)
+        .await
+        .unwrap();
+}

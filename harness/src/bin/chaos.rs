@@ -74,8 +74,16 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<bool> {
     // A run with nothing to break proves nothing: PASS needs orders and workers to kill.
-    anyhow::ensure!(args.orders >= 100, "--orders {}: the chaos suite needs at least 100 orders to mean anything", args.orders);
-    anyhow::ensure!(args.workers >= 2, "--workers {}: replicas need at least two workers", args.workers);
+    anyhow::ensure!(
+        args.orders >= 100,
+        "--orders {}: the chaos suite needs at least 100 orders to mean anything",
+        args.orders
+    );
+    anyhow::ensure!(
+        args.workers >= 2,
+        "--workers {}: replicas need at least two workers",
+        args.workers
+    );
     let db = TestDb::open(args.database_url.as_deref(), args.backend, "chaos").await?;
     let outcome = chaos(&args, &db).await;
     db.cleanup(args.keep).await?;

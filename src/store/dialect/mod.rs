@@ -19,22 +19,29 @@ pub(crate) use sqlite::connect as connect_sqlite;
 use super::mapping::Ident;
 
 /// The SQL one backend speaks where the others differ.
+/// The SQL one backend speaks where the others differ. The provided methods are standard SQL
+/// (as SQLite and PostgreSQL speak it); a backend overrides what it says otherwise.
 pub trait Dialect: Send + Sync + 'static {
     /// "sqlite", "postgres" or "mysql".
     fn name(&self) -> &'static str;
-    /// One identifier part, quoted.
-    fn quote_part(&self, part: &str) -> String;
-    /// `$1` placeholders (reusable) rather than `?` (one per occurrence).
-    fn numbered_params(&self) -> bool;
-    /// `expr` as text, whatever its column type.
-    fn text(&self, expr: &str) -> String;
     /// `expr` as a 64-bit integer.
     fn int(&self, expr: &str) -> String;
-    /// A bound time (naive local text) as the value of a time column.
-    fn time_param(&self, param: &str) -> String;
-    /// A bound exact decimal (text) as the value of a money column.
-    fn money_param(&self, param: &str) -> String;
-    fn concat(&self, a: &str, b: &str) -> String;
+    /// Lists a table's columns as `name, data_type` (text) and `nullable, has_default,
+    /// generated, auto` (0/1); params `:schema` (NULL: the current one) and `:table`.
+    fn columns_sql(&self) -> &'static str;
+
+    /// One identifier part, quoted.
+    fn quote_part(&self, part: &str) -> String {
+        format!("\"{part}\"")
+    }
+    /// `$1` placeholders (reusable) rather than `?` (one per occurrence).
+    fn numbered_params(&self) -> bool {
+        true
+    }
+    /// `expr` as text, whatever its column type.
+    fn text(&self, expr: &str) -> String {
+        format!("CAST({expr} AS TEXT)")
+    }
     /// `expr` as text that groups and compares byte for byte (see [`Dialect::equals`]).
     fn exact_text(&self, expr: &str) -> String {
         self.text(expr)
@@ -44,21 +51,43 @@ pub trait Dialect: Send + Sync + 'static {
     fn equals(&self, expr: &str, param: &str) -> String {
         format!("{expr} = {param}")
     }
+    /// A bound time (naive local text) as the value of a time column.
+    fn time_param(&self, param: &str) -> String {
+        param.to_string()
+    }
+    /// A bound exact decimal (text) as the value of a money column.
+    fn money_param(&self, param: &str) -> String {
+        param.to_string()
+    }
+    fn concat(&self, a: &str, b: &str) -> String {
+        format!("({a} || {b})")
+    }
     /// `INSERT INTO {into} {rest}` that leaves a row whose `key` exists alone and counts it as
     /// no row touched.
-    fn insert_ignoring(&self, into: &str, rest: &str, key: &str) -> String;
+    fn insert_ignoring(&self, into: &str, rest: &str, key: &str) -> String {
+        format!("INSERT INTO {into} {rest} ON CONFLICT ({key}) DO NOTHING")
+    }
     /// Appended to an INSERT so a row whose `key` exists gets `columns` from the new row.
-    fn on_conflict_update(&self, key: &str, columns: &[&str]) -> String;
+    fn on_conflict_update(&self, key: &str, columns: &[&str]) -> String {
+        let set: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        format!(" ON CONFLICT ({key}) DO UPDATE SET {}", set.join(", "))
+    }
     /// Appended to the claim's SELECT so replicas skip rows another replica is claiming; None
     /// when the backend has a single writer (SQLite).
-    fn claim_lock(&self) -> Option<&'static str>;
+    fn claim_lock(&self) -> Option<&'static str> {
+        None
+    }
     /// `UPDATE … RETURNING` exists; without it the claim selects, then updates.
-    fn update_returning(&self) -> bool;
+    fn update_returning(&self) -> bool {
+        true
+    }
     /// Appended to an INSERT to get the new row's id back; empty where the driver reports it.
-    fn returning(&self, column: &str) -> String;
-    /// Lists a table's columns as `name, data_type` (text) and `nullable, has_default,
-    /// generated, auto` (0/1); params `:schema` (NULL: the current one) and `:table`.
-    fn columns_sql(&self) -> &'static str;
+    fn returning(&self, column: &str) -> String {
+        format!(" RETURNING {column}")
+    }
 
     /// An identifier (column, or schema.table), quoted.
     fn quote(&self, ident: &Ident) -> String {

@@ -30,12 +30,6 @@ impl Dialect for MySql {
     fn int(&self, expr: &str) -> String {
         format!("CAST({expr} AS SIGNED)")
     }
-    fn time_param(&self, param: &str) -> String {
-        param.to_string()
-    }
-    fn money_param(&self, param: &str) -> String {
-        param.to_string()
-    }
     fn concat(&self, a: &str, b: &str) -> String {
         format!("CONCAT({a}, {b})")
     }

@@ -17,15 +17,6 @@ impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
     }
-    fn quote_part(&self, part: &str) -> String {
-        format!("\"{part}\"")
-    }
-    fn numbered_params(&self) -> bool {
-        true
-    }
-    fn text(&self, expr: &str) -> String {
-        format!("CAST({expr} AS TEXT)")
-    }
     fn int(&self, expr: &str) -> String {
         format!("CAST({expr} AS BIGINT)")
     }
@@ -37,24 +28,8 @@ impl Dialect for Postgres {
     fn money_param(&self, param: &str) -> String {
         format!("CAST({param} AS NUMERIC)")
     }
-    fn concat(&self, a: &str, b: &str) -> String {
-        format!("({a} || {b})")
-    }
-    fn insert_ignoring(&self, into: &str, rest: &str, key: &str) -> String {
-        format!("INSERT INTO {into} {rest} ON CONFLICT ({key}) DO NOTHING")
-    }
-    fn on_conflict_update(&self, key: &str, columns: &[&str]) -> String {
-        let set: Vec<String> = columns
-            .iter()
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        format!(" ON CONFLICT ({key}) DO UPDATE SET {}", set.join(", "))
-    }
     fn claim_lock(&self) -> Option<&'static str> {
         Some("FOR UPDATE OF s SKIP LOCKED")
-    }
-    fn update_returning(&self) -> bool {
-        true
     }
     // The store's ids may be 32-bit (SERIAL): the new id comes back as BIGINT either way.
     fn returning(&self, column: &str) -> String {

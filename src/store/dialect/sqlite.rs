@@ -12,50 +12,13 @@ use crate::store::{Result, StoreError};
 pub struct Sqlite;
 pub static SQLITE: &Sqlite = &Sqlite;
 
+// Column affinity converts bound money and times: TEXT keeps "12.50", NUMERIC/REAL store a number.
 impl Dialect for Sqlite {
     fn name(&self) -> &'static str {
         "sqlite"
     }
-    fn quote_part(&self, part: &str) -> String {
-        format!("\"{part}\"")
-    }
-    fn numbered_params(&self) -> bool {
-        true
-    }
-    fn text(&self, expr: &str) -> String {
-        format!("CAST({expr} AS TEXT)")
-    }
     fn int(&self, expr: &str) -> String {
         format!("CAST({expr} AS INTEGER)")
-    }
-    fn time_param(&self, param: &str) -> String {
-        param.to_string()
-    }
-    // Column affinity does the conversion: TEXT keeps "12.50", NUMERIC/REAL store a number.
-    fn money_param(&self, param: &str) -> String {
-        param.to_string()
-    }
-    fn concat(&self, a: &str, b: &str) -> String {
-        format!("({a} || {b})")
-    }
-    fn insert_ignoring(&self, into: &str, rest: &str, key: &str) -> String {
-        format!("INSERT INTO {into} {rest} ON CONFLICT ({key}) DO NOTHING")
-    }
-    fn on_conflict_update(&self, key: &str, columns: &[&str]) -> String {
-        let set: Vec<String> = columns
-            .iter()
-            .map(|c| format!("{c} = excluded.{c}"))
-            .collect();
-        format!(" ON CONFLICT ({key}) DO UPDATE SET {}", set.join(", "))
-    }
-    fn claim_lock(&self) -> Option<&'static str> {
-        None
-    }
-    fn update_returning(&self) -> bool {
-        true
-    }
-    fn returning(&self, column: &str) -> String {
-        format!(" RETURNING {column}")
     }
     fn columns_sql(&self) -> &'static str {
         "SELECT name, type AS data_type, CAST(1 - \"notnull\" AS INTEGER) AS nullable, \
