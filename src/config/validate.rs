@@ -308,36 +308,6 @@ impl Settings {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn api_names_are_names_and_nothing_else() {
-        for ok in [
-            "Opportunity",
-            "Evaluation_Status__c",
-            "ns__Field__c",
-            "Store_Order_Id__c",
-            "Product2",
-        ] {
-            assert!(is_api_name(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "Evaluation_Status__c != null AND StageName",
-            "a.b",
-            "_x",
-            "x_",
-            "1Field",
-        ] {
-            assert!(!is_api_name(bad), "{bad}");
-        }
-        assert!(is_record_id("01s000000000001AAA"));
-        assert!(!is_record_id("bogus'id"));
-    }
-}
-
 impl super::SalesforceSettings {
     /// Settings a Salesforce connection needs that are not set, each with an example: all at
     /// once, so a first run lists everything to fill in rather than one thing per attempt.
@@ -389,5 +359,35 @@ impl super::SalesforceSettings {
             }
         }
         p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_names_are_names_and_nothing_else() {
+        for ok in [
+            "Opportunity",
+            "Evaluation_Status__c",
+            "ns__Field__c",
+            "Store_Order_Id__c",
+            "Product2",
+        ] {
+            assert!(is_api_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "Evaluation_Status__c != null AND StageName",
+            "a.b",
+            "_x",
+            "x_",
+            "1Field",
+        ] {
+            assert!(!is_api_name(bad), "{bad}");
+        }
+        assert!(is_record_id("01s000000000001AAA"));
+        assert!(!is_record_id("bogus'id"));
     }
 }
