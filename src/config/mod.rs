@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 mod explain;
+mod required;
 mod store;
 mod validate;
 
