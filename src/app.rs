@@ -6,7 +6,7 @@ use crate::config::Settings;
 use crate::error::ErrorClass;
 use crate::salesforce::Salesforce;
 use crate::store::{ConnectOptions, Store};
-use crate::sync::{Repairer, RetryPolicy, Worker};
+use crate::sync::{Lifecycle, Repairer, RetryPolicy, Worker};
 
 /// How a command may treat the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +94,21 @@ pub fn repairer_for(settings: &Settings, worker: &Worker) -> Repairer {
         salesforce: worker.salesforce.clone(),
         settings: settings.repair.clone(),
         actor: worker.worker_id.clone(),
+        heartbeat: Default::default(),
+    }
+}
+
+/// The lifecycle loop, sharing the worker's store and Salesforce client.
+pub fn lifecycle_for(settings: &Settings, worker: &Worker) -> Lifecycle {
+    Lifecycle {
+        store: worker.store.clone(),
+        salesforce: worker.salesforce.clone(),
+        actor: worker.worker_id.clone(),
+        batch_size: settings.lifecycle.batch_size,
+        overlap: settings.lifecycle.overlap,
+        lease: settings.sync.lease_duration,
+        retry: worker.retry,
+        poll_interval: settings.sync.poll_interval,
         heartbeat: Default::default(),
     }
 }

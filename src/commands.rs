@@ -2,7 +2,7 @@
 
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{Access, build_worker, connect_store, open_store, repairer_for};
+use crate::app::{Access, build_worker, connect_store, lifecycle_for, open_store, repairer_for};
 use crate::cli::{Command, OrdersCommand};
 use crate::config::Settings;
 use crate::health::{MAX_SALESFORCE_SILENCE, check_salesforce};
@@ -121,6 +121,24 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
         let cancel = cancel.clone();
         loops.spawn(async move { repairer.run(cancel).await });
     }
+    if settings.lifecycle.enabled && worker.store.can_detect_changes() {
+        let lifecycle = lifecycle_for(&settings, &worker);
+        beats.push((
+            "lifecycle",
+            lifecycle.heartbeat.clone(),
+            settings
+                .sync
+                .lease_duration
+                .max(settings.sync.poll_interval * 10),
+        ));
+        let cancel = cancel.clone();
+        loops.spawn(async move { lifecycle.run(cancel).await });
+    } else if settings.lifecycle.enabled {
+        tracing::warn!(
+            "later status changes are not sent to Salesforce: the store has no updated_at column \
+             (store.orders.updated_at)"
+        );
+    }
     let mut watchdog = Watchdog::new(
         worker.store.clone(),
         Some(worker.salesforce.clone()),
@@ -229,6 +247,18 @@ async fn once_with(settings: &Settings, worker: &Worker) -> anyhow::Result<i32> 
         }
     }
     store_errors += report.store_errors;
+    let mut changes_left = 0;
+    if settings.lifecycle.enabled && worker.store.can_detect_changes() {
+        let changes = lifecycle_for(settings, worker).run_pass().await?;
+        store_errors += changes.store_errors;
+        changes_left = changes.parked.len() + changes.retrying.len();
+        tracing::info!(
+            status_changes_shown = changes.shown.len(),
+            parked = changes.parked.len(),
+            retrying = changes.retrying.len(),
+            "once: later status changes"
+        );
+    }
     tracing::info!(
         sent = report.sent.len(),
         parked = report.parked.len() + repair_parked,
@@ -251,6 +281,7 @@ async fn once_with(settings: &Settings, worker: &Worker) -> anyhow::Result<i32> 
     let all_moved = report.parked.is_empty()
         && report.retrying.is_empty()
         && repair_parked == 0
+        && changes_left == 0
         && !report.paused;
     Ok(if all_moved { 0 } else { EXIT_ORDERS_LEFT })
 }

@@ -411,6 +411,27 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// The store's administrator moves an order (the store's admin page: status and updated_at).
+    pub async fn admin_sets_status(&self, order_id: i64, status: &str) {
+        let at = Utc::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+        let time = self.store.db().dialect().time_param(":at");
+        let sql = format!("UPDATE orders SET status = :status, updated_at = {time} WHERE id = :id");
+        let a = Args::new()
+            .set("status", status)
+            .set("at", at)
+            .set("id", order_id);
+        assert_eq!(self.exec(&sql, a).await, 1, "order {order_id} exists");
+    }
+
+    /// A field of the Salesforce record keyed by the store's order id.
+    pub fn sf_field(&self, object: &str, order_id: i64, field: &str) -> Option<String> {
+        let found = self
+            .fake
+            .find(object, "Store_Order_Id__c", &order_id.to_string());
+        assert!(found.len() <= 1, "one {object} for order {order_id}");
+        found.first().and_then(|r| r.get(field)).and_then(|v| v.as_str().map(String::from))
+    }
+
     /// One text value, as the store keeps it (cast to text).
     pub async fn text(&self, sql: &str, args: Args) -> Option<String> {
         let rows: Vec<(Option<String>,)> = self.rows(sql, args).await;

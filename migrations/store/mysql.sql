@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS orders (
     updated_at     DATETIME(6),
     reissue_of     BIGINT UNIQUE,          -- the zero-dollar order this priced order replaces
     cancel_reason  VARCHAR(255),
-    KEY orders_status_placed_at (status, placed_at, id)
+    KEY orders_status_placed_at (status, placed_at, id),
+    KEY orders_updated_at (updated_at, id) -- order-sync finds later status changes by updated_at
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 
 CREATE TABLE IF NOT EXISTS order_lines (

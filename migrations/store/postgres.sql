@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS orders (
     cancel_reason  TEXT
 );
 CREATE INDEX IF NOT EXISTS orders_status_placed_at ON orders (status, placed_at, id);
+-- order-sync finds later status changes by updated_at: without this index that is a table scan.
+CREATE INDEX IF NOT EXISTS orders_updated_at ON orders (updated_at, id);
 
 CREATE TABLE IF NOT EXISTS order_lines (
     id         BIGSERIAL PRIMARY KEY,

@@ -29,6 +29,7 @@ pub struct Settings {
     pub salesforce: SalesforceSettings,
     pub sync: SyncSettings,
     pub repair: RepairSettings,
+    pub lifecycle: LifecycleSettings,
     pub alerts: AlertSettings,
     pub http: HttpSettings,
     pub console: ConsoleSettings,
@@ -138,6 +139,7 @@ pub struct SalesforceSettings {
     pub circuit_max_cooldown: Duration,
     pub fields: FieldNames,
     pub stages: StageNames,
+    pub order_statuses: OrderStatusNames,
 }
 
 /// Salesforce field API names live in values, never in keys: `__c` would clash with the env separator.
@@ -155,6 +157,30 @@ pub struct StageNames {
     pub in_process: String,
     pub awaiting_payment: String,
     pub awaiting_evaluation: String,
+    pub awaiting_customer_approval: String,
+    pub canceled: String,
+    pub completed: String,
+}
+
+/// The Salesforce Order's Status per store status, for later changes; empty leaves it alone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderStatusNames {
+    pub in_process: String,
+    pub awaiting_payment: String,
+    pub awaiting_customer_approval: String,
+    pub canceled: String,
+    pub completed: String,
+}
+
+/// The lifecycle loop: later store status changes of sent orders, brought to Salesforce.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleSettings {
+    pub enabled: bool,
+    #[serde(with = "humantime_serde")]
+    pub overlap: Duration,
+    pub batch_size: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

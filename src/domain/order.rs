@@ -85,6 +85,11 @@ impl Route {
             Route::AwaitingEvaluation => "awaiting_evaluation",
         }
     }
+
+    /// The route `name()` gave, as order-sync's own table keeps it.
+    pub fn from_name(name: &str) -> Option<Route> {
+        Route::ALL.into_iter().find(|r| r.name() == name)
+    }
 }
 
 #[derive(Debug, Clone)]

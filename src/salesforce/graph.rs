@@ -255,7 +255,7 @@ fn object_of(reference: &str) -> &'static str {
     }
 }
 
-fn first_real_error(nodes: &[super::wire::NodeResult]) -> SfError {
+pub(super) fn first_real_error(nodes: &[super::wire::NodeResult]) -> SfError {
     for n in nodes {
         let Some(errors) = n.body.as_array() else {
             continue;

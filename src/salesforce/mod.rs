@@ -9,6 +9,7 @@ mod describe;
 mod error;
 mod existing;
 mod graph;
+mod lifecycle;
 mod link;
 mod pricebook;
 mod repair;
@@ -23,6 +24,7 @@ use reqwest::Method;
 pub use client::{ApiUsage, parse_limit_info};
 pub use describe::{FieldDescription, ObjectDescription, PricebookCoverage};
 pub use error::SfError;
+pub use lifecycle::{Shown, StatusUpdate, shown_for, transition_values};
 pub use link::Owner;
 pub use repair::{AcceptedQuote, CompletedEvaluation, QuoteLine};
 pub use wire::soql_literal;
@@ -162,15 +164,48 @@ impl Salesforce {
         // The chunks of one claim go out together: a claim is at most a few requests.
         let sends = chunk_graphs(graphs, self.max_graphs)
             .into_iter()
-            .map(|c| self.send_graphs(c));
+            .map(|c| self.send_graphs(c, graph_outcome));
         for r in futures_util::future::join_all(sends).await {
             results.extend(r);
         }
         results
     }
 
-    async fn send_graphs(&self, chunk: Vec<(OrderId, wire::Graph)>) -> Vec<PushResult> {
-        let ids: Vec<OrderId> = chunk.iter().map(|(id, _)| *id).collect();
+    /// Brings each order's Opportunity stage and Order status in line with its store status:
+    /// one small graph per order, many per request.
+    pub async fn show_statuses(
+        &self,
+        updates: &[StatusUpdate],
+    ) -> Vec<(OrderId, Result<(), SfError>)> {
+        let graphs = updates
+            .iter()
+            .map(|u| (u.order_id, lifecycle::status_graph(&self.settings.api_version, u)))
+            .collect();
+        let sends = chunk_graphs(graphs, self.max_graphs)
+            .into_iter()
+            .map(|c| self.send_graphs(c, lifecycle::status_outcome));
+        futures_util::future::join_all(sends)
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// What Salesforce should show for a store status, per `salesforce.stages` / `order_statuses`.
+    pub fn shown_for(&self, status: crate::domain::OrderStatus) -> Shown {
+        lifecycle::shown_for(&self.settings, status)
+    }
+
+    /// Sends one request of graphs and reads each graph's result with `outcome`.
+    async fn send_graphs<T>(
+        &self,
+        chunk: Vec<(OrderId, wire::Graph)>,
+        outcome: fn(wire::GraphResult) -> Result<T, SfError>,
+    ) -> Vec<(OrderId, Result<T, SfError>)> {
+        let ids: Vec<(OrderId, String)> = chunk
+            .iter()
+            .map(|(id, g)| (*id, g.graph_id.clone()))
+            .collect();
         let request = GraphRequest {
             graphs: chunk.into_iter().map(|(_, g)| g).collect(),
         };
@@ -179,7 +214,7 @@ impl Salesforce {
             Err(e) => {
                 return ids
                     .iter()
-                    .map(|id| (*id, Err(SfError::fatal(None, e.to_string()))))
+                    .map(|(id, _)| (*id, Err(SfError::fatal(None, e.to_string()))))
                     .collect();
             }
         };
@@ -204,12 +239,12 @@ impl Salesforce {
                 .into_iter()
                 .map(|g| (g.graph_id.clone(), g))
                 .collect(),
-            Err(e) => return ids.iter().map(|id| (*id, Err(e.clone()))).collect(),
+            Err(e) => return ids.iter().map(|(id, _)| (*id, Err(e.clone()))).collect(),
         };
         ids.into_iter()
-            .map(|id| {
-                let outcome = match by_graph.remove(&format!("o{id}")) {
-                    Some(g) => graph_outcome(g),
+            .map(|(id, graph_id)| {
+                let outcome = match by_graph.remove(&graph_id) {
+                    Some(g) => outcome(g),
                     None => Err(SfError::transient(
                         None,
                         "Salesforce's answer left this order's graph out",

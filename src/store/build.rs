@@ -19,6 +19,7 @@ pub(crate) struct Statements {
     pub catalog: super::catalog::CatalogSql,
     pub schema: super::schema::SchemaSql,
     pub seed: super::seed::SeedSql,
+    pub changes: super::changes::ChangeSql,
 }
 
 impl Statements {
@@ -35,6 +36,7 @@ impl Statements {
             catalog: super::catalog::CatalogSql::build(&b),
             schema: super::schema::SchemaSql::build(&b),
             seed: super::seed::SeedSql::build(&b),
+            changes: super::changes::ChangeSql::build(&b),
         }
     }
 }

@@ -9,6 +9,7 @@ mod admin;
 mod alerts;
 mod build;
 mod catalog;
+mod changes;
 mod claim;
 pub mod db;
 pub mod dialect;
@@ -30,6 +31,7 @@ use chrono::Utc;
 
 pub use activity::HourActivity;
 pub use admin::{AttemptRow, HistoryRow, OrderDetail, StatusCounts, StuckOrder};
+pub use changes::{ChangeClaim, ChangeFailure, ClaimedChange, Detected};
 pub use claim::{Claim, ClaimedOrder};
 pub use db::{ConnectOptions, Db};
 pub use mapping::Mapping;

@@ -15,6 +15,8 @@ pub(crate) struct MoveSql {
     cancel: Stmt,
     /// Absent when the store keeps no status log.
     history: Option<Stmt>,
+    /// order-sync's own moves are what Salesforce shows: not a change to send back.
+    shown: Stmt,
 }
 
 impl MoveSql {
@@ -34,6 +36,10 @@ impl MoveSql {
             b.d.equals(&b.q(&o.status), ":from")
         );
         MoveSql {
+            shown: b.stmt(
+                "UPDATE order_sync_state SET sf_status = :to_label \
+                 WHERE order_id = :id AND sf_opportunity_id IS NOT NULL",
+            ),
             move_status: b.stmt(format!("UPDATE {} SET {set} {filter}", b.orders())),
             cancel: b.stmt(format!("UPDATE {} SET {cancel_set} {filter}", b.orders())),
             history: b.m.history.as_ref().map(|h| {
@@ -95,6 +101,8 @@ impl Store {
         if tx.execute(stmt, &a).await? != 1 {
             return Ok(false);
         }
+        let label = args! { "id" => m.id, "to_label" => m.to.label() };
+        tx.execute(&self.sql.moves.shown, &label).await?;
         self.log_in(tx, m, a).await?;
         Ok(true)
     }

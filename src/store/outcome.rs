@@ -78,9 +78,12 @@ impl OutcomeSql {
                 "UPDATE order_sync_state SET state = :parked, {RELEASE}, last_error_class = :class, \
                    last_error_code = :code, last_error = :message, parked_at = :now, updated_at = :now {fence}"
             )),
+            // The records exist in Salesforce: keep their ids, so a later change reaches them.
             mark_done_elsewhere: b.stmt(format!(
-                "UPDATE order_sync_state SET state = :done, {RELEASE}, last_error_class = NULL, \
-                   last_error = :message, updated_at = :now {fence}"
+                "UPDATE order_sync_state SET state = :done, {RELEASE}, route = :route, \
+                   sf_account_id = :account, sf_contact_id = :contact, sf_opportunity_id = :opportunity, \
+                   sf_quote_id = :quote, sf_order_id = :sf_order, sf_status = :shown, \
+                   last_error_class = NULL, last_error = :message, synced_at = :now, updated_at = :now {fence}"
             )),
         }
     }
@@ -120,9 +123,11 @@ impl Store {
         let outcome = if self.move_in(&mut tx, &moved).await? {
             WriteBack::Committed
         } else {
-            let note = "in Salesforce, but the store status changed meanwhile; left as it was";
-            tx.execute(&sql.mark_done_elsewhere, &a.clone().set("message", note))
-                .await?;
+            let note = "in Salesforce, but the store status changed meanwhile; left as it was, \
+                        and Salesforce is brought in line with it";
+            let a = a.clone().set("message", note).set("shown", sent.route.status().label());
+            tx.execute(&sql.mark_done_elsewhere, &a).await?;
+            self.queue_current_in(&mut tx, sent.order_id.0).await?;
             WriteBack::StatusChanged
         };
         let label = if outcome == WriteBack::Committed {

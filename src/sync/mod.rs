@@ -1,7 +1,9 @@
-//! The loops that move orders: push (Order Placed → Salesforce → next status) and repair
-//! (evaluation complete → approval → cancel and reissue).
+//! The loops that move orders: push (Order Placed → Salesforce → next status), repair
+//! (evaluation complete → approval → cancel and reissue) and lifecycle (later store status
+//! changes → Salesforce); the watchdog raises alerts. Each runs through [`every`].
 
 mod digest;
+mod lifecycle;
 mod outage;
 mod push;
 mod repair;
@@ -9,6 +11,7 @@ mod retry;
 mod watchdog;
 
 pub use digest::order_url;
+pub use lifecycle::{Lifecycle, LifecycleReport};
 pub use outage::OutageLog;
 pub use push::{PassReport, Worker};
 pub use repair::{RepairReport, Repairer};

@@ -1,0 +1,270 @@
+//! Later status changes of sent orders: found by the store's `updated_at` (a watermark, so the
+//! cost follows the changes, not the table), queued in `order_sync_changes`, claimed under a
+//! lease, and written back once Salesforce shows them.
+
+use chrono::{DateTime, Utc};
+
+use super::build::B;
+use super::sql::{Stmt, args};
+use super::{Result, Store, now_ms};
+use crate::domain::{OrderId, OrderStatus, Route, SyncState};
+
+mod outcome;
+
+pub use outcome::ChangeFailure;
+
+const PENDING: &str = "pending";
+const PARKED: &str = "parked";
+const WATERMARK_KEY: &str = "lifecycle.updated_at_watermark";
+
+pub(crate) struct ChangeSql {
+    scan: Option<Stmt>,
+    requeue: Stmt,
+    enqueue: Stmt,
+    due: Stmt,
+    take: Stmt,
+    load: Stmt,
+    pub(super) outcome: outcome::OutcomeSql,
+}
+
+impl ChangeSql {
+    pub fn build(b: &B) -> ChangeSql {
+        let o = &b.m.orders;
+        // Keyset pages over (updated_at, id): a bulk update gives many rows one time.
+        let scan = o.updated_at.as_ref().map(|u| {
+            let (at, since) = (b.c("o", u), b.d.time_param(":since"));
+            b.stmt(format!(
+                "SELECT {id} AS id, {status} AS status, {text} AS updated_at, s.state AS sync_state, \
+                   s.route, s.sf_status, s.sf_opportunity_id \
+                 FROM {orders} o LEFT JOIN order_sync_state s ON s.order_id = {raw} \
+                 WHERE {at} >= {since} AND ({at} > {since} OR {raw} > :after) \
+                 ORDER BY {at}, {raw} LIMIT :limit",
+                id = b.int("o", Some(&o.id)),
+                status = b.text("o", Some(&o.status)),
+                text = b.text("o", Some(u)),
+                orders = b.orders(),
+                raw = b.id("o"),
+            ))
+        });
+        let fresh = "status = :status, state = :pending, attempts = 0, next_attempt_at = 0, \
+                     last_error_class = NULL, last_error_code = NULL, last_error = NULL, updated_at = :now";
+        let free = "(lease_expires_at IS NULL OR lease_expires_at < :now)";
+        ChangeSql {
+            scan,
+            requeue: b.stmt(format!(
+                "UPDATE order_sync_changes SET {fresh} WHERE order_id = :id AND status <> :status"
+            )),
+            enqueue: b.stmt(b.d.insert_ignoring(
+                "order_sync_changes",
+                "(order_id, status, state, attempts, next_attempt_at, detected_at, updated_at) \
+                 VALUES (:id, :status, :pending, 0, 0, :now, :now)",
+                "order_id",
+            )),
+            due: b.stmt(format!(
+                "SELECT order_id FROM order_sync_changes WHERE state = :pending \
+                   AND next_attempt_at <= :now AND {free} ORDER BY next_attempt_at, order_id LIMIT :limit"
+            )),
+            take: b.stmt(format!(
+                "UPDATE order_sync_changes SET lease_owner = :worker, lease_token = :token, \
+                   lease_expires_at = :expires, attempts = attempts + 1, updated_at = :now \
+                 WHERE order_id = :id AND state = :pending AND next_attempt_at <= :now AND {free}"
+            )),
+            load: b.stmt(format!(
+                "SELECT c.order_id AS id, c.attempts, {status} AS status, s.route, s.sf_status, \
+                   s.sf_opportunity_id, s.sf_order_id \
+                 FROM order_sync_changes c JOIN order_sync_state s ON s.order_id = c.order_id \
+                 JOIN {orders} o ON {raw} = c.order_id WHERE c.lease_token = :token",
+                status = b.text("o", Some(&o.status)),
+                orders = b.orders(),
+                raw = b.id("o"),
+            )),
+            outcome: outcome::OutcomeSql::build(b),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ScanRow {
+    id: i64,
+    status: Option<String>,
+    updated_at: Option<String>,
+    sync_state: Option<String>,
+    route: Option<String>,
+    sf_status: Option<String>,
+    sf_opportunity_id: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LoadRow {
+    id: i64,
+    attempts: i64,
+    status: Option<String>,
+    route: Option<String>,
+    sf_status: Option<String>,
+    sf_opportunity_id: Option<String>,
+    sf_order_id: Option<String>,
+}
+
+/// A claimed change: the order's status now, what Salesforce shows, and where.
+#[derive(Debug, Clone)]
+pub struct ClaimedChange {
+    pub order_id: OrderId,
+    pub attempt: i64,
+    /// The store's status now (None: a code the mapping does not know).
+    pub status: Option<OrderStatus>,
+    /// The store status Salesforce was last brought in line with.
+    pub shown: Option<OrderStatus>,
+    pub opportunity: Option<String>,
+    pub order: Option<String>,
+}
+
+/// A pass's claim of changes: one fencing token for all of them.
+#[derive(Debug)]
+pub struct ChangeClaim {
+    pub token: String,
+    pub changes: Vec<ClaimedChange>,
+}
+
+/// What a look for changes found.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Detected {
+    /// Rows of the store read (changed since the watermark, less the overlap).
+    pub scanned: usize,
+    /// Sent orders whose status Salesforce does not show: queued.
+    pub queued: usize,
+}
+
+/// The status Salesforce shows for a sent order: the last one brought in line, else its route's.
+fn shown(sf_status: Option<&str>, route: Option<&str>) -> Option<OrderStatus> {
+    match sf_status {
+        Some(label) => OrderStatus::parse(label).ok(),
+        None => route.and_then(Route::from_name).map(Route::status),
+    }
+}
+
+impl Store {
+    /// Whether later changes can be found at all: the store must have an updated_at column.
+    pub fn can_detect_changes(&self) -> bool {
+        self.sql.changes.scan.is_some()
+    }
+
+    /// Looks at the orders changed since the watermark (less `overlap`) and queues each sent
+    /// one whose status Salesforce does not show. Moves the watermark to the newest change.
+    pub async fn detect_changes(&self, overlap: chrono::Duration, page: i64) -> Result<Detected> {
+        let Some(scan) = &self.sql.changes.scan else {
+            return Ok(Detected::default());
+        };
+        let watermark = self.kv_get(WATERMARK_KEY).await?.and_then(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        });
+        let mut since = match watermark {
+            Some(w) => self.map.zone.local_text(w - overlap),
+            None => "1970-01-01 00:00:00".to_string(),
+        };
+        let (mut after, mut newest, mut found) = (-1_i64, watermark, Detected::default());
+        loop {
+            let a = args! { "since" => since.as_str(), "after" => after, "limit" => page };
+            let rows: Vec<ScanRow> = self.db.fetch_all(scan, &a).await?;
+            found.scanned += rows.len();
+            for r in &rows {
+                if self.queue_if_unshown(r).await? {
+                    found.queued += 1;
+                }
+            }
+            let Some(last) = rows.last() else { break };
+            let at = last.updated_at.clone().unwrap_or_default();
+            newest = newest.max(self.time_of(&at));
+            (since, after) = (at, last.id);
+            if (rows.len() as i64) < page {
+                break;
+            }
+        }
+        if newest > watermark
+            && let Some(n) = newest
+        {
+            self.kv_set(WATERMARK_KEY, &n.to_rfc3339()).await?;
+        }
+        Ok(found)
+    }
+
+    async fn queue_if_unshown(&self, r: &ScanRow) -> Result<bool> {
+        let sent = r.sync_state.as_deref() == Some(SyncState::Done.as_str())
+            && r.sf_opportunity_id.is_some();
+        let Some(status) = r.status.as_deref().and_then(|s| self.map.status_of(s)) else {
+            return Ok(false);
+        };
+        if !sent || shown(r.sf_status.as_deref(), r.route.as_deref()) == Some(status) {
+            return Ok(false);
+        }
+        self.queue_change(r.id, status).await
+    }
+
+    /// Queues a look at `id`, now in `status` (a changed status restarts a parked one).
+    pub async fn queue_change(&self, id: i64, status: OrderStatus) -> Result<bool> {
+        let sql = &self.sql.changes;
+        let a = args! {
+            "id" => id, "status" => status.label(), "pending" => PENDING, "now" => now_ms(),
+        };
+        let requeued = self.db.execute(&sql.requeue, &a).await?;
+        Ok(requeued + self.db.execute(&sql.enqueue, &a).await? > 0)
+    }
+
+    /// Inside a write-back: queues a look at `id` in whatever status the store has now.
+    pub(crate) async fn queue_current_in(&self, tx: &mut super::db::Tx, id: i64) -> Result<()> {
+        let sql = &self.sql.changes;
+        let now: Option<(Option<String>,)> = tx
+            .fetch_optional(&sql.outcome.current, &args! { "id" => id })
+            .await?;
+        let Some(status) = now.and_then(|(s,)| s).and_then(|s| self.map.status_of(&s)) else {
+            return Ok(());
+        };
+        let a = args! {
+            "id" => id, "status" => status.label(), "pending" => PENDING, "now" => now_ms(),
+        };
+        tx.execute(&sql.requeue, &a).await?;
+        tx.execute(&sql.enqueue, &a).await?;
+        Ok(())
+    }
+
+    /// Claims up to `limit` due changes under a lease of `lease_ms`.
+    pub async fn claim_changes(
+        &self,
+        worker: &str,
+        limit: i64,
+        lease_ms: i64,
+    ) -> Result<ChangeClaim> {
+        let sql = &self.sql.changes;
+        let token = uuid::Uuid::new_v4().to_string();
+        let now = now_ms();
+        let a = args! {
+            "pending" => PENDING, "now" => now, "limit" => limit, "worker" => worker,
+            "token" => token.as_str(), "expires" => now + lease_ms,
+        };
+        let due: Vec<(i64,)> = self.db.fetch_all(&sql.due, &a).await?;
+        for (id,) in due {
+            self.db.execute(&sql.take, &a.clone().set("id", id)).await?;
+        }
+        let rows: Vec<LoadRow> = self.db.fetch_all(&sql.load, &a).await?;
+        let changes = rows
+            .into_iter()
+            .map(|r| ClaimedChange {
+                order_id: OrderId(r.id),
+                attempt: r.attempts,
+                status: r.status.as_deref().and_then(|s| self.map.status_of(s)),
+                shown: shown(r.sf_status.as_deref(), r.route.as_deref()),
+                opportunity: r.sf_opportunity_id,
+                order: r.sf_order_id,
+            })
+            .collect();
+        Ok(ChangeClaim { token, changes })
+    }
+
+    /// Changes parked because Salesforce refused them, with their reasons.
+    pub async fn parked_changes(&self) -> Result<Vec<(i64, String, Option<String>)>> {
+        self.db
+            .fetch_all(&self.sql.changes.outcome.parked, &args! { "parked" => PARKED })
+            .await
+    }
+}

@@ -1,0 +1,178 @@
+//! Writing a status change's outcome back, fenced by the change's lease token: shown in
+//! Salesforce (and looked at again if the store moved on meanwhile), retried, or parked.
+
+use super::super::build::B;
+use super::super::outcome::WriteBack;
+use super::super::sql::{Stmt, args};
+use super::super::{Result, Store, now_ms};
+use super::{PARKED, PENDING};
+use crate::domain::{OrderId, OrderStatus};
+use crate::error::ErrorClass;
+
+/// Why a change did not reach Salesforce.
+#[derive(Debug, Clone)]
+pub enum ChangeFailure {
+    Transient {
+        next_attempt_at: i64,
+        code: Option<String>,
+        message: String,
+    },
+    Rejected {
+        code: Option<String>,
+        message: String,
+    },
+}
+
+pub(crate) struct OutcomeSql {
+    release: Stmt,
+    mark_shown: Stmt,
+    pub(in super::super) current: Stmt,
+    done: Stmt,
+    again: Stmt,
+    retry_later: Stmt,
+    park: Stmt,
+    attempt: Stmt,
+    pub(in super::super) parked: Stmt,
+    pub(in super::super) unpark: Stmt,
+}
+
+impl OutcomeSql {
+    pub fn build(b: &B) -> OutcomeSql {
+        let lease = "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL";
+        let fence = "WHERE order_id = :id AND lease_token = :token";
+        let error = "last_error_class = :class, last_error_code = :code, last_error = :message";
+        OutcomeSql {
+            release: b.stmt(format!(
+                "UPDATE order_sync_changes SET {lease}, updated_at = :now {fence}"
+            )),
+            mark_shown: b.stmt(
+                "UPDATE order_sync_state SET sf_status = :shown, updated_at = :now WHERE order_id = :id",
+            ),
+            current: b.stmt(format!(
+                "SELECT {} FROM {} o WHERE {} = :id",
+                b.text("o", Some(&b.m.orders.status)),
+                b.orders(),
+                b.id("o")
+            )),
+            done: b.stmt("DELETE FROM order_sync_changes WHERE order_id = :id"),
+            again: b.stmt(
+                "UPDATE order_sync_changes SET status = :status, state = :pending, attempts = 0, \
+                   next_attempt_at = 0, last_error_class = NULL, last_error_code = NULL, \
+                   last_error = NULL, updated_at = :now WHERE order_id = :id",
+            ),
+            retry_later: b.stmt(format!(
+                "UPDATE order_sync_changes SET {lease}, next_attempt_at = :next, {error}, \
+                   updated_at = :now {fence}"
+            )),
+            park: b.stmt(format!(
+                "UPDATE order_sync_changes SET {lease}, state = :parked, {error}, updated_at = :now {fence}"
+            )),
+            attempt: b.stmt(
+                "INSERT INTO order_sync_attempts (order_id, attempt, worker, finished_at, outcome, error_code, message) \
+                 VALUES (:id, :attempt, :worker, :now, :outcome, :code, :message)",
+            ),
+            parked: b.stmt(
+                "SELECT order_id, status, last_error FROM order_sync_changes WHERE state = :parked \
+                 ORDER BY order_id",
+            ),
+            unpark: b.stmt(
+                "UPDATE order_sync_changes SET state = :pending, next_attempt_at = 0, updated_at = :now \
+                 WHERE order_id = :id AND state = :parked",
+            ),
+        }
+    }
+}
+
+impl Store {
+    /// Salesforce now shows `shown` for the order: remembered, and the change is done unless the
+    /// store moved on meanwhile (then it is looked at again at once).
+    pub async fn record_change_shown(
+        &self,
+        token: &str,
+        id: OrderId,
+        attempt: i64,
+        shown: OrderStatus,
+        actor: &str,
+        message: &str,
+    ) -> Result<WriteBack> {
+        let sql = &self.sql.changes.outcome;
+        let a = args! {
+            "id" => id.0, "token" => token, "now" => now_ms(), "shown" => shown.label(),
+            "attempt" => attempt, "worker" => actor, "outcome" => "status_shown",
+            "code" => None::<String>, "message" => message, "pending" => PENDING,
+        };
+        let mut tx = self.db.begin().await?;
+        if tx.execute(&sql.release, &a).await? != 1 {
+            return Ok(WriteBack::LeaseLost);
+        }
+        tx.execute(&sql.mark_shown, &a).await?;
+        let now: Option<(Option<String>,)> = tx.fetch_optional(&sql.current, &a).await?;
+        let current = now
+            .and_then(|(s,)| s)
+            .and_then(|s| self.map.status_of(&s));
+        let outcome = match current {
+            Some(c) if c != shown => {
+                tx.execute(&sql.again, &a.clone().set("status", c.label()))
+                    .await?;
+                WriteBack::StatusChanged
+            }
+            _ => {
+                tx.execute(&sql.done, &a).await?;
+                WriteBack::Committed
+            }
+        };
+        tx.execute(&sql.attempt, &a).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// A change Salesforce did not take: retried later, or parked with its reason.
+    pub async fn record_change_failure(
+        &self,
+        token: &str,
+        id: OrderId,
+        attempt: i64,
+        actor: &str,
+        failure: &ChangeFailure,
+    ) -> Result<WriteBack> {
+        let sql = &self.sql.changes.outcome;
+        let a = args! {
+            "id" => id.0, "token" => token, "now" => now_ms(), "attempt" => attempt,
+            "worker" => actor, "parked" => PARKED,
+        };
+        let (stmt, a) = match failure {
+            ChangeFailure::Transient {
+                next_attempt_at,
+                code,
+                message,
+            } => (
+                &sql.retry_later,
+                a.set("next", *next_attempt_at)
+                    .set("class", ErrorClass::Transient.name())
+                    .set("code", code.clone())
+                    .set("message", message)
+                    .set("outcome", "status_transient"),
+            ),
+            ChangeFailure::Rejected { code, message } => (
+                &sql.park,
+                a.set("class", ErrorClass::Rejected.name())
+                    .set("code", code.clone())
+                    .set("message", message)
+                    .set("outcome", "status_rejected"),
+            ),
+        };
+        let mut tx = self.db.begin().await?;
+        if tx.execute(stmt, &a).await? != 1 {
+            return Ok(WriteBack::LeaseLost);
+        }
+        tx.execute(&sql.attempt, &a).await?;
+        tx.commit().await?;
+        Ok(WriteBack::Committed)
+    }
+
+    /// A rep's retry of a parked change; true when there was one.
+    pub async fn unpark_change(&self, id: i64) -> Result<bool> {
+        let a = args! { "id" => id, "pending" => PENDING, "parked" => PARKED, "now" => now_ms() };
+        Ok(self.db.execute(&self.sql.changes.outcome.unpark, &a).await? == 1)
+    }
+}

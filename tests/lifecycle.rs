@@ -1,0 +1,197 @@
+//! The order's life after routing: the store's later status changes reach Salesforce, once.
+
+use std::time::Duration;
+
+use crate::helpers::{Backend, TestApp, on_every_backend};
+use order_sync::sync::{Lifecycle, Worker};
+
+/// A store whose administrators' cancellations also mark the Salesforce Order ("Cancelled", a
+/// Draft-category value the org's admin added), and whose change look-back is nil, so a test
+/// sees exactly what each look reads.
+async fn store_with_routed_orders(backend: Backend) -> Option<(TestApp, Worker, i64, i64)> {
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("ORDER_SYNC__SALESFORCE__ORDER_STATUSES__CANCELED", "Cancelled"),
+            ("ORDER_SYNC__LIFECYCLE__OVERLAP", "0s"),
+        ],
+    )
+    .await?;
+    let widget = app.product("WIDGET", "standard", true).await;
+    let customer = app.customer("Okafor").await;
+    let card = app.order(customer).line(widget, 2, "19.99").place().await;
+    let po = app
+        .order(customer)
+        .purchase_order("PO-7")
+        .line(widget, 1, "19.99")
+        .place()
+        .await;
+    let worker = app.worker();
+    app.drain(&worker, 5).await;
+    assert_eq!(app.status_of(card).await, "In Process");
+    assert_eq!(app.status_of(po).await, "Awaiting Payment");
+    Some((app, worker, card, po))
+}
+
+fn lifecycle(app: &TestApp, worker: &Worker) -> Lifecycle {
+    order_sync::app::lifecycle_for(&app.settings, worker)
+}
+
+async fn an_administrators_cancel_closes_the_opportunity_lost_and_marks_the_order(
+    backend: Backend,
+) {
+    let Some((app, worker, card, po)) = store_with_routed_orders(backend).await else {
+        return;
+    };
+    app.admin_sets_status(card, "Canceled").await;
+    app.admin_sets_status(po, "Canceled").await;
+
+    let pass = lifecycle(&app, &worker).run_pass().await.expect("pass");
+
+    assert_eq!(pass.shown.len(), 2, "{pass:?}");
+    for id in [card, po] {
+        assert_eq!(app.sf_field("Opportunity", id, "StageName").as_deref(), Some("Closed Lost"));
+        assert_eq!(app.sf_field("Order", id, "Status").as_deref(), Some("Cancelled"));
+    }
+    let calls = app.fake.api_calls();
+    let again = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert!(again.shown.is_empty() && again.queued == 0, "{again:?}");
+    assert_eq!(app.fake.api_calls(), calls, "a change already shown is not sent again");
+    let story = app.store.order_attempts(card).await.expect("attempts");
+    assert!(
+        story.iter().any(|a| a.outcome == "status_shown"
+            && a.message.as_deref().is_some_and(|m| m.contains("Closed Lost"))),
+        "orders show tells the change: {story:?}"
+    );
+}
+on_every_backend!(an_administrators_cancel_closes_the_opportunity_lost_and_marks_the_order);
+
+async fn a_shipped_order_becomes_completed_and_its_opportunity_closed_won(backend: Backend) {
+    let Some((app, worker, _, po)) = store_with_routed_orders(backend).await else {
+        return;
+    };
+    assert_eq!(
+        app.sf_field("Opportunity", po, "StageName").as_deref(),
+        Some("Proposal/Price Quote")
+    );
+    app.admin_sets_status(po, "In Process").await; // the purchase order was paid
+    lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert_eq!(app.sf_field("Opportunity", po, "StageName").as_deref(), Some("Closed Won"));
+
+    app.admin_sets_status(po, "Completed").await;
+    let pass = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert_eq!(pass.shown, vec![order_sync::domain::OrderId(po)]);
+    assert_eq!(app.sf_field("Opportunity", po, "StageName").as_deref(), Some("Closed Won"));
+    assert_eq!(app.sf_field("Order", po, "Status").as_deref(), Some("Draft"), "left alone");
+}
+on_every_backend!(a_shipped_order_becomes_completed_and_its_opportunity_closed_won);
+
+async fn order_syncs_own_moves_are_not_sent_back_as_changes(backend: Backend) {
+    let Some((app, worker, _, _)) = store_with_routed_orders(backend).await else {
+        return;
+    };
+    let calls = app.fake.api_calls();
+    let pass = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert_eq!(pass.queued, 0, "routing is what Salesforce shows already: {pass:?}");
+    assert!(pass.scanned >= 2, "the routed orders were looked at: {pass:?}");
+    assert_eq!(app.fake.api_calls(), calls);
+}
+on_every_backend!(order_syncs_own_moves_are_not_sent_back_as_changes);
+
+async fn a_look_for_changes_reads_only_what_changed_since_the_last(backend: Backend) {
+    let Some((app, worker, card, _)) = store_with_routed_orders(backend).await else {
+        return;
+    };
+    let widget = app.product("GADGET", "standard", true).await;
+    let customer = app.customer("Nakamura").await;
+    for _ in 0..8 {
+        app.order(customer).line(widget, 1, "1.00").place().await;
+    }
+    app.drain(&worker, 5).await;
+    let lifecycle = lifecycle(&app, &worker);
+    let first = lifecycle.run_pass().await.expect("pass");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    app.admin_sets_status(card, "Completed").await;
+    let second = lifecycle.run_pass().await.expect("pass");
+    assert!(first.scanned >= 10, "{first:?}");
+    // The order at the watermark is read again (the look-back starts at it), and the change.
+    assert_eq!(second.scanned, 2, "only what changed since: {second:?}");
+    assert_eq!(second.shown.len(), 1);
+}
+on_every_backend!(a_look_for_changes_reads_only_what_changed_since_the_last);
+
+async fn an_order_canceled_while_it_is_being_sent_ends_canceled_in_both_places(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, &[]).await else {
+        return;
+    };
+    let widget = app.product("WIDGET", "standard", true).await;
+    let customer = app.customer("Ibarra").await;
+    let id = app.order(customer).line(widget, 1, "5.00").place().await;
+    let worker = app.worker();
+    app.fake.set_latency(Duration::from_millis(600));
+    let sending = tokio::spawn({
+        let worker = worker.clone();
+        async move { worker.run_pass().await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.admin_sets_status(id, "Canceled").await;
+    let pass = sending.await.expect("join").expect("pass");
+    app.fake.set_latency(Duration::ZERO);
+
+    assert_eq!(pass.status_changed, 1, "{pass:?}");
+    assert_eq!(app.status_of(id).await, "Canceled");
+    lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert_eq!(app.sf_field("Opportunity", id, "StageName").as_deref(), Some("Closed Lost"));
+}
+on_every_backend!(an_order_canceled_while_it_is_being_sent_ends_canceled_in_both_places);
+
+async fn a_change_salesforce_refuses_is_parked_with_its_reason(backend: Backend) {
+    let Some((app, worker, card, _)) = store_with_routed_orders(backend).await else {
+        return;
+    };
+    let rule = "Closed Lost needs a loss reason";
+    app.fake
+        .add_validation_rule("Opportunity", "StageName", "Closed Lost", rule);
+    app.admin_sets_status(card, "Canceled").await;
+    let pass = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert_eq!(pass.parked, vec![order_sync::domain::OrderId(card)]);
+    let parked = app.store.parked_changes().await.expect("parked");
+    assert_eq!(parked.len(), 1);
+    assert!(parked[0].2.as_deref().is_some_and(|r| r.contains(rule)), "{parked:?}");
+    let again = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert!(again.parked.is_empty() && again.shown.is_empty(), "parked stays parked");
+}
+on_every_backend!(a_change_salesforce_refuses_is_parked_with_its_reason);
+
+async fn a_worker_killed_mid_change_leaves_it_to_be_sent_after_the_lease(backend: Backend) {
+    let Some((app, worker, card, _)) = store_with_routed_orders(backend).await else {
+        return;
+    };
+    app.admin_sets_status(card, "Canceled").await;
+    app.store
+        .detect_changes(chrono::Duration::zero(), 100)
+        .await
+        .expect("detect");
+    // A worker claims the change and dies before Salesforce answers.
+    let dead = app.store.claim_changes("dead", 10, 200).await.expect("claim");
+    assert_eq!(dead.changes.len(), 1);
+    let lifecycle = lifecycle(&app, &worker);
+    let early = lifecycle.run_pass().await.expect("pass");
+    assert!(early.shown.is_empty(), "the lease holds it: {early:?}");
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let late = lifecycle.run_pass().await.expect("pass");
+    assert_eq!(late.shown.len(), 1, "{late:?}");
+    assert_eq!(app.sf_field("Opportunity", card, "StageName").as_deref(), Some("Closed Lost"));
+    let stale = order_sync::store::ChangeFailure::Transient {
+        next_attempt_at: 0,
+        code: None,
+        message: "late".into(),
+    };
+    let write = app
+        .store
+        .record_change_failure(&dead.token, dead.changes[0].order_id, 1, "dead", &stale)
+        .await
+        .expect("write");
+    assert_eq!(write, order_sync::store::WriteBack::LeaseLost, "the dead worker's token is void");
+}
+on_every_backend!(a_worker_killed_mid_change_leaves_it_to_be_sent_after_the_lease);
