@@ -429,7 +429,10 @@ impl TestApp {
             .fake
             .find(object, "Store_Order_Id__c", &order_id.to_string());
         assert!(found.len() <= 1, "one {object} for order {order_id}");
-        found.first().and_then(|r| r.get(field)).and_then(|v| v.as_str().map(String::from))
+        found
+            .first()
+            .and_then(|r| r.get(field))
+            .and_then(|v| v.as_str().map(String::from))
     }
 
     /// One text value, as the store keeps it (cast to text).

@@ -12,7 +12,10 @@ async fn store_with_routed_orders(backend: Backend) -> Option<(TestApp, Worker, 
     let app = TestApp::spawn_with(
         backend,
         &[
-            ("ORDER_SYNC__SALESFORCE__ORDER_STATUSES__CANCELED", "Cancelled"),
+            (
+                "ORDER_SYNC__SALESFORCE__ORDER_STATUSES__CANCELED",
+                "Cancelled",
+            ),
             ("ORDER_SYNC__LIFECYCLE__OVERLAP", "0s"),
         ],
     )
@@ -50,17 +53,29 @@ async fn an_administrators_cancel_closes_the_opportunity_lost_and_marks_the_orde
 
     assert_eq!(pass.shown.len(), 2, "{pass:?}");
     for id in [card, po] {
-        assert_eq!(app.sf_field("Opportunity", id, "StageName").as_deref(), Some("Closed Lost"));
-        assert_eq!(app.sf_field("Order", id, "Status").as_deref(), Some("Cancelled"));
+        assert_eq!(
+            app.sf_field("Opportunity", id, "StageName").as_deref(),
+            Some("Closed Lost")
+        );
+        assert_eq!(
+            app.sf_field("Order", id, "Status").as_deref(),
+            Some("Cancelled")
+        );
     }
     let calls = app.fake.api_calls();
     let again = lifecycle(&app, &worker).run_pass().await.expect("pass");
     assert!(again.shown.is_empty() && again.queued == 0, "{again:?}");
-    assert_eq!(app.fake.api_calls(), calls, "a change already shown is not sent again");
+    assert_eq!(
+        app.fake.api_calls(),
+        calls,
+        "a change already shown is not sent again"
+    );
     let story = app.store.order_attempts(card).await.expect("attempts");
     assert!(
         story.iter().any(|a| a.outcome == "status_shown"
-            && a.message.as_deref().is_some_and(|m| m.contains("Closed Lost"))),
+            && a.message
+                .as_deref()
+                .is_some_and(|m| m.contains("Closed Lost"))),
         "orders show tells the change: {story:?}"
     );
 }
@@ -76,13 +91,23 @@ async fn a_shipped_order_becomes_completed_and_its_opportunity_closed_won(backen
     );
     app.admin_sets_status(po, "In Process").await; // the purchase order was paid
     lifecycle(&app, &worker).run_pass().await.expect("pass");
-    assert_eq!(app.sf_field("Opportunity", po, "StageName").as_deref(), Some("Closed Won"));
+    assert_eq!(
+        app.sf_field("Opportunity", po, "StageName").as_deref(),
+        Some("Closed Won")
+    );
 
     app.admin_sets_status(po, "Completed").await;
     let pass = lifecycle(&app, &worker).run_pass().await.expect("pass");
     assert_eq!(pass.shown, vec![order_sync::domain::OrderId(po)]);
-    assert_eq!(app.sf_field("Opportunity", po, "StageName").as_deref(), Some("Closed Won"));
-    assert_eq!(app.sf_field("Order", po, "Status").as_deref(), Some("Draft"), "left alone");
+    assert_eq!(
+        app.sf_field("Opportunity", po, "StageName").as_deref(),
+        Some("Closed Won")
+    );
+    assert_eq!(
+        app.sf_field("Order", po, "Status").as_deref(),
+        Some("Draft"),
+        "left alone"
+    );
 }
 on_every_backend!(a_shipped_order_becomes_completed_and_its_opportunity_closed_won);
 
@@ -92,8 +117,14 @@ async fn order_syncs_own_moves_are_not_sent_back_as_changes(backend: Backend) {
     };
     let calls = app.fake.api_calls();
     let pass = lifecycle(&app, &worker).run_pass().await.expect("pass");
-    assert_eq!(pass.queued, 0, "routing is what Salesforce shows already: {pass:?}");
-    assert!(pass.scanned >= 2, "the routed orders were looked at: {pass:?}");
+    assert_eq!(
+        pass.queued, 0,
+        "routing is what Salesforce shows already: {pass:?}"
+    );
+    assert!(
+        pass.scanned >= 2,
+        "the routed orders were looked at: {pass:?}"
+    );
     assert_eq!(app.fake.api_calls(), calls);
 }
 on_every_backend!(order_syncs_own_moves_are_not_sent_back_as_changes);
@@ -121,27 +152,34 @@ async fn a_look_for_changes_reads_only_what_changed_since_the_last(backend: Back
 on_every_backend!(a_look_for_changes_reads_only_what_changed_since_the_last);
 
 async fn an_order_canceled_while_it_is_being_sent_ends_canceled_in_both_places(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, &[]).await else {
+    let Some((app, worker, card, _)) = store_with_routed_orders(backend).await else {
         return;
     };
-    let widget = app.product("WIDGET", "standard", true).await;
+    let widget = app.product("SPROCKET", "standard", true).await;
     let customer = app.customer("Ibarra").await;
     let id = app.order(customer).line(widget, 1, "5.00").place().await;
-    let worker = app.worker();
-    app.fake.set_latency(Duration::from_millis(600));
+    app.fake.set_latency(Duration::from_millis(800));
     let sending = tokio::spawn({
         let worker = worker.clone();
         async move { worker.run_pass().await }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.admin_sets_status(id, "Canceled").await;
+    // The store edits another order later (same status): the watermark moves past the cancel
+    // while the canceled order is not in Salesforce yet.
+    app.admin_sets_status(card, "In Process").await;
+    let meanwhile = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert_eq!(meanwhile.queued, 0, "{meanwhile:?}");
     let pass = sending.await.expect("join").expect("pass");
     app.fake.set_latency(Duration::ZERO);
 
     assert_eq!(pass.status_changed, 1, "{pass:?}");
     assert_eq!(app.status_of(id).await, "Canceled");
     lifecycle(&app, &worker).run_pass().await.expect("pass");
-    assert_eq!(app.sf_field("Opportunity", id, "StageName").as_deref(), Some("Closed Lost"));
+    assert_eq!(
+        app.sf_field("Opportunity", id, "StageName").as_deref(),
+        Some("Closed Lost")
+    );
 }
 on_every_backend!(an_order_canceled_while_it_is_being_sent_ends_canceled_in_both_places);
 
@@ -157,9 +195,42 @@ async fn a_change_salesforce_refuses_is_parked_with_its_reason(backend: Backend)
     assert_eq!(pass.parked, vec![order_sync::domain::OrderId(card)]);
     let parked = app.store.parked_changes().await.expect("parked");
     assert_eq!(parked.len(), 1);
-    assert!(parked[0].2.as_deref().is_some_and(|r| r.contains(rule)), "{parked:?}");
+    assert!(
+        parked[0].2.as_deref().is_some_and(|r| r.contains(rule)),
+        "{parked:?}"
+    );
     let again = lifecycle(&app, &worker).run_pass().await.expect("pass");
-    assert!(again.parked.is_empty() && again.shown.is_empty(), "parked stays parked");
+    assert!(
+        again.parked.is_empty() && again.shown.is_empty(),
+        "parked stays parked"
+    );
+    let stuck = app
+        .store
+        .stuck_orders(chrono::Utc::now())
+        .await
+        .expect("stuck");
+    let listed = stuck
+        .iter()
+        .find(|o| o.id == card)
+        .expect("listed as stuck");
+    assert!(
+        listed
+            .last_error
+            .as_deref()
+            .is_some_and(|r| r.contains("Canceled")),
+        "{listed:?}"
+    );
+
+    assert!(
+        app.store.retry_order(card).await.expect("retry"),
+        "a rep's retry"
+    );
+    let retried = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert_eq!(
+        retried.parked,
+        vec![order_sync::domain::OrderId(card)],
+        "tried again"
+    );
 }
 on_every_backend!(a_change_salesforce_refuses_is_parked_with_its_reason);
 
@@ -173,7 +244,11 @@ async fn a_worker_killed_mid_change_leaves_it_to_be_sent_after_the_lease(backend
         .await
         .expect("detect");
     // A worker claims the change and dies before Salesforce answers.
-    let dead = app.store.claim_changes("dead", 10, 200).await.expect("claim");
+    let dead = app
+        .store
+        .claim_changes("dead", 10, 200)
+        .await
+        .expect("claim");
     assert_eq!(dead.changes.len(), 1);
     let lifecycle = lifecycle(&app, &worker);
     let early = lifecycle.run_pass().await.expect("pass");
@@ -181,7 +256,10 @@ async fn a_worker_killed_mid_change_leaves_it_to_be_sent_after_the_lease(backend
     tokio::time::sleep(Duration::from_millis(250)).await;
     let late = lifecycle.run_pass().await.expect("pass");
     assert_eq!(late.shown.len(), 1, "{late:?}");
-    assert_eq!(app.sf_field("Opportunity", card, "StageName").as_deref(), Some("Closed Lost"));
+    assert_eq!(
+        app.sf_field("Opportunity", card, "StageName").as_deref(),
+        Some("Closed Lost")
+    );
     let stale = order_sync::store::ChangeFailure::Transient {
         next_attempt_at: 0,
         code: None,
@@ -192,6 +270,42 @@ async fn a_worker_killed_mid_change_leaves_it_to_be_sent_after_the_lease(backend
         .record_change_failure(&dead.token, dead.changes[0].order_id, 1, "dead", &stale)
         .await
         .expect("write");
-    assert_eq!(write, order_sync::store::WriteBack::LeaseLost, "the dead worker's token is void");
+    assert_eq!(
+        write,
+        order_sync::store::WriteBack::LeaseLost,
+        "the dead worker's token is void"
+    );
 }
 on_every_backend!(a_worker_killed_mid_change_leaves_it_to_be_sent_after_the_lease);
+
+async fn a_repairs_cancel_and_reissue_is_not_sent_back_as_a_lost_deal(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, &[("ORDER_SYNC__LIFECYCLE__OVERLAP", "0s")]).await
+    else {
+        return;
+    };
+    let eval = app.product("EVAL", "evaluation", true).await;
+    let customer = app.customer("Franklin").await;
+    let id = app.order(customer).line(eval, 1, "0.00").place().await;
+    let worker = app.worker();
+    let repairer = app.repairer(&worker);
+    app.drain(&worker, 5).await;
+    app.mark_evaluation_complete(id);
+    repairer.run_pass().await.expect("repair pass");
+    app.accept_quote(id, Some("350.00"));
+    repairer.run_pass().await.expect("repair pass");
+    app.drain(&worker, 5).await;
+    assert_eq!(app.status_of(id).await, "Canceled");
+
+    let pass = lifecycle(&app, &worker).run_pass().await.expect("pass");
+
+    assert_eq!(
+        pass.queued, 0,
+        "order-sync's own cancel is no change to send: {pass:?}"
+    );
+    assert_eq!(
+        app.sf_field("Opportunity", id, "StageName").as_deref(),
+        Some("Closed Won"),
+        "the reissued order's deal stays won"
+    );
+}
+on_every_backend!(a_repairs_cancel_and_reissue_is_not_sent_back_as_a_lost_deal);

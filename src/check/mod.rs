@@ -291,22 +291,32 @@ fn picklist_checks(
 ) -> Vec<CheckItem> {
     let stages = &settings.salesforce.stages;
     let repair = &settings.repair;
+    // Routing's stages, then what later status changes write (the lifecycle's transitions).
+    let (later_stages, later_orders) = if settings.lifecycle.enabled {
+        crate::salesforce::transition_values(&settings.salesforce)
+    } else {
+        Default::default()
+    };
+    let mut stage_values: Vec<&str> = vec![
+        &stages.in_process,
+        &stages.awaiting_payment,
+        &stages.awaiting_evaluation,
+    ];
+    stage_values.extend(later_stages.iter().map(String::as_str));
+    let mut order_values = vec!["Draft"];
+    order_values.extend(later_orders.iter().map(String::as_str));
     let mut wanted: Vec<(&str, &str, Vec<&str>, &str)> = vec![
         (
             "Opportunity",
             "StageName",
-            vec![
-                &stages.in_process,
-                &stages.awaiting_payment,
-                &stages.awaiting_evaluation,
-            ],
+            unique(stage_values),
             "salesforce.stages",
         ),
         (
             "Order",
             "Status",
-            vec!["Draft"],
-            "nothing: order-sync always creates Orders as Draft",
+            unique(order_values),
+            "salesforce.order_statuses (order-sync creates Orders as Draft)",
         ),
     ];
     if repair.enabled {
@@ -370,6 +380,17 @@ fn picklist_check(
             quoted(&missing)
         ),
     )
+}
+
+/// `values` without repeats, in their first order.
+fn unique(values: Vec<&str>) -> Vec<&str> {
+    let mut seen = Vec::new();
+    for v in values {
+        if !seen.contains(&v) {
+            seen.push(v);
+        }
+    }
+    seen
 }
 
 fn quoted(values: &[&str]) -> String {

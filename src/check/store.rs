@@ -354,7 +354,28 @@ async fn store_items(
     }
     items.extend(status_items(store).await?);
     items.push(trigger_item(store, settings).await?);
+    items.push(lifecycle_item(store, settings));
     Ok(())
+}
+
+/// Later status changes are found by the orders' updated_at column, or not at all.
+fn lifecycle_item(store: &Store, s: &Settings) -> CheckItem {
+    let o = &store.mapping().orders;
+    match (&o.updated_at, s.lifecycle.enabled) {
+        (_, false) => CheckItem::pass(
+            "later status changes are not sent to Salesforce (lifecycle.enabled is off)",
+        ),
+        (Some(u), true) => CheckItem::pass(format!(
+            "later status changes are found by {}.{u}: the store must set it on every change, and \
+             index it, so finding them stays cheap",
+            o.table
+        )),
+        (None, true) => CheckItem::fail(
+            "later status changes cannot be found: store.orders.updated_at is not mapped",
+            "map store.orders.updated_at to the column your store sets on every change, or set \
+             lifecycle.enabled = false",
+        ),
+    }
 }
 
 fn column_item(t: &Table, c: &Col, columns: &[Column], s: &Settings) -> CheckItem {

@@ -99,7 +99,13 @@ impl StatusUpdate {
     }
 }
 
-fn patch(api_version: &str, object: &str, id: &str, reference: &str, body: serde_json::Value) -> Node {
+fn patch(
+    api_version: &str,
+    object: &str,
+    id: &str,
+    reference: &str,
+    body: serde_json::Value,
+) -> Node {
     Node {
         method: "PATCH",
         url: format!("/services/data/{api_version}/sobjects/{object}/{id}"),
@@ -113,10 +119,22 @@ fn patch(api_version: &str, object: &str, id: &str, reference: &str, body: serde
 pub fn status_graph(api_version: &str, u: &StatusUpdate) -> Graph {
     let mut nodes = Vec::new();
     if let Some(stage) = &u.shown.stage {
-        nodes.push(patch(api_version, "Opportunity", &u.opportunity, "opp", json!({ "StageName": stage })));
+        nodes.push(patch(
+            api_version,
+            "Opportunity",
+            &u.opportunity,
+            "opp",
+            json!({ "StageName": stage }),
+        ));
     }
     if let (Some(order), Some(status)) = (&u.order, &u.shown.order_status) {
-        nodes.push(patch(api_version, "Order", order, "order", json!({ "Status": status })));
+        nodes.push(patch(
+            api_version,
+            "Order",
+            order,
+            "order",
+            json!({ "Status": status }),
+        ));
     }
     Graph {
         graph_id: format!("c{}", u.order_id),
@@ -129,7 +147,9 @@ pub fn status_outcome(result: GraphResult) -> Result<(), SfError> {
     if result.is_successful {
         Ok(())
     } else {
-        Err(super::graph::first_real_error(&result.graph_response.composite_response))
+        Err(super::graph::first_real_error(
+            &result.graph_response.composite_response,
+        ))
     }
 }
 
@@ -146,10 +166,18 @@ mod tests {
         assert_eq!(canceled.stage.as_deref(), Some("Closed Lost"));
         assert_eq!(canceled.order_status, None);
         assert_eq!(
-            shown_for(&settings, OrderStatus::Completed).stage.as_deref(),
+            shown_for(&settings, OrderStatus::Completed)
+                .stage
+                .as_deref(),
             Some("Closed Won")
         );
-        assert_eq!(shown_for(&settings, OrderStatus::Incomplete), Shown::default());
-        assert_eq!(shown_for(&settings, OrderStatus::AwaitingCustomerApproval), Shown::default());
+        assert_eq!(
+            shown_for(&settings, OrderStatus::Incomplete),
+            Shown::default()
+        );
+        assert_eq!(
+            shown_for(&settings, OrderStatus::AwaitingCustomerApproval),
+            Shown::default()
+        );
     }
 }

@@ -179,7 +179,12 @@ impl Salesforce {
     ) -> Vec<(OrderId, Result<(), SfError>)> {
         let graphs = updates
             .iter()
-            .map(|u| (u.order_id, lifecycle::status_graph(&self.settings.api_version, u)))
+            .map(|u| {
+                (
+                    u.order_id,
+                    lifecycle::status_graph(&self.settings.api_version, u),
+                )
+            })
             .collect();
         let sends = chunk_graphs(graphs, self.max_graphs)
             .into_iter()

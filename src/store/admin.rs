@@ -238,18 +238,24 @@ impl Store {
     }
 
     /// Makes a parked (or backing-off) order due now. False when there is nothing to retry.
+    /// A rep's retry: a parked order goes back to pending, as does a parked status change.
     pub async fn retry_order(&self, id: i64) -> Result<bool> {
         let a = sync_states().set("id", id).set("now", now_ms());
-        Ok(self.db.execute(&self.sql.admin.retry, &a).await? == 1)
+        Ok(
+            self.db.execute(&self.sql.admin.retry, &a).await? == 1
+                || self.unpark_change(id).await?,
+        )
     }
 
     pub async fn retry_all_parked(&self) -> Result<u64> {
-        self.db
+        let orders = self
+            .db
             .execute(
                 &self.sql.admin.retry_all,
                 &sync_states().set("now", now_ms()),
             )
-            .await
+            .await?;
+        Ok(orders + self.unpark_all_changes().await?)
     }
 
     pub async fn status_counts(&self) -> Result<StatusCounts> {

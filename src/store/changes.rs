@@ -264,7 +264,10 @@ impl Store {
     /// Changes parked because Salesforce refused them, with their reasons.
     pub async fn parked_changes(&self) -> Result<Vec<(i64, String, Option<String>)>> {
         self.db
-            .fetch_all(&self.sql.changes.outcome.parked, &args! { "parked" => PARKED })
+            .fetch_all(
+                &self.sql.changes.outcome.parked,
+                &args! { "parked" => PARKED },
+            )
             .await
     }
 }

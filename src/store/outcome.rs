@@ -125,7 +125,10 @@ impl Store {
         } else {
             let note = "in Salesforce, but the store status changed meanwhile; left as it was, \
                         and Salesforce is brought in line with it";
-            let a = a.clone().set("message", note).set("shown", sent.route.status().label());
+            let a = a
+                .clone()
+                .set("message", note)
+                .set("shown", sent.route.status().label());
             tx.execute(&sql.mark_done_elsewhere, &a).await?;
             self.queue_current_in(&mut tx, sent.order_id.0).await?;
             WriteBack::StatusChanged

@@ -12,6 +12,9 @@ use crate::error::ErrorClass;
 use crate::salesforce::{Salesforce, SfError, StatusUpdate};
 use crate::store::{ChangeFailure, ClaimedChange, Store, StoreError, WriteBack};
 
+/// Claims of due changes one pass makes at most.
+const MAX_CLAIMS_PER_PASS: usize = 20;
+
 /// What one pass did; `once` sums these, tests assert on them.
 #[derive(Debug, Default, Clone)]
 pub struct LifecycleReport {
@@ -53,7 +56,8 @@ impl Lifecycle {
             }
             Err(e) => return self.store_trouble(e, report),
         }
-        loop {
+        // Bounded, so an order whose status flaps cannot hold the pass: the next pass goes on.
+        for _ in 0..MAX_CLAIMS_PER_PASS {
             let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
             let limit = i64::from(self.batch_size.max(1));
             let claim = match self.store.claim_changes(&self.actor, limit, lease_ms).await {
@@ -67,6 +71,7 @@ impl Lifecycle {
                 return self.store_trouble(e, report);
             }
         }
+        Ok(report)
     }
 
     fn store_trouble(
@@ -93,7 +98,10 @@ impl Lifecycle {
             match self.update_for(c) {
                 Some(u) if u.writes_anything() => updates.push(u),
                 // Nothing for Salesforce to show: remembered as shown, no call made.
-                _ => self.shown(token, c, "nothing to change in Salesforce", report).await?,
+                _ => {
+                    self.shown(token, c, "nothing to change in Salesforce", report)
+                        .await?
+                }
             }
         }
         if updates.is_empty() {
@@ -139,7 +147,8 @@ impl Lifecycle {
         let Some(status) = c.status else {
             let failure = ChangeFailure::Rejected {
                 code: None,
-                message: "the store's status code is not in the [store.status_codes] mapping".into(),
+                message: "the store's status code is not in the [store.status_codes] mapping"
+                    .into(),
             };
             return self.record_failure(token, c, &failure, report).await;
         };
@@ -166,7 +175,11 @@ impl Lifecycle {
         let failure = match e.class {
             ErrorClass::Rejected => ChangeFailure::Rejected {
                 code: e.code.clone(),
-                message: e.message.clone(),
+                message: format!(
+                    "Salesforce does not show this order's status {} yet: {}",
+                    c.status.map_or("?", |s| s.label()),
+                    e.message
+                ),
             },
             ErrorClass::Transient | ErrorClass::Fatal => ChangeFailure::Transient {
                 next_attempt_at: self.retry.next_attempt_at(c.attempt),
@@ -192,13 +205,18 @@ impl Lifecycle {
             return Ok(());
         }
         let (outcome, list, message) = match failure {
-            ChangeFailure::Transient { message, .. } => ("transient", &mut report.retrying, message),
+            ChangeFailure::Transient { message, .. } => {
+                ("transient", &mut report.retrying, message)
+            }
             ChangeFailure::Rejected { message, .. } => ("rejected", &mut report.parked, message),
         };
         if outcome == "rejected" {
             tracing::error!(order_id = c.order_id.0, "status change parked: {message}");
         } else {
-            tracing::warn!(order_id = c.order_id.0, "status change will be retried: {message}");
+            tracing::warn!(
+                order_id = c.order_id.0,
+                "status change will be retried: {message}"
+            );
         }
         metrics::counter!("order_sync_status_changes_total", "outcome" => outcome).increment(1);
         list.push(c.order_id);

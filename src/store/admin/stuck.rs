@@ -29,6 +29,8 @@ pub struct StuckOrder {
 pub(crate) struct StuckSql {
     placed: Stmt,
     parked: Stmt,
+    /// Sent orders whose later status change Salesforce refused.
+    parked_changes: Stmt,
 }
 
 impl StuckSql {
@@ -69,7 +71,14 @@ impl StuckSql {
         );
         let (orders, id, placed) = (b.orders(), b.id("o"), b.status_is("o", ":placed"));
         let approval = b.status_is("o", ":approval");
+        let own = "s.state AS sync_state, s.attempts, s.last_error_class, s.last_error";
+        let change = "ch.state AS sync_state, ch.attempts, ch.last_error_class, ch.last_error";
         StuckSql {
+            parked_changes: b.stmt(format!(
+                "{} FROM order_sync_changes ch JOIN {orders} o ON {id} = ch.order_id {join} \
+                 WHERE ch.state = :parked",
+                select.replace(own, change)
+            )),
             placed: b.stmt(format!(
                 "{select} FROM {orders} o LEFT JOIN order_sync_state s ON s.order_id = {id} {join} \
                  WHERE {placed}"
@@ -105,11 +114,12 @@ impl Store {
             "parked" => SyncState::Parked.as_str(),
         };
         let mut rows: Vec<Row> = self.db.fetch_all(&self.sql.admin.stuck.placed, &a).await?;
-        rows.extend(
-            self.db
-                .fetch_all::<Row>(&self.sql.admin.stuck.parked, &a)
-                .await?,
-        );
+        for stmt in [
+            &self.sql.admin.stuck.parked,
+            &self.sql.admin.stuck.parked_changes,
+        ] {
+            rows.extend(self.db.fetch_all::<Row>(stmt, &a).await?);
+        }
         Ok(rows
             .into_iter()
             .map(|r| {

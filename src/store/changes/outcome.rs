@@ -34,6 +34,7 @@ pub(crate) struct OutcomeSql {
     attempt: Stmt,
     pub(in super::super) parked: Stmt,
     pub(in super::super) unpark: Stmt,
+    unpark_all: Stmt,
 }
 
 impl OutcomeSql {
@@ -79,6 +80,10 @@ impl OutcomeSql {
                 "UPDATE order_sync_changes SET state = :pending, next_attempt_at = 0, updated_at = :now \
                  WHERE order_id = :id AND state = :parked",
             ),
+            unpark_all: b.stmt(
+                "UPDATE order_sync_changes SET state = :pending, next_attempt_at = 0, updated_at = :now \
+                 WHERE state = :parked",
+            ),
         }
     }
 }
@@ -107,9 +112,7 @@ impl Store {
         }
         tx.execute(&sql.mark_shown, &a).await?;
         let now: Option<(Option<String>,)> = tx.fetch_optional(&sql.current, &a).await?;
-        let current = now
-            .and_then(|(s,)| s)
-            .and_then(|s| self.map.status_of(&s));
+        let current = now.and_then(|(s,)| s).and_then(|s| self.map.status_of(&s));
         let outcome = match current {
             Some(c) if c != shown => {
                 tx.execute(&sql.again, &a.clone().set("status", c.label()))
@@ -173,6 +176,18 @@ impl Store {
     /// A rep's retry of a parked change; true when there was one.
     pub async fn unpark_change(&self, id: i64) -> Result<bool> {
         let a = args! { "id" => id, "pending" => PENDING, "parked" => PARKED, "now" => now_ms() };
-        Ok(self.db.execute(&self.sql.changes.outcome.unpark, &a).await? == 1)
+        Ok(self
+            .db
+            .execute(&self.sql.changes.outcome.unpark, &a)
+            .await?
+            == 1)
+    }
+
+    /// `retry --all-parked`: every parked status change goes again.
+    pub async fn unpark_all_changes(&self) -> Result<u64> {
+        let a = args! { "pending" => PENDING, "parked" => PARKED, "now" => now_ms() };
+        self.db
+            .execute(&self.sql.changes.outcome.unpark_all, &a)
+            .await
     }
 }
