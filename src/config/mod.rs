@@ -138,6 +138,44 @@ pub struct SalesforceSettings {
     pub circuit_max_cooldown: Duration,
     pub fields: FieldNames,
     pub stages: StageNames,
+    /// Activate each Salesforce Order once its products exist (same graph).
+    pub activate_orders: bool,
+    /// The Activated-category Order Status value activation sets.
+    pub activated_status: String,
+    pub multi_currency: MultiCurrency,
+}
+
+/// `salesforce.multi_currency`: `"auto"` asks the org (does Opportunity have CurrencyIsoCode?);
+/// `true` or `false` says so without asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MultiCurrency {
+    Auto,
+    On,
+    Off,
+}
+
+impl<'de> Deserialize<'de> for MultiCurrency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Word(String),
+        }
+        // Environment variables arrive as text: "true" and "false" count as the flags.
+        match Raw::deserialize(d)? {
+            Raw::Flag(true) => Ok(MultiCurrency::On),
+            Raw::Flag(false) => Ok(MultiCurrency::Off),
+            Raw::Word(w) => match w.trim().to_ascii_lowercase().as_str() {
+                "auto" => Ok(MultiCurrency::Auto),
+                "true" => Ok(MultiCurrency::On),
+                "false" => Ok(MultiCurrency::Off),
+                other => Err(serde::de::Error::custom(format!(
+                    "{other:?} is not \"auto\", true or false"
+                ))),
+            },
+        }
+    }
 }
 
 /// Salesforce field API names live in values, never in keys: `__c` would clash with the env separator.

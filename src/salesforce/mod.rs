@@ -5,6 +5,7 @@ mod auth;
 pub use auth::jwt_audience;
 mod circuit;
 mod client;
+mod currency;
 mod describe;
 mod error;
 mod existing;
@@ -21,7 +22,8 @@ use std::sync::atomic::Ordering;
 use reqwest::Method;
 
 pub use client::{ApiUsage, parse_limit_info};
-pub use describe::{FieldDescription, ObjectDescription, PricebookCoverage};
+pub use currency::OrgCurrencies;
+pub use describe::{FieldDescription, ObjectDescription, OrderStatusValue, PricebookCoverage};
 pub use error::SfError;
 pub use link::Owner;
 pub use repair::{AcceptedQuote, CompletedEvaluation, QuoteLine};
@@ -41,6 +43,7 @@ pub struct Salesforce {
     inner: client::Shared,
     settings: Arc<SalesforceSettings>,
     pricebook: Arc<pricebook::PricebookCache>,
+    currencies: Arc<currency::CurrencyCache>,
     max_graphs: usize,
 }
 
@@ -59,6 +62,7 @@ impl Salesforce {
                 &settings.pricebook_id,
                 settings.pricebook_refresh,
             )),
+            currencies: Arc::new(currency::CurrencyCache::new(settings.multi_currency)),
             max_graphs: max_graphs_per_request.clamp(1, 75),
         })
     }
@@ -103,22 +107,29 @@ impl Salesforce {
         orders: &[Order],
         resent: &std::collections::HashSet<OrderId>,
     ) -> Vec<PushResult> {
-        let skus: BTreeSet<String> = orders
+        let org = match self.currencies.get(&self.inner).await {
+            Ok(org) => org,
+            Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
+        };
+        let wanted: BTreeSet<pricebook::EntryKey> = orders
             .iter()
-            .flat_map(|o| o.lines.iter().map(|l| l.sku.clone()))
+            .filter(|o| org.refusal(o).is_none())
+            .flat_map(|o| {
+                o.lines
+                    .iter()
+                    .map(|l| (l.sku.clone(), org.of(o).to_string()))
+            })
             .collect();
-        let (pricebook_id, entries) = match self.pricebook.entries(&self.inner, &skus).await {
+        let (pricebook_id, entries) = match self.pricebook.entries(&self.inner, &wanted, &org).await
+        {
             Ok(found) => found,
             Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
         };
         let mut results = Vec::with_capacity(orders.len());
         let mut sendable = Vec::new();
         for o in orders {
-            match o.lines.iter().find(|l| !entries.contains_key(&l.sku)) {
-                Some(l) => results.push((o.id, Err(SfError::rejected(Some("NO_PRICEBOOK_ENTRY"), format!(
-                    "SKU {} has no active entry in price book {pricebook_id}; add it in Salesforce, then retry",
-                    l.sku
-                ))))),
+            match pricebook::refusal(&org, &pricebook_id, &entries, o) {
+                Some(e) => results.push((o.id, Err(e))),
                 None => sendable.push(o),
             }
         }
@@ -140,6 +151,7 @@ impl Salesforce {
             pricebook_id: &pricebook_id,
             entries: &entries,
             existing: &existing,
+            currencies: &org,
         };
         let mut graphs: Vec<(OrderId, wire::Graph)> = Vec::new();
         for o in sendable {
@@ -162,14 +174,18 @@ impl Salesforce {
         // The chunks of one claim go out together: a claim is at most a few requests.
         let sends = chunk_graphs(graphs, self.max_graphs)
             .into_iter()
-            .map(|c| self.send_graphs(c));
+            .map(|c| self.send_graphs(c, &existing));
         for r in futures_util::future::join_all(sends).await {
             results.extend(r);
         }
         results
     }
 
-    async fn send_graphs(&self, chunk: Vec<(OrderId, wire::Graph)>) -> Vec<PushResult> {
+    async fn send_graphs(
+        &self,
+        chunk: Vec<(OrderId, wire::Graph)>,
+        existing: &existing::Existing,
+    ) -> Vec<PushResult> {
         let ids: Vec<OrderId> = chunk.iter().map(|(id, _)| *id).collect();
         let request = GraphRequest {
             graphs: chunk.into_iter().map(|(_, g)| g).collect(),
@@ -209,7 +225,8 @@ impl Salesforce {
         ids.into_iter()
             .map(|id| {
                 let outcome = match by_graph.remove(&format!("o{id}")) {
-                    Some(g) => graph_outcome(g),
+                    // An activated Order is left out of the graph: its id comes from the lookup.
+                    Some(g) => graph_outcome(g, existing.activated_order(id)),
                     None => Err(SfError::transient(
                         None,
                         "Salesforce's answer left this order's graph out",
