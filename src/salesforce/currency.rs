@@ -88,8 +88,12 @@ impl CurrencyCache {
             .and_then(|r| r.get(field))
             .and_then(Value::as_str)
             .filter(|c| !c.is_empty())
+            // No order could be booked safely: stop with the reason rather than park them all.
             .ok_or_else(|| {
-                SfError::rejected(None, format!("the org named no currency ({soql})"))
+                SfError::fatal(
+                    None,
+                    format!("the Salesforce org named no currency ({soql} found none)"),
+                )
             })?;
         let found = OrgCurrencies {
             multi,
