@@ -114,3 +114,34 @@ async fn a_single_currency_org_parks_an_order_in_another_currency(backend: Backe
     assert!(opp[0].fields.get("CurrencyIsoCode").is_none());
 }
 on_every_backend!(a_single_currency_org_parks_an_order_in_another_currency);
+
+async fn forcing_multi_currency_on_a_single_currency_org_stops_with_the_reason(backend: Backend) {
+    let env = [("ORDER_SYNC__SALESFORCE__MULTI_CURRENCY", "true")];
+    let Some(app) = TestApp::spawn_with(backend, &env).await else {
+        return;
+    };
+    let widget = app.product("WIDGET-1", "standard", true).await;
+    let customer = app.customer("Lamarr").await;
+    let id = app.order(customer).line(widget, 1, "7.00").place().await;
+
+    let pass = app.worker().run_pass().await;
+    let items = order_sync::check::checklist(&app.settings).await;
+
+    let fatal = pass.expect_err("a misconfigured org stops the worker").0;
+    assert!(fatal.contains("salesforce.multi_currency"), "{fatal}");
+    let detail = app.store.order_detail(id).await.unwrap().unwrap();
+    assert_ne!(
+        detail.sync_state.as_deref(),
+        Some("parked"),
+        "the order is not parked"
+    );
+    assert_eq!(app.status_of(id).await, "Order Placed");
+    let failed: Vec<_> = items.iter().filter(|i| !i.ok).collect();
+    assert!(
+        failed
+            .iter()
+            .any(|i| i.label.contains("currencies could not be read")),
+        "{failed:#?}"
+    );
+}
+on_every_backend!(forcing_multi_currency_on_a_single_currency_org_stops_with_the_reason);

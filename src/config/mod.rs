@@ -282,3 +282,36 @@ impl Settings {
         format!("{host}-{}", std::process::id())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn multi_currency(env: Option<&str>) -> Result<MultiCurrency, ConfigError> {
+        let env = env
+            .map(|v| {
+                (
+                    "ORDER_SYNC__SALESFORCE__MULTI_CURRENCY".to_string(),
+                    v.to_string(),
+                )
+            })
+            .into_iter()
+            .collect();
+        Settings::load_with_env(None, Some(env)).map(|s| s.salesforce.multi_currency)
+    }
+
+    #[test]
+    fn multi_currency_is_auto_by_default_and_takes_true_false_or_auto() {
+        assert_eq!(multi_currency(None).unwrap(), MultiCurrency::Auto);
+        assert_eq!(multi_currency(Some("true")).unwrap(), MultiCurrency::On);
+        assert_eq!(multi_currency(Some("FALSE")).unwrap(), MultiCurrency::Off);
+        assert_eq!(multi_currency(Some("auto")).unwrap(), MultiCurrency::Auto);
+        let toml_flag: MultiCurrency = serde_json::from_value(serde_json::json!(true)).unwrap();
+        assert_eq!(toml_flag, MultiCurrency::On);
+        let bad = multi_currency(Some("sometimes")).unwrap_err().0;
+        assert!(
+            bad.contains("multi_currency") && bad.contains("sometimes"),
+            "{bad}"
+        );
+    }
+}

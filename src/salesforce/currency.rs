@@ -11,6 +11,7 @@ use super::client::Inner;
 use super::error::SfError;
 use crate::config::MultiCurrency;
 use crate::domain::Order;
+use crate::error::ErrorClass;
 
 /// What the org says about currencies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,11 +59,27 @@ impl CurrencyCache {
     }
 
     /// The org's currencies: from the cache, or asked (one or two calls) the first time.
+    /// A refused lookup is fatal: no order could be booked safely without the answer.
     pub async fn get(&self, sf: &Inner) -> Result<OrgCurrencies, SfError> {
         let mut known = self.known.lock().await;
         if let Some(k) = known.as_ref() {
             return Ok(k.clone());
         }
+        let found = self.ask(sf).await.map_err(|e| match e.class {
+            ErrorClass::Rejected => SfError::fatal(
+                e.code.as_deref(),
+                format!(
+                    "the org's currencies could not be read ({}); check salesforce.multi_currency",
+                    e.message
+                ),
+            ),
+            _ => e,
+        })?;
+        *known = Some(found.clone());
+        Ok(found)
+    }
+
+    async fn ask(&self, sf: &Inner) -> Result<OrgCurrencies, SfError> {
         let multi = match self.setting {
             MultiCurrency::On => true,
             MultiCurrency::Off => false,
@@ -88,18 +105,10 @@ impl CurrencyCache {
             .and_then(|r| r.get(field))
             .and_then(Value::as_str)
             .filter(|c| !c.is_empty())
-            // No order could be booked safely: stop with the reason rather than park them all.
-            .ok_or_else(|| {
-                SfError::fatal(
-                    None,
-                    format!("the Salesforce org named no currency ({soql} found none)"),
-                )
-            })?;
-        let found = OrgCurrencies {
+            .ok_or_else(|| SfError::rejected(None, format!("{soql} found no currency")))?;
+        Ok(OrgCurrencies {
             multi,
             corporate: corporate.to_string(),
-        };
-        *known = Some(found.clone());
-        Ok(found)
+        })
     }
 }
