@@ -156,6 +156,7 @@ async fn salesforce_answering(app: &TestApp, answer: Answer) -> (MockServer, Sal
         ))
         .mount(&server)
         .await;
+    crate::salesforce_client::support::mount_org_currency(&server).await;
     let entries = json!({"totalSize": 1, "done": true, "records": [{"attributes": {"type": "PricebookEntry"}, "Id": "01uDn0000011001AAA", "ProductCode": "WIDGET-1"}]});
     Mock::given(method("GET"))
         .and(query_param_contains("q", "FROM PricebookEntry"))

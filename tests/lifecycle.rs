@@ -20,6 +20,8 @@ async fn store_with_routed_orders(backend: Backend) -> Option<(TestApp, Worker, 
         ],
     )
     .await?;
+    app.fake
+        .add_order_status("Cancelled", fake_salesforce::StatusCategory::Draft);
     let widget = app.product("WIDGET", "standard", true).await;
     let customer = app.customer("Okafor").await;
     let card = app.order(customer).line(widget, 2, "19.99").place().await;
@@ -105,7 +107,7 @@ async fn a_shipped_order_becomes_completed_and_its_opportunity_closed_won(backen
     );
     assert_eq!(
         app.sf_field("Order", po, "Status").as_deref(),
-        Some("Draft"),
+        Some("Activated"),
         "left alone"
     );
 }

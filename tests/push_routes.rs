@@ -79,7 +79,7 @@ async fn the_opportunity_carries_the_exact_amount_and_the_routes_stage(backend: 
     assert_eq!(opp[0].fields["StageName"], "Proposal/Price Quote");
     let order = app.fake.find("Order", "Store_Order_Id__c", &po.to_string());
     assert_eq!(order[0].fields["PoNumber"], "PO-9");
-    assert_eq!(order[0].fields["Status"], "Draft");
+    assert_eq!(order[0].fields["Status"], "Activated");
 }
 on_every_backend!(the_opportunity_carries_the_exact_amount_and_the_routes_stage);
 

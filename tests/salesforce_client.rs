@@ -1,6 +1,6 @@
 //! The Salesforce client against wiremock answers in Salesforce's documented shapes (wiremock-fixtures/).
 
-mod support;
+pub(crate) mod support;
 
 use order_sync::error::ErrorClass;
 use order_sync::salesforce::{ApiUsage, SfError};
@@ -154,7 +154,9 @@ async fn a_graph_success_returns_every_orders_salesforce_ids() {
         let oi = format!("oi{line}");
         assert_eq!(
             refs,
-            ["acct", "contact", "opp", "quote", &qli, "order", &oi]
+            [
+                "acct", "contact", "opp", "quote", &qli, "order", &oi, "activate"
+            ]
         );
         assert!(nodes.iter().all(|n| n["method"] == "PATCH"));
         let urls: Vec<&str> = nodes.iter().map(|n| n["url"].as_str().unwrap()).collect();
@@ -170,6 +172,9 @@ async fn a_graph_success_returns_every_orders_salesforce_ids() {
         );
         assert_eq!(urls[5], format!("{v}/Order/Store_Order_Id__c/{order}"));
         assert_eq!(urls[6], format!("{v}/OrderItem/Store_Line_Id__c/{line}"));
+        // Activation comes after the products, with Status alone, as Salesforce requires.
+        assert_eq!(urls[7], format!("{v}/Order/Store_Order_Id__c/{order}"));
+        assert_eq!(nodes[7]["body"], serde_json::json!({"Status": "Activated"}));
     }
 }
 

@@ -81,6 +81,7 @@ pub(crate) const STANDARD: &[(&str, &[&str])] = &[
             "Pricebook2Id",
             "EffectiveDate",
             "Status",
+            "StatusCode",
             "PoNumber",
             "Store_Order_Id__c",
         ],

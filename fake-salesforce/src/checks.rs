@@ -1,5 +1,6 @@
 //! Rules every API write must pass after its body was prepared: validation rules,
-//! required fields, Order status on insert, price book integrity and external id uniqueness.
+//! required fields, Order status and activation, currencies, price book integrity and external
+//! id uniqueness.
 
 use serde_json::{Map, Value};
 
@@ -19,16 +20,8 @@ pub(crate) fn check_write(
         check_create_only(object, fields)?;
     }
     check_required(store, object, fields, existing)?;
-    if existing.is_none() && object == "Order" {
-        let status = fields
-            .get("Status")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if status != "Draft" {
-            let msg = "You can't create an order with a status other than Draft.";
-            return Err(ApiError::bad("FIELD_INTEGRITY_EXCEPTION", msg).with_fields(&["Status"]));
-        }
-    }
+    crate::orders::check(store, object, fields, existing)?;
+    crate::currency::check(store, object, fields, existing)?;
     check_pricebook(store, object, fields, existing)?;
     check_unique(store, object, fields, existing)
 }

@@ -3,11 +3,13 @@
 
 mod catalog;
 mod checks;
+mod currency;
 mod error;
 mod faults;
 mod graph;
 mod oauth;
 mod ops;
+mod orders;
 mod paths;
 mod prepare;
 mod record;
@@ -26,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use faults::{FaultKind, Faults};
+pub use orders::StatusCategory;
 pub use record::Record;
 
 use crate::faults::FaultDice;
@@ -143,18 +146,43 @@ impl FakeSalesforce {
         self.state().injected.clone()
     }
 
-    /// Creates a Product2 (ProductCode = sku) and its standard PricebookEntry; returns the entry id.
+    /// Creates a Product2 (ProductCode = sku) and its standard PricebookEntry in the org's
+    /// currency; returns the entry id.
     pub fn add_product(&self, sku: &str, name: &str, list_price: &str) -> String {
+        let currency = currency::org_currency(&self.state().store);
+        self.add_product_in(sku, name, list_price, &currency)
+    }
+
+    /// As [`FakeSalesforce::add_product`], with the entry in `currency`; a sku seen before keeps
+    /// its Product2. Panics when a single-currency org is asked for another currency (a test bug).
+    pub fn add_product_in(
+        &self,
+        sku: &str,
+        name: &str,
+        list_price: &str,
+        currency: &str,
+    ) -> String {
         let price = list_price
             .parse::<f64>()
             .map_or_else(|_| json!(list_price), |p| json!(p));
         let mut state = self.state();
         let store = &mut state.store;
-        let product = store.insert_new(
-            "Product2",
-            fields(json!({"Name": name, "ProductCode": sku, "IsActive": true})),
+        let multi = store.multi_currency;
+        assert!(
+            multi || currency == currency::org_currency(store),
+            "add_product_in: {currency} in a single-currency org; call enable_multi_currency first"
         );
-        let entry = json!({
+        let known = store
+            .find("Product2", "ProductCode", sku)
+            .first()
+            .map(|r| r.id.clone());
+        let mut product_fields =
+            fields(json!({"Name": name, "ProductCode": sku, "IsActive": true}));
+        if multi {
+            product_fields.insert(currency::FIELD.into(), json!(currency));
+        }
+        let product = known.unwrap_or_else(|| store.insert_new("Product2", product_fields));
+        let mut entry = fields(json!({
             "Name": name,
             "Pricebook2Id": store.standard_pricebook(),
             "Product2Id": product,
@@ -162,8 +190,27 @@ impl FakeSalesforce {
             "UnitPrice": price,
             "IsActive": true,
             "UseStandardPrice": false,
-        });
-        store.insert_new("PricebookEntry", fields(entry))
+        }));
+        if multi {
+            entry.insert(currency::FIELD.into(), json!(currency));
+        }
+        store.insert_new("PricebookEntry", entry)
+    }
+
+    /// Turns multiple currencies on: the first of `currencies` is the corporate currency.
+    /// Records carry CurrencyIsoCode from then on; `CurrencyType` lists the currencies.
+    pub fn enable_multi_currency(&self, currencies: &[&str]) {
+        currency::enable(&mut self.state().store, currencies);
+    }
+
+    /// The org's currency (Organization.DefaultCurrencyIsoCode; USD unless changed).
+    pub fn set_org_currency(&self, iso: &str) {
+        currency::set_org_currency(&mut self.state().store, iso);
+    }
+
+    /// Adds a value to the Order Status picklist (Draft and Activated exist from the start).
+    pub fn add_order_status(&self, api_name: &str, category: StatusCategory) {
+        orders::add_status(&mut self.state().store, api_name, category);
     }
 
     pub fn standard_pricebook_id(&self) -> String {

@@ -1,4 +1,4 @@
-//! sObject operations (create, upsert, update, get, describe), shared by the REST routes
+//! sObject operations (create, upsert, update, delete, get, describe), shared by the REST routes
 //! and by composite graph nodes so both return exactly the same bodies.
 
 use axum::http::{Method, StatusCode};
@@ -37,13 +37,14 @@ pub(crate) fn dispatch(
     body: Option<&Value>,
 ) -> OpResult {
     match (method.as_str(), segs) {
-        ("GET", [obj, d]) if d == "describe" => store
-            .schema
-            .describe(obj)
-            .map(Reply::ok)
-            .ok_or_else(ApiError::not_found),
+        ("GET", [obj, d]) if d == "describe" => {
+            let mut body = store.schema.describe(obj).ok_or_else(ApiError::not_found)?;
+            crate::orders::patch_describe(store, obj, &mut body);
+            Ok(Reply::ok(body))
+        }
         ("GET", [obj, id]) => get(store, version, obj, id),
         ("PATCH", [obj, id]) => update(store, obj, id, body_object(body)?),
+        ("DELETE", [obj, id]) => delete(store, obj, id),
         ("POST", [obj]) => create(store, obj, body_object(body)?),
         ("PATCH", [obj, field, value]) => {
             upsert(store, version, obj, field, value, body_object(body)?)
@@ -52,7 +53,7 @@ pub(crate) fn dispatch(
         (_, [_] | [_, _] | [_, _, _]) => Err(ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
-            format!("HTTP Method '{method}' not allowed. Allowed are GET,PATCH,POST"),
+            format!("HTTP Method '{method}' not allowed. Allowed are DELETE,GET,PATCH,POST"),
         )),
         _ => Err(ApiError::not_found()),
     }
@@ -138,6 +139,17 @@ pub(crate) fn update(
         .cloned()
         .ok_or_else(ApiError::not_found)?;
     apply_update(store, &object, &existing, body)?;
+    Ok(Reply::no_content())
+}
+
+fn delete(store: &mut Store, raw_object: &str, id: &str) -> OpResult {
+    let object = known_object(store, raw_object)?;
+    let existing = store
+        .get(&object, id)
+        .cloned()
+        .ok_or_else(ApiError::not_found)?;
+    crate::orders::check_delete(store, &existing)?;
+    store.remove(&object, &existing.id);
     Ok(Reply::no_content())
 }
 

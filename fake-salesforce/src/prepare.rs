@@ -35,6 +35,9 @@ pub(crate) fn prepare(
     }
     normalize_references(store, &mut out)?;
     derive(store, object, &mut out);
+    if existing.is_none() {
+        crate::currency::default_on_insert(store, object, &mut out);
+    }
     Ok(out)
 }
 
@@ -49,6 +52,7 @@ fn check_writable(
         let msg = format!("No such column '{key}' on sobject of type {object}");
         return Err(ApiError::bad("INVALID_FIELD", msg).with_fields(&[key]));
     }
+    crate::currency::check_field(store, object, key)?;
     let is_audit = AUDIT.iter().any(|a| a.eq_ignore_ascii_case(key));
     // An Id in the body is tolerated only when it names the record being updated.
     let bad_id = key.eq_ignore_ascii_case("Id")
@@ -157,6 +161,7 @@ fn derive(store: &Store, object: &str, fields: &mut Map<String, Value>) {
                 fields.insert("IsWon".into(), json!(won));
             }
         }
+        "Order" => crate::orders::derive(store, fields),
         _ => {}
     }
 }

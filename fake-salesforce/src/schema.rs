@@ -148,6 +148,23 @@ impl Schema {
         field.to_string()
     }
 
+    /// Declares a field (a standard field an org feature turns on) unless it exists.
+    pub fn add_field(&mut self, object: &str, field: &str, ftype: &'static str) {
+        if self.field(object, field).is_some() {
+            return;
+        }
+        let object = self.ensure_object(object);
+        if let Some(o) = self.objects.iter_mut().find(|o| o.name == object) {
+            o.fields.push(FieldDef {
+                name: field.to_string(),
+                ftype,
+                external_id: false,
+                required: false,
+                picklist: &[],
+            });
+        }
+    }
+
     pub fn remove_field(&mut self, object: &str, field: &str) {
         if let Some(o) = self
             .objects

@@ -20,6 +20,8 @@ pub(crate) struct Store {
     /// (object, field, value) -> ids, for custom (`__c`) fields: External ID lookups and
     /// uniqueness checks stay cheap with a hundred thousand records (the chaos suite).
     index: HashMap<(String, String, String), BTreeSet<String>>,
+    /// Multiple currencies turned on (`crate::currency`).
+    pub multi_currency: bool,
 }
 
 fn index_key(object: &str, field: &str, value: &str) -> (String, String, String) {
@@ -30,8 +32,10 @@ fn index_key(object: &str, field: &str, value: &str) -> (String, String, String)
     )
 }
 
+/// Custom fields, and OrderId (an activation counts its Order's products).
 fn indexed(field: &str) -> bool {
-    field.len() > 3 && field[field.len() - 3..].eq_ignore_ascii_case("__c")
+    (field.len() > 3 && field[field.len() - 3..].eq_ignore_ascii_case("__c"))
+        || field.eq_ignore_ascii_case("OrderId")
 }
 
 #[derive(Clone, Debug)]
@@ -50,12 +54,20 @@ impl Store {
             standard_pricebook: String::new(),
             journal: None,
             index: HashMap::new(),
+            multi_currency: false,
         };
         let mut fields = Map::new();
         fields.insert("Name".into(), json!("Standard Price Book"));
         fields.insert("IsActive".into(), json!(true));
         fields.insert("IsStandard".into(), json!(true));
         store.standard_pricebook = store.insert_new("Pricebook2", fields);
+        crate::currency::set_org_currency(&mut store, "USD");
+        for (status, category) in [
+            ("Draft", crate::orders::StatusCategory::Draft),
+            ("Activated", crate::orders::StatusCategory::Activated),
+        ] {
+            crate::orders::add_status(&mut store, status, category);
+        }
         store
     }
 
@@ -230,6 +242,29 @@ impl Store {
         record.fields.insert("LastModifiedDate".into(), json!(now));
         record.fields.insert("SystemModstamp".into(), json!(now));
         Self::add_to_index(&mut self.index, record);
+        true
+    }
+}
+
+impl Store {
+    /// Deletes a record (undone by `rollback`). Returns false when no such record exists.
+    pub fn remove(&mut self, object: &str, id: &str) -> bool {
+        let Some(canonical) = self.schema.object(object).map(|o| o.name.clone()) else {
+            return false;
+        };
+        let Some(rows) = self.objects.get_mut(&canonical) else {
+            return false;
+        };
+        let Some(key) = lookup(rows, id).map(|r| r.id.clone()) else {
+            return false;
+        };
+        let Some(record) = rows.remove(&key) else {
+            return false;
+        };
+        Self::remove_from_index(&mut self.index, &record);
+        if let Some(journal) = &mut self.journal {
+            journal.undo.push((canonical, key, Some(record)));
+        }
         true
     }
 }

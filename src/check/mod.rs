@@ -6,6 +6,7 @@ use crate::config::{AuthFlow, Settings};
 use crate::error::ErrorClass;
 use crate::salesforce::{ObjectDescription, Salesforce, SfError};
 
+mod org;
 mod store;
 
 /// One line of the checklist: what was checked, whether it holds, and what to do when it does not.
@@ -92,6 +93,8 @@ pub async fn checklist(settings: &Settings) -> Vec<CheckItem> {
     items.push(CheckItem::pass("Salesforce token obtained"));
     let described = describe_all(&salesforce, settings, &mut items).await;
     items.extend(picklist_checks(settings, &described));
+    items.extend(org::activation_check(&salesforce, settings).await);
+    items.push(org::currency_check(&salesforce).await);
     items.extend(pricebook_checks(&salesforce, settings, skus.as_ref()).await);
     items
 }

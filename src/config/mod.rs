@@ -140,6 +140,44 @@ pub struct SalesforceSettings {
     pub fields: FieldNames,
     pub stages: StageNames,
     pub order_statuses: OrderStatusNames,
+    /// Activate each Salesforce Order once its products exist (same graph).
+    pub activate_orders: bool,
+    /// The Activated-category Order Status value activation sets.
+    pub activated_status: String,
+    pub multi_currency: MultiCurrency,
+}
+
+/// `salesforce.multi_currency`: `"auto"` asks the org (does Opportunity have CurrencyIsoCode?);
+/// `true` or `false` says so without asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MultiCurrency {
+    Auto,
+    On,
+    Off,
+}
+
+impl<'de> Deserialize<'de> for MultiCurrency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Word(String),
+        }
+        // Environment variables arrive as text: "true" and "false" count as the flags.
+        match Raw::deserialize(d)? {
+            Raw::Flag(true) => Ok(MultiCurrency::On),
+            Raw::Flag(false) => Ok(MultiCurrency::Off),
+            Raw::Word(w) => match w.trim().to_ascii_lowercase().as_str() {
+                "auto" => Ok(MultiCurrency::Auto),
+                "true" => Ok(MultiCurrency::On),
+                "false" => Ok(MultiCurrency::Off),
+                other => Err(serde::de::Error::custom(format!(
+                    "{other:?} is not \"auto\", true or false"
+                ))),
+            },
+        }
+    }
 }
 
 /// Salesforce field API names live in values, never in keys: `__c` would clash with the env separator.
@@ -268,5 +306,38 @@ impl Settings {
             .map(|h| h.trim().to_string())
             .unwrap_or_else(|_| "host".into());
         format!("{host}-{}", std::process::id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn multi_currency(env: Option<&str>) -> Result<MultiCurrency, ConfigError> {
+        let env = env
+            .map(|v| {
+                (
+                    "ORDER_SYNC__SALESFORCE__MULTI_CURRENCY".to_string(),
+                    v.to_string(),
+                )
+            })
+            .into_iter()
+            .collect();
+        Settings::load_with_env(None, Some(env)).map(|s| s.salesforce.multi_currency)
+    }
+
+    #[test]
+    fn multi_currency_is_auto_by_default_and_takes_true_false_or_auto() {
+        assert_eq!(multi_currency(None).unwrap(), MultiCurrency::Auto);
+        assert_eq!(multi_currency(Some("true")).unwrap(), MultiCurrency::On);
+        assert_eq!(multi_currency(Some("FALSE")).unwrap(), MultiCurrency::Off);
+        assert_eq!(multi_currency(Some("auto")).unwrap(), MultiCurrency::Auto);
+        let toml_flag: MultiCurrency = serde_json::from_value(serde_json::json!(true)).unwrap();
+        assert_eq!(toml_flag, MultiCurrency::On);
+        let bad = multi_currency(Some("sometimes")).unwrap_err().0;
+        assert!(
+            bad.contains("multi_currency") && bad.contains("sometimes"),
+            "{bad}"
+        );
     }
 }

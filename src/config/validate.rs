@@ -183,6 +183,12 @@ impl Settings {
             5 * MIN,
             "30s",
         );
+        if sf.activate_orders && sf.activated_status.trim().is_empty() {
+            p.add(
+                "salesforce.activated_status",
+                "is empty while activate_orders is on (e.g. \"Activated\")",
+            );
+        }
         p.duration(
             "salesforce.pricebook_refresh",
             sf.pricebook_refresh,

@@ -108,24 +108,62 @@ fn to_domain(d: WireDescribe) -> ObjectDescription {
     }
 }
 
+/// `GET sobjects/{object}/describe`: the fields the integration user can see.
+pub(super) async fn describe_object(
+    sf: &super::client::Inner,
+    object: &str,
+) -> Result<ObjectDescription, SfError> {
+    let path = format!(
+        "sobjects/{}/describe",
+        url::form_urlencoded::byte_serialize(object.as_bytes()).collect::<String>()
+    );
+    let bytes = sf.send(Method::GET, &path, None).await?;
+    let wire: WireDescribe = serde_json::from_slice(&bytes).map_err(|_| {
+        SfError::transient(
+            None,
+            format!(
+                "the describe of {object} was not the expected JSON ({})",
+                describe_body(&bytes)
+            ),
+        )
+    })?;
+    Ok(to_domain(wire))
+}
+
+/// One value of the Order Status picklist and its category (`Draft`, `Activated`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderStatusValue {
+    pub api_name: String,
+    pub category: String,
+}
+
 impl Salesforce {
     /// `GET sobjects/{object}/describe`: the fields the integration user can see.
     pub async fn describe(&self, object: &str) -> Result<ObjectDescription, SfError> {
-        let path = format!(
-            "sobjects/{}/describe",
-            url::form_urlencoded::byte_serialize(object.as_bytes()).collect::<String>()
-        );
-        let bytes = self.inner.send(Method::GET, &path, None).await?;
-        let wire: WireDescribe = serde_json::from_slice(&bytes).map_err(|_| {
-            SfError::transient(
-                None,
-                format!(
-                    "the describe of {object} was not the expected JSON ({})",
-                    describe_body(&bytes)
-                ),
-            )
-        })?;
-        Ok(to_domain(wire))
+        describe_object(&self.inner, object).await
+    }
+
+    /// The org's Order Status values with their categories (`OrderStatus`).
+    pub async fn order_statuses(&self) -> Result<Vec<OrderStatusValue>, SfError> {
+        let rows = self
+            .inner
+            .query("SELECT ApiName, StatusCode FROM OrderStatus")
+            .await?;
+        let text = |r: &Value, f: &str| r.get(f).and_then(Value::as_str).map(str::to_string);
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some(OrderStatusValue {
+                    api_name: text(r, "ApiName")?,
+                    category: text(r, "StatusCode")?,
+                })
+            })
+            .collect())
+    }
+
+    /// Whether the org keeps several currencies, and its own (asked once, then cached).
+    pub async fn currencies(&self) -> Result<super::OrgCurrencies, SfError> {
+        self.currencies.get(&self.inner).await
     }
 
     /// The price book orders use (checked to exist when configured) and which `skus` lack an active entry.
@@ -136,10 +174,14 @@ impl Salesforce {
         if !self.settings.pricebook_id.is_empty() {
             self.verify_pricebook(&self.settings.pricebook_id).await?;
         }
-        let (pricebook_id, found) = self.pricebook.entries(&self.inner, skus).await?;
+        // Coverage is checked in the org's own currency.
+        let org = self.currencies().await?;
+        let key = |s: &String| (s.clone(), org.corporate.clone());
+        let wanted = skus.iter().map(key).collect();
+        let (pricebook_id, found) = self.pricebook.entries(&self.inner, &wanted, &org).await?;
         let missing_skus = skus
             .iter()
-            .filter(|s| !found.contains_key(*s))
+            .filter(|s| !found.contains_key(&key(s)))
             .cloned()
             .collect();
         Ok(PricebookCoverage {

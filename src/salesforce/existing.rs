@@ -1,7 +1,8 @@
 //! Which records of a re-sent order already exist: line items and quotes take their parent and
-//! price-book entry on insert only, so a re-send must leave those fields out of an update.
+//! price-book entry on insert only, so a re-send must leave those fields out of an update; and
+//! an activated Order (its header and products locked) is left alone.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -9,7 +10,7 @@ use super::client::Inner;
 use super::error::SfError;
 use super::wire::soql_literal;
 use crate::config::SalesforceSettings;
-use crate::domain::Order;
+use crate::domain::{Order, OrderId};
 
 /// Records known to exist, by the External ID value they are keyed by.
 #[derive(Debug, Default, Clone)]
@@ -17,13 +18,22 @@ pub struct Existing {
     pub quotes: HashSet<String>,
     pub quote_lines: HashSet<String>,
     pub order_items: HashSet<String>,
+    /// Orders in an Activated-category status: their Salesforce id, by External ID value.
+    pub activated_orders: HashMap<String, String>,
 }
 
 /// Values per SOQL IN list, so the query URL stays short.
 const PER_QUERY: usize = 200;
 
 impl Existing {
-    /// Looks up what exists for the `resent` orders (three queries whatever their number, none
+    /// The Salesforce id of the order's Order when it is activated (then left alone).
+    pub fn activated_order(&self, id: OrderId) -> Option<&str> {
+        self.activated_orders
+            .get(&id.to_string())
+            .map(String::as_str)
+    }
+
+    /// Looks up what exists for the `resent` orders (four queries whatever their number, none
     /// when nothing is re-sent). A reissued order's quote exists: the customer accepted it.
     pub async fn find(
         sf: &Inner,
@@ -53,6 +63,12 @@ impl Existing {
             .extend(present(sf, "Quote", f_order, &quote_keys).await?);
         existing.quote_lines = present(sf, "QuoteLineItem", f_line, &line_keys).await?;
         existing.order_items = present(sf, "OrderItem", f_line, &line_keys).await?;
+        let order_keys: Vec<String> = orders
+            .iter()
+            .filter(|o| o.route().creates_salesforce_order())
+            .map(|o| o.id.to_string())
+            .collect();
+        existing.activated_orders = activated(sf, f_order, &order_keys).await?;
         Ok(existing)
     }
 }
@@ -76,6 +92,37 @@ async fn present(
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The Orders among `keys` whose status is in the Activated category: External ID → Id.
+async fn activated(
+    sf: &Inner,
+    field: &str,
+    keys: &[String],
+) -> Result<HashMap<String, String>, SfError> {
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(PER_QUERY) {
+        let list: Vec<String> = chunk.iter().map(|k| soql_literal(k)).collect();
+        let soql = format!(
+            "SELECT Id, {field}, StatusCode FROM Order WHERE {field} IN ({})",
+            list.join(",")
+        );
+        for row in sf.query(&soql).await? {
+            let text = |f: &str| {
+                row.get(f).map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            };
+            // Draft is the only category whose header and products may change.
+            if text("StatusCode").is_some_and(|c| c != "Draft")
+                && let (Some(key), Some(id)) = (text(field), text("Id"))
+            {
+                found.insert(key, id);
             }
         }
     }

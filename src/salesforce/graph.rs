@@ -14,25 +14,41 @@ use crate::domain::{Order, Route, SalesforceIds};
 pub struct GraphContext<'a> {
     pub settings: &'a SalesforceSettings,
     pub pricebook_id: &'a str,
-    pub entries: &'a HashMap<String, String>,
+    pub entries: &'a HashMap<super::pricebook::EntryKey, String>,
     /// Records a re-send found already there: their insert-only fields are left out.
     pub existing: &'a super::existing::Existing,
+    pub currencies: &'a super::currency::OrgCurrencies,
+}
+
+impl GraphContext<'_> {
+    /// The price-book entry of `sku` in the order's currency.
+    fn entry(&self, order: &Order, sku: &str) -> &str {
+        let key = (sku.to_string(), self.currencies.of(order).to_string());
+        &self.entries[&key]
+    }
+
+    /// In a multi-currency org a record is written in the order's currency.
+    fn with_currency(&self, order: &Order, mut body: Value) -> Value {
+        if self.currencies.multi {
+            body["CurrencyIsoCode"] = json!(self.currencies.of(order));
+        }
+        body
+    }
 }
 
 /// A line item's body: parent and price-book entry only when it is being created.
 fn line_body(
-    ctx: &GraphContext,
+    entry: &str,
     exists: bool,
     parent: &str,
     parent_ref: &str,
-    sku: &str,
     quantity: i64,
     price: rust_decimal::Decimal,
 ) -> Value {
     let mut body = json!({ "Quantity": quantity, "UnitPrice": money(price) });
     if !exists {
         body[parent] = json!(parent_ref);
-        body["PricebookEntryId"] = json!(ctx.entries[sku]);
+        body["PricebookEntryId"] = json!(entry);
     }
     body
 }
@@ -116,11 +132,11 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
             &f.order_external_id,
             order.opportunity_key,
             "opp".into(),
-            json!({
+            ctx.with_currency(order, json!({
                 "Name": format!("Store order {}", order.number), "StageName": stage(ctx, route),
                 "CloseDate": order.placed_at.format("%Y-%m-%d").to_string(), "Amount": money(order.amount()),
                 "AccountId": "@{acct.id}", "Pricebook2Id": ctx.pricebook_id,
-            }),
+            })),
         ),
         upsert(
             ctx,
@@ -136,11 +152,10 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
         for l in &order.lines {
             let exists = ctx.existing.quote_lines.contains(&l.id.to_string());
             let body = line_body(
-                ctx,
+                ctx.entry(order, &l.sku),
                 exists,
                 "QuoteId",
                 "@{quote.id}",
-                &l.sku,
                 l.quantity,
                 l.unit_price,
             );
@@ -154,20 +169,20 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
             ));
         }
     }
-    if route.creates_salesforce_order() {
-        nodes.push(upsert(ctx, "Order", &f.order_external_id, order.id, "order".into(), json!({
+    // An activated Order's header and products are locked: a re-send leaves them alone.
+    if route.creates_salesforce_order() && ctx.existing.activated_order(order.id).is_none() {
+        nodes.push(upsert(ctx, "Order", &f.order_external_id, order.id, "order".into(), ctx.with_currency(order, json!({
             "AccountId": "@{acct.id}", "EffectiveDate": order.placed_at.format("%Y-%m-%d").to_string(),
             "Status": "Draft", "Pricebook2Id": ctx.pricebook_id, "OpportunityId": "@{opp.id}",
             "QuoteId": "@{quote.id}", "PoNumber": order.po_number,
-        })));
+        }))));
         for l in &order.lines {
             let exists = ctx.existing.order_items.contains(&l.id.to_string());
             let body = line_body(
-                ctx,
+                ctx.entry(order, &l.sku),
                 exists,
                 "OrderId",
                 "@{order.id}",
-                &l.sku,
                 l.quantity,
                 l.unit_price,
             );
@@ -180,11 +195,27 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
                 body,
             ));
         }
+        nodes.extend(activation(ctx, order));
     }
     Graph {
         graph_id: format!("o{}", order.id),
         composite_request: nodes,
     }
+}
+
+/// Activates the Order once its products exist: Salesforce wants Status alone in that update.
+fn activation(ctx: &GraphContext, order: &Order) -> Option<Node> {
+    let s = ctx.settings;
+    s.activate_orders.then(|| {
+        upsert(
+            ctx,
+            "Order",
+            &s.fields.order_external_id,
+            order.id,
+            "activate".into(),
+            json!({ "Status": s.activated_status }),
+        )
+    })
 }
 
 fn quote_body(ctx: &GraphContext, order: &Order) -> Value {
@@ -198,12 +229,18 @@ fn quote_body(ctx: &GraphContext, order: &Order) -> Value {
         .contains(&order.opportunity_key.to_string())
     {
         body["OpportunityId"] = json!("@{opp.id}");
+        // A quote's currency is its opportunity's, set once.
+        body = ctx.with_currency(order, body);
     }
     body
 }
 
 /// Reads one graph's result: the record ids, or the first real error (not PROCESSING_HALTED).
-pub fn graph_outcome(result: GraphResult) -> Result<SalesforceIds, SfError> {
+/// `activated_order` is the id of an activated Order the graph left out.
+pub fn graph_outcome(
+    result: GraphResult,
+    activated_order: Option<&str>,
+) -> Result<SalesforceIds, SfError> {
     let nodes = result.graph_response.composite_response;
     if !result.is_successful {
         return Err(first_real_error(&nodes));
@@ -233,6 +270,9 @@ pub fn graph_outcome(result: GraphResult) -> Result<SalesforceIds, SfError> {
         };
         *slot = Some(id.to_string());
     }
+    if ids.order.is_none() {
+        ids.order = activated_order.map(str::to_string);
+    }
     if ids.opportunity.is_none() {
         return Err(SfError::transient(
             None,
@@ -248,7 +288,7 @@ fn object_of(reference: &str) -> &'static str {
         "contact" => "Contact",
         "opp" => "Opportunity",
         "quote" => "Quote",
-        "order" => "Order",
+        "order" | "activate" => "Order",
         r if r.starts_with("qli") => "QuoteLineItem",
         r if r.starts_with("oi") => "OrderItem",
         _ => "record",

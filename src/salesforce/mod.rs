@@ -5,6 +5,7 @@ mod auth;
 pub use auth::jwt_audience;
 mod circuit;
 mod client;
+mod currency;
 mod describe;
 mod error;
 mod existing;
@@ -22,7 +23,8 @@ use std::sync::atomic::Ordering;
 use reqwest::Method;
 
 pub use client::{ApiUsage, parse_limit_info};
-pub use describe::{FieldDescription, ObjectDescription, PricebookCoverage};
+pub use currency::OrgCurrencies;
+pub use describe::{FieldDescription, ObjectDescription, OrderStatusValue, PricebookCoverage};
 pub use error::SfError;
 pub use lifecycle::{Shown, StatusUpdate, shown_for, transition_values};
 pub use link::Owner;
@@ -43,6 +45,7 @@ pub struct Salesforce {
     inner: client::Shared,
     settings: Arc<SalesforceSettings>,
     pricebook: Arc<pricebook::PricebookCache>,
+    currencies: Arc<currency::CurrencyCache>,
     max_graphs: usize,
 }
 
@@ -61,6 +64,7 @@ impl Salesforce {
                 &settings.pricebook_id,
                 settings.pricebook_refresh,
             )),
+            currencies: Arc::new(currency::CurrencyCache::new(settings.multi_currency)),
             max_graphs: max_graphs_per_request.clamp(1, 75),
         })
     }
@@ -105,22 +109,29 @@ impl Salesforce {
         orders: &[Order],
         resent: &std::collections::HashSet<OrderId>,
     ) -> Vec<PushResult> {
-        let skus: BTreeSet<String> = orders
+        let org = match self.currencies.get(&self.inner).await {
+            Ok(org) => org,
+            Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
+        };
+        let wanted: BTreeSet<pricebook::EntryKey> = orders
             .iter()
-            .flat_map(|o| o.lines.iter().map(|l| l.sku.clone()))
+            .filter(|o| org.refusal(o).is_none())
+            .flat_map(|o| {
+                o.lines
+                    .iter()
+                    .map(|l| (l.sku.clone(), org.of(o).to_string()))
+            })
             .collect();
-        let (pricebook_id, entries) = match self.pricebook.entries(&self.inner, &skus).await {
+        let (pricebook_id, entries) = match self.pricebook.entries(&self.inner, &wanted, &org).await
+        {
             Ok(found) => found,
             Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
         };
         let mut results = Vec::with_capacity(orders.len());
         let mut sendable = Vec::new();
         for o in orders {
-            match o.lines.iter().find(|l| !entries.contains_key(&l.sku)) {
-                Some(l) => results.push((o.id, Err(SfError::rejected(Some("NO_PRICEBOOK_ENTRY"), format!(
-                    "SKU {} has no active entry in price book {pricebook_id}; add it in Salesforce, then retry",
-                    l.sku
-                ))))),
+            match pricebook::refusal(&org, &pricebook_id, &entries, o) {
+                Some(e) => results.push((o.id, Err(e))),
                 None => sendable.push(o),
             }
         }
@@ -142,6 +153,7 @@ impl Salesforce {
             pricebook_id: &pricebook_id,
             entries: &entries,
             existing: &existing,
+            currencies: &org,
         };
         let mut graphs: Vec<(OrderId, wire::Graph)> = Vec::new();
         for o in sendable {
@@ -164,7 +176,7 @@ impl Salesforce {
         // The chunks of one claim go out together: a claim is at most a few requests.
         let sends = chunk_graphs(graphs, self.max_graphs)
             .into_iter()
-            .map(|c| self.send_graphs(c, graph_outcome));
+            .map(|c| self.send_graphs(c, |id, g| graph_outcome(g, existing.activated_order(id))));
         for r in futures_util::future::join_all(sends).await {
             results.extend(r);
         }
@@ -188,7 +200,7 @@ impl Salesforce {
             .collect();
         let sends = chunk_graphs(graphs, self.max_graphs)
             .into_iter()
-            .map(|c| self.send_graphs(c, lifecycle::status_outcome));
+            .map(|c| self.send_graphs(c, |_, g| lifecycle::status_outcome(g)));
         futures_util::future::join_all(sends)
             .await
             .into_iter()
@@ -205,7 +217,7 @@ impl Salesforce {
     async fn send_graphs<T>(
         &self,
         chunk: Vec<(OrderId, wire::Graph)>,
-        outcome: fn(wire::GraphResult) -> Result<T, SfError>,
+        outcome: impl Fn(OrderId, wire::GraphResult) -> Result<T, SfError>,
     ) -> Vec<(OrderId, Result<T, SfError>)> {
         let ids: Vec<(OrderId, String)> = chunk
             .iter()
@@ -249,7 +261,7 @@ impl Salesforce {
         ids.into_iter()
             .map(|(id, graph_id)| {
                 let outcome = match by_graph.remove(&graph_id) {
-                    Some(g) => outcome(g),
+                    Some(g) => outcome(id, g),
                     None => Err(SfError::transient(
                         None,
                         "Salesforce's answer left this order's graph out",

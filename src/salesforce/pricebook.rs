@@ -1,5 +1,6 @@
-//! PricebookEntry ids per sku in the configured price book, cached and refreshed, so an order
-//! costs no lookup once its products have been seen.
+//! PricebookEntry ids per (sku, currency) in the configured price book, cached and refreshed,
+//! so an order costs no lookup once its products have been seen. A multi-currency org keeps one
+//! entry per currency; a single-currency org's entries are all in its own currency.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -8,14 +9,19 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::client::{Inner, soql_list};
+use super::currency::OrgCurrencies;
 use super::error::SfError;
 use super::wire::{is_salesforce_id, soql_literal};
+use crate::domain::Order;
+
+/// (sku, ISO currency code): what a price-book entry is found by.
+pub type EntryKey = (String, String);
 
 pub struct PricebookCache {
     configured_id: String,
     refresh: Duration,
     pricebook: Mutex<Option<String>>,
-    entries: Mutex<HashMap<String, (String, Instant)>>,
+    entries: Mutex<HashMap<EntryKey, (String, Instant)>>,
 }
 
 /// SOQL IN lists are kept short so the query URL stays well under 16 KB.
@@ -54,47 +60,96 @@ impl PricebookCache {
         Ok(id)
     }
 
-    /// The price book's id and the entry id of each of `skus` that has an active entry there
-    /// (a sku left out has none: its order is rejected).
+    /// The price book's id and the entry id of each of `wanted` that has an active entry there
+    /// (a key left out has none: its order is rejected).
     pub async fn entries(
         &self,
         sf: &Inner,
-        skus: &BTreeSet<String>,
-    ) -> Result<(String, HashMap<String, String>), SfError> {
+        wanted: &BTreeSet<EntryKey>,
+        org: &OrgCurrencies,
+    ) -> Result<(String, HashMap<EntryKey, String>), SfError> {
         let pricebook = self.pricebook_id(sf).await?;
         let mut cache = self.entries.lock().await;
-        let stale: Vec<&String> = skus
+        let stale: Vec<&EntryKey> = wanted
             .iter()
-            .filter(|s| {
+            .filter(|k| {
                 cache
-                    .get(*s)
+                    .get(*k)
                     .is_none_or(|(_, at)| at.elapsed() > self.refresh)
             })
             .collect();
         for chunk in stale.chunks(SKUS_PER_QUERY) {
-            let soql = format!(
-                "SELECT Id, ProductCode FROM PricebookEntry WHERE Pricebook2Id = {} AND IsActive = true AND ProductCode IN ({})",
-                soql_literal(&pricebook),
-                soql_list(chunk.iter().copied())
-            );
-            let rows = sf.query(&soql).await?;
+            let rows = sf.query(&entries_soql(&pricebook, chunk, org)).await?;
             let now = Instant::now();
             // Misses are not cached: a rep who adds the entry and retries must not wait a refresh.
             for row in rows {
-                let id = row
-                    .get("Id")
-                    .and_then(Value::as_str)
-                    .filter(|id| is_salesforce_id(id));
-                let code = row.get("ProductCode").and_then(Value::as_str);
-                if let (Some(id), Some(code)) = (id, code) {
-                    cache.insert(code.to_string(), (id.to_string(), now));
+                let text = |f: &str| row.get(f).and_then(Value::as_str);
+                let id = text("Id").filter(|id| is_salesforce_id(id));
+                let currency = if org.multi {
+                    text("CurrencyIsoCode")
+                } else {
+                    Some(org.corporate.as_str())
+                };
+                if let (Some(id), Some(code), Some(currency)) = (id, text("ProductCode"), currency)
+                {
+                    let key = (code.to_string(), currency.to_string());
+                    cache.insert(key, (id.to_string(), now));
                 }
             }
         }
-        let found = skus
+        let found = wanted
             .iter()
-            .filter_map(|s| cache.get(s).map(|(id, _)| (s.clone(), id.clone())))
+            .filter_map(|k| cache.get(k).map(|(id, _)| (k.clone(), id.clone())))
             .collect();
         Ok((pricebook, found))
     }
+}
+
+/// One query for a chunk of keys: its skus, and in a multi-currency org its currencies.
+fn entries_soql(pricebook: &str, chunk: &[&EntryKey], org: &OrgCurrencies) -> String {
+    let skus: BTreeSet<&String> = chunk.iter().map(|(sku, _)| sku).collect();
+    let mut soql = format!(
+        "SELECT Id, ProductCode{} FROM PricebookEntry WHERE Pricebook2Id = {} AND IsActive = true AND ProductCode IN ({})",
+        if org.multi { ", CurrencyIsoCode" } else { "" },
+        soql_literal(pricebook),
+        soql_list(skus)
+    );
+    if org.multi {
+        let currencies: BTreeSet<&String> = chunk.iter().map(|(_, c)| c).collect();
+        soql.push_str(&format!(
+            " AND CurrencyIsoCode IN ({})",
+            soql_list(currencies)
+        ));
+    }
+    soql
+}
+
+/// Why `order` can't be booked: a currency the org does not keep, or a line with no entry.
+pub fn refusal(
+    org: &OrgCurrencies,
+    pricebook_id: &str,
+    entries: &HashMap<EntryKey, String>,
+    order: &Order,
+) -> Option<SfError> {
+    if let Some(e) = org.refusal(order) {
+        return Some(e);
+    }
+    let currency = org.of(order);
+    let line = order
+        .lines
+        .iter()
+        .find(|l| !entries.contains_key(&(l.sku.clone(), currency.to_string())))?;
+    let message = if org.multi {
+        format!(
+            "SKU {} has no active {currency} entry in price book {pricebook_id} (the order is in {currency}); \
+             add a {currency} price for it in Salesforce, then retry",
+            line.sku
+        )
+    } else {
+        format!(
+            "SKU {} has no active entry in price book {pricebook_id}; add it in Salesforce, then retry",
+            line.sku
+        )
+    };
+    Some(SfError::rejected(Some("NO_PRICEBOOK_ENTRY"), message))
 }

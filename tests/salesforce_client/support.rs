@@ -132,8 +132,29 @@ pub async fn mount_token(server: &MockServer, expected: u64) -> Arc<AtomicUsize>
     calls
 }
 
-/// Standard price book, then PricebookEntry in two pages: SKU-A on page 1, SKU-B on page 2.
+/// A single-currency org in USD: Opportunity's describe has no CurrencyIsoCode, and the
+/// Organization row names the currency.
+pub async fn mount_org_currency(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/services/data/v62.0/sobjects/Opportunity/describe"))
+        .respond_with(json(
+            200,
+            fixture("describe__opportunity_single_currency.json"),
+        ))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(QUERY))
+        .and(query_param_contains("q", "FROM Organization"))
+        .respond_with(json(200, fixture("query__organization_currency.json")))
+        .mount(server)
+        .await;
+}
+
+/// The org's currency; the standard price book, then PricebookEntry in two pages: SKU-A on
+/// page 1, SKU-B on page 2.
 pub async fn mount_pricebook(server: &MockServer) {
+    mount_org_currency(server).await;
     let pages = [
         ("IsStandard", QUERY, "query__standard_pricebook.json"),
         ("PricebookEntry", QUERY, "query__pricebook_page1.json"),

@@ -4,5 +4,6 @@ mod auth;
 mod common;
 mod faults;
 mod graph;
+mod orders;
 mod query;
 mod sobjects;
