@@ -5,4 +5,5 @@ mod common;
 mod faults;
 mod graph;
 mod query;
+mod schema;
 mod sobjects;
