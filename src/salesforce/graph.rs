@@ -158,7 +158,7 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
         nodes.push(upsert(ctx, "Order", &f.order_external_id, order.id, "order".into(), json!({
             "AccountId": "@{acct.id}", "EffectiveDate": order.placed_at.format("%Y-%m-%d").to_string(),
             "Status": "Draft", "Pricebook2Id": ctx.pricebook_id, "OpportunityId": "@{opp.id}",
-            "QuoteId": "@{quote.id}", "PoNumber": order.po_number,
+            "QuoteId": "@{quote.id}",
         })));
         for l in &order.lines {
             let exists = ctx.existing.order_items.contains(&l.id.to_string());
@@ -181,6 +181,7 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
             ));
         }
     }
+    super::mapping::add_mapped_fields(&mut nodes, &ctx.settings.mapping, order);
     Graph {
         graph_id: format!("o{}", order.id),
         composite_request: nodes,

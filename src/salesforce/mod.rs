@@ -10,6 +10,8 @@ mod error;
 mod existing;
 mod graph;
 mod link;
+mod mapping;
+mod objects;
 mod pricebook;
 mod repair;
 mod wire;
@@ -24,6 +26,8 @@ pub use client::{ApiUsage, parse_limit_info};
 pub use describe::{FieldDescription, ObjectDescription, PricebookCoverage};
 pub use error::SfError;
 pub use link::Owner;
+pub use mapping::field_fit;
+pub use objects::SfObject;
 pub use repair::{AcceptedQuote, CompletedEvaluation, QuoteLine};
 pub use wire::soql_literal;
 
