@@ -13,6 +13,7 @@ mod console_browser;
 mod crash_safety;
 mod degradation;
 mod failures;
+mod field_mapping;
 mod monitoring;
 mod operations;
 mod push_routes;
