@@ -348,3 +348,15 @@ async fn check_reports_each_mapped_field_the_org_cannot_take(backend: Backend) {
     assert!(passed("Order.PoNumber takes"));
 }
 on_every_backend!(check_reports_each_mapped_field_the_org_cannot_take);
+
+#[test]
+fn the_readme_documents_every_placeholder() {
+    let readme = include_str!("../README.md");
+
+    for (_, name, ..) in order_sync::config::PLACEHOLDERS {
+        assert!(
+            readme.contains(&format!("| `{{{name}}}` |")),
+            "README: Field mapping lacks {{{name}}}"
+        );
+    }
+}
