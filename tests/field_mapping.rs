@@ -317,8 +317,10 @@ async fn check_reports_each_mapped_field_the_org_cannot_take(backend: Backend) {
     app.fake.make_read_only("Opportunity", "Margin__c");
     app.fake.add_field("Opportunity", "Short__c", "string");
     app.fake.set_field_length("Opportunity", "Short__c", 10);
+    app.fake.add_field("Opportunity", "Channel__c", "picklist");
+    app.fake.add_picklist_value("Opportunity", "Channel__c", "Web");
     let opportunity = "[salesforce.mapping.Opportunity]\n";
-    let extra = "Margin__c = \"{order.total}\"\nShort__c = \"order number {order.number}\"\n";
+    let extra = "Margin__c = \"{order.total}\"\nShort__c = \"order number {order.number}\"\nChannel__c = \"Shop\"\n";
     let toml = MAPPING.replace(opportunity, &format!("{opportunity}{extra}"))
         + "[salesforce.mapping.Account]\nStore_Since__c = \"{order.placed_on}\"\n\
            [salesforce.mapping.Quote]\nExpirationDate = \"{order.number}\"\n";
@@ -331,6 +333,7 @@ async fn check_reports_each_mapped_field_the_org_cannot_take(backend: Backend) {
         "Account.Store_Since__c is missing (mapped by salesforce.mapping.Account.Store_Since__c)",
         "Quote.ExpirationDate cannot take \"{order.number}\": a date field takes {order.placed_on}",
         "Opportunity.Margin__c cannot take \"{order.total}\": cannot be written",
+        "Opportunity.Channel__c cannot take \"Shop\": \"Shop\" is not an active value of the picklist",
         "Opportunity.Short__c cannot take \"order number {order.number}\": the template's fixed text alone is 13 characters; the field holds 10",
     ];
     assert_eq!(failed.len(), expected.len(), "{failed:#?}");

@@ -86,7 +86,7 @@ fn check_values(store: &Store, object: &str, fields: &Map<String, Value>) -> Res
         }
         check_type(&def.ftype, name, value)?;
         let text = value_text(value).unwrap_or_default();
-        if def.ftype == "picklist" && !def.picklist.iter().any(|v| *v == text) {
+        if def.ftype == "picklist" && !def.picklist.contains(&text) {
             let msg = format!("{name}: bad value for restricted picklist field: {text}");
             let err = ApiError::bad("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", msg);
             return Err(err.with_fields(&[name.as_str()]));

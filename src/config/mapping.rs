@@ -91,13 +91,12 @@ fn field_problem(m: &MappedField, object: SfObject, keys: &FieldNames) -> Option
         Ok(t) => t,
         Err(e) => return Some(e.to_string()),
     };
-    if !object.is_line() {
-        if let Some(p) = template.placeholders().find(|p| p.is_line()) {
-            return Some(format!(
-                "{{{}}} is a line value: only QuoteLineItem and OrderItem mappings may use it",
-                p.name()
-            ));
-        }
+    let line_value = template.placeholders().find(|p| p.is_line());
+    if let Some(p) = line_value.filter(|_| !object.is_line()) {
+        return Some(format!(
+            "{{{}}} is a line value: only QuoteLineItem and OrderItem mappings may use it",
+            p.name()
+        ));
     }
     None
 }

@@ -185,6 +185,15 @@ impl Template {
         }
     }
 
+    /// The text when the template has no placeholder at all.
+    pub fn constant(&self) -> Option<String> {
+        match self.parts.as_slice() {
+            [] => Some(String::new()),
+            [Part::Text(t)] => Some(t.clone()),
+            _ => None,
+        }
+    }
+
     pub fn placeholders(&self) -> impl Iterator<Item = Placeholder> + '_ {
         self.parts.iter().filter_map(|p| match p {
             Part::Value(v) => Some(*v),

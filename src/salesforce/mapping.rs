@@ -185,7 +185,14 @@ fn text_fit(template: &Template, field: &FieldDescription) -> Result<String, Str
         ));
     }
     if field.is_picklist() {
-        note.push_str(" (values not in the picklist are refused)");
+        // A constant can be checked now; a store value only when it is sent.
+        match template.constant() {
+            Some(v) if !field.allows(&v) => {
+                return Err(format!("\"{v}\" is not an active value of the picklist"));
+            }
+            Some(_) => {}
+            None => note.push_str(" (values not in the picklist are refused)"),
+        }
     }
     Ok(note)
 }
