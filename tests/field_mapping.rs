@@ -318,7 +318,8 @@ async fn check_reports_each_mapped_field_the_org_cannot_take(backend: Backend) {
     app.fake.add_field("Opportunity", "Short__c", "string");
     app.fake.set_field_length("Opportunity", "Short__c", 10);
     app.fake.add_field("Opportunity", "Channel__c", "picklist");
-    app.fake.add_picklist_value("Opportunity", "Channel__c", "Web");
+    app.fake
+        .add_picklist_value("Opportunity", "Channel__c", "Web");
     let opportunity = "[salesforce.mapping.Opportunity]\n";
     let extra = "Margin__c = \"{order.total}\"\nShort__c = \"order number {order.number}\"\nChannel__c = \"Shop\"\n";
     let toml = MAPPING.replace(opportunity, &format!("{opportunity}{extra}"))
@@ -362,4 +363,21 @@ fn the_readme_documents_every_placeholder() {
             "README: Field mapping lacks {{{name}}}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_demo_shows_the_link_from_salesforce_back_to_the_store() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+
+    let run = app.run_cli(&["demo"], &[]).await;
+
+    assert_eq!(run.code, Some(0), "{}", run.output);
+    assert!(
+        run.output
+            .contains("Store_Order_URL__c = https://store.example.com/admin/orders/ATS-1001"),
+        "{}",
+        run.output
+    );
 }

@@ -209,6 +209,11 @@ impl FakeSalesforce {
         assert!(added, "add_field: the fake has no object {object}");
     }
 
+    /// Whether `object` has `field` (any case), as describe would list it.
+    pub fn has_field(&self, object: &str, field: &str) -> bool {
+        self.state().store.schema.field(object, field).is_some()
+    }
+
     /// Adds an active value to a restricted picklist (StageName, Order Status, Quote Status, or a
     /// field added with type `picklist`); writes of values not in the list fail with
     /// INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST. Panics on an unknown field.

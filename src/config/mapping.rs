@@ -50,6 +50,26 @@ impl FieldMapping {
             .filter_map(|m| Some((m.field.as_str(), m.template.as_ref().ok()?)))
     }
 
+    /// Maps `field` on `object` (replacing a mapping of the same field), as a file would; the
+    /// demo adds its store-admin link this way.
+    pub fn insert(
+        &mut self,
+        object: SfObject,
+        field: &str,
+        template: &str,
+    ) -> Result<(), TemplateError> {
+        let template = Template::parse(template)?;
+        self.fields
+            .retain(|m| !(m.object == Some(object) && m.field.eq_ignore_ascii_case(field)));
+        self.fields.push(MappedField {
+            object_key: object.name().to_string(),
+            object: Some(object),
+            field: field.to_string(),
+            template: Ok(template),
+        });
+        Ok(())
+    }
+
     /// Each problem as `key: what is wrong`, for start-up.
     pub(super) fn problems(&self, keys: &FieldNames) -> Vec<String> {
         let mut out = Vec::new();
