@@ -14,6 +14,7 @@ mod crash_safety;
 mod degradation;
 mod failures;
 mod field_mapping;
+mod field_mapping_checks;
 mod monitoring;
 mod operations;
 mod push_routes;
