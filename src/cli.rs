@@ -53,8 +53,8 @@ pub enum Command {
         #[arg(long, conflicts_with = "order")]
         all_parked: bool,
     },
-    /// Preflight: config, store and migrations, token, the org's objects, fields, price book and
-    /// evaluation values. Prints a checklist; exits non-zero on any ✗.
+    /// Preflight: config, store and migrations, token, the org's objects, fields, price book,
+    /// evaluation values and mapped fields. Prints a checklist; exits non-zero on any ✗.
     Check,
     /// Record Salesforce records a rep entered by hand for ORDER: verify, adopt, move the order on.
     Link {

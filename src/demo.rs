@@ -7,7 +7,10 @@ use secrecy::SecretString;
 use crate::app::worker_with;
 use crate::config::{AuthFlow, Settings};
 use crate::salesforce::Salesforce;
+
+mod link;
 use crate::store::{NewCustomer, NewLine, NewOrder, NewProduct, Store};
+use link::{demo_mapping, print_link};
 
 struct DemoOrder {
     number: &'static str,
@@ -75,6 +78,7 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<i32> {
     store.create_store_tables().await?;
     store.migrate().await?;
     let numbers = seed(&store, &fake).await?;
+    let link = demo_mapping(&mut settings, &fake)?;
     println!(
         "order-sync demo: store {} · fake Salesforce at {}\n",
         db.display(),
@@ -98,6 +102,10 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<i32> {
         calls_first_pass,
         fake.token_requests()
     );
+
+    if let Some(field) = link {
+        print_link(&settings, &fake, &field, numbers[0].0);
+    }
 
     let repaired = repair_path(&settings, &worker, &fake, numbers[2].0).await?;
     println!(

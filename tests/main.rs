@@ -14,6 +14,8 @@ mod crash_safety;
 mod currency;
 mod degradation;
 mod failures;
+mod field_mapping;
+mod field_mapping_checks;
 mod lifecycle;
 mod monitoring;
 mod operations;

@@ -1,8 +1,6 @@
 //! The built-in catalog: standard objects and their fields, required fields, external ids,
 //! picklists, and field-type conventions.
 
-use serde_json::Value;
-
 pub(crate) const AUDIT: &[&str] = &["Id", "CreatedDate", "LastModifiedDate", "SystemModstamp"];
 
 pub(crate) const STANDARD: &[(&str, &[&str])] = &[
@@ -117,7 +115,28 @@ pub(crate) const STANDARD: &[(&str, &[&str])] = &[
             "UseStandardPrice",
         ],
     ),
+    // Setup objects the fake's own setup writes (the org's currency, Order Status values).
+    (
+        "Organization",
+        &["Name", "IsSandbox", "DefaultCurrencyIsoCode"],
+    ),
+    (
+        "OrderStatus",
+        &["ApiName", "MasterLabel", "StatusCode", "IsActive"],
+    ),
 ];
+
+/// Turned on with multiple currencies: the org's currencies.
+pub(crate) const CURRENCY_TYPE: (&str, &[&str]) = (
+    "CurrencyType",
+    &[
+        "IsoCode",
+        "IsCorporate",
+        "IsActive",
+        "ConversionRate",
+        "DecimalPlaces",
+    ],
+);
 
 pub(crate) const REQUIRED: &[(&str, &[&str])] = &[
     ("Account", &["Name"]),
@@ -134,6 +153,10 @@ pub(crate) const REQUIRED: &[(&str, &[&str])] = &[
         &["OrderId", "PricebookEntryId", "Quantity", "UnitPrice"],
     ),
 ];
+
+/// Fields Salesforce computes: describe says they are neither createable nor updateable.
+pub(crate) const READ_ONLY: &[(&str, &str)] =
+    &[("Opportunity", "IsClosed"), ("Opportunity", "IsWon")];
 
 pub(crate) const EXTERNAL_IDS: &[&str] = &[
     "Store_Customer_Id__c",
@@ -193,20 +216,6 @@ pub(crate) fn standard_type(object: &str, field: &str) -> &'static str {
         "Description" | "BillingStreet" => "textarea",
         f if f.starts_with("Is") || f == "UseStandardPrice" => "boolean",
         f if f.ends_with("Id") => "reference",
-        _ => "string",
-    }
-}
-
-/// Type guessed from the first value written to a field nobody declared.
-pub(crate) fn inferred_type(field: &str, value: &Value) -> &'static str {
-    match value {
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "double",
-        _ if field.ends_with("Id") => "reference",
-        Value::String(s) if crate::record::parse_date(s).is_some() => "date",
-        Value::String(s) if s.len() > 10 && crate::record::parse_datetime(s).is_some() => {
-            "datetime"
-        }
         _ => "string",
     }
 }

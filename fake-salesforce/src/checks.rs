@@ -1,6 +1,7 @@
-//! Rules every API write must pass after its body was prepared: validation rules,
-//! required fields, Order status and activation, currencies, price book integrity and external
-//! id uniqueness.
+//! Rules every API write must pass after its body was prepared: values fit their fields
+//! (restricted picklists, text lengths, number/date/boolean types), validation rules, required
+//! fields, Order status and activation, currencies, price book integrity and external id
+//! uniqueness.
 
 use serde_json::{Map, Value};
 
@@ -15,6 +16,7 @@ pub(crate) fn check_write(
     fields: &Map<String, Value>,
     existing: Option<&Record>,
 ) -> Result<(), ApiError> {
+    check_values(store, object, fields)?;
     check_rules(store, object, fields)?;
     if existing.is_some() {
         check_create_only(object, fields)?;
@@ -64,6 +66,65 @@ fn merged<'a>(
         Some((_, v)) => Some(v),
         None => existing.and_then(|r| r.get(name)),
     }
+}
+
+/// Each value fits its field, as a real org checks before anything else.
+fn check_values(store: &Store, object: &str, fields: &Map<String, Value>) -> Result<(), ApiError> {
+    for (name, value) in fields {
+        let Some(def) = store.schema.field(object, name) else {
+            continue; // prepare() refused unknown fields; derived ones are the fake's own
+        };
+        if value.is_null() {
+            continue; // required fields are checked separately
+        }
+        check_type(&def.ftype, name, value)?;
+        let text = value_text(value).unwrap_or_default();
+        if def.ftype == "picklist" && !picklist_allows(store, object, def, &text) {
+            let msg = format!("{name}: bad value for restricted picklist field: {text}");
+            let err = ApiError::bad("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", msg);
+            return Err(err.with_fields(&[name.as_str()]));
+        }
+        if let Some(max) = def.length.filter(|max| text.chars().count() > *max) {
+            let msg = format!("{name}: data value too large: {text} (max length={max})");
+            return Err(ApiError::bad("STRING_TOO_LONG", msg).with_fields(&[name.as_str()]));
+        }
+    }
+    Ok(())
+}
+
+/// A restricted picklist's values: Order Status from its OrderStatus rows; currencies are
+/// checked against the org's active ones elsewhere.
+fn picklist_allows(store: &Store, object: &str, def: &crate::schema::FieldDef, text: &str) -> bool {
+    match (object, def.name.as_str()) {
+        ("Order", "Status") => crate::orders::values(store).iter().any(|v| v == text),
+        (_, "CurrencyIsoCode") => true,
+        _ => def.picklist.iter().any(|v| v == text),
+    }
+}
+
+/// Numbers, dates and booleans refuse what cannot be read as one (numeric text is accepted, as
+/// Salesforce does); the error is the JSON parser's, as on a real org.
+fn check_type(ftype: &str, name: &str, value: &Value) -> Result<(), ApiError> {
+    let text = value_text(value).unwrap_or_default();
+    let fits = match ftype {
+        "double" | "currency" | "percent" => value.is_number() || text.parse::<f64>().is_ok(),
+        "int" => value.is_i64() || text.parse::<i64>().is_ok(),
+        "date" => crate::record::parse_date(&text).is_some(),
+        "datetime" => crate::record::parse_datetime(&text).is_some(),
+        "boolean" => value.is_boolean(),
+        _ => return Ok(()),
+    };
+    if fits {
+        return Ok(());
+    }
+    let kind = match ftype {
+        "currency" | "percent" => "double",
+        other => other,
+    };
+    let msg = format!(
+        "Cannot deserialize instance of {kind} from VALUE_STRING value {text} or request may be missing a required field ({name})"
+    );
+    Err(ApiError::bad("JSON_PARSER_ERROR", msg).with_fields(&[name]))
 }
 
 fn check_rules(store: &Store, object: &str, fields: &Map<String, Value>) -> Result<(), ApiError> {

@@ -58,6 +58,8 @@ pub(crate) fn enable(store: &mut Store, currencies: &[&str]) {
         return;
     };
     store.multi_currency = true;
+    let (object, fields) = crate::catalog::CURRENCY_TYPE;
+    store.schema.add_object(object, fields);
     for (i, iso) in currencies.iter().enumerate() {
         let mut fields = Map::new();
         fields.insert("IsoCode".into(), json!(iso));

@@ -67,20 +67,8 @@ fn body_object(body: Option<&Value>) -> Result<&Map<String, Value>, ApiError> {
     }
 }
 
-/// Canonical name of an object being written; unknown identifiers become custom objects.
-fn writable_object(store: &Store, raw: &str) -> Result<String, ApiError> {
-    if let Some(o) = store.schema.object(raw) {
-        return Ok(o.name.clone());
-    }
-    let ident = raw.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ident {
-        Ok(raw.to_string())
-    } else {
-        Err(ApiError::not_found())
-    }
-}
-
+/// Canonical name of an object; an unknown one is a 404, as on a real org (objects are never
+/// created by a write).
 fn known_object(store: &Store, raw: &str) -> Result<String, ApiError> {
     store
         .schema
@@ -90,7 +78,7 @@ fn known_object(store: &Store, raw: &str) -> Result<String, ApiError> {
 }
 
 pub(crate) fn create(store: &mut Store, raw_object: &str, body: &Map<String, Value>) -> OpResult {
-    let object = writable_object(store, raw_object)?;
+    let object = known_object(store, raw_object)?;
     let id = insert(store, &object, body, None)?;
     let body = json!({"id": id, "success": true, "errors": []});
     Ok(Reply::with_status(StatusCode::CREATED, body))
@@ -153,21 +141,21 @@ fn delete(store: &mut Store, raw_object: &str, id: &str) -> OpResult {
     Ok(Reply::no_content())
 }
 
-/// Canonical name of an upsert key field, or why it can't be one.
+/// Canonical name of an upsert key field, or why it can't be one: the field must exist and be
+/// the Id or declared an External ID.
 fn external_key(store: &Store, object: &str, field: &str) -> Result<String, ApiError> {
-    if store.schema.is_removed(object, field) {
-        let msg = format!("No such column '{field}' on sobject of type {object}");
-        return Err(ApiError::bad("INVALID_FIELD", msg).with_fields(&[field]));
-    }
     match store.schema.field(object, field) {
-        Some(f) if f.external_id || f.name == "Id" || f.name.ends_with("__c") => Ok(f.name.clone()),
+        Some(f) if f.external_id || f.name == "Id" => Ok(f.name.clone()),
         Some(f) => Err(ApiError::bad(
             "INVALID_FIELD",
             format!("Field {} is not an External ID or Id field", f.name),
+        )
+        .with_fields(&[f.name.as_str()])),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("Provided external ID field does not exist or is not accessible: {field}"),
         )),
-        // Custom fields may be external ids; a test org may add them without declaring them here.
-        None if field.ends_with("__c") => Ok(field.to_string()),
-        None => Err(ApiError::not_found()),
     }
 }
 
@@ -179,7 +167,7 @@ pub(crate) fn upsert(
     value: &str,
     body: &Map<String, Value>,
 ) -> OpResult {
-    let object = writable_object(store, raw_object)?;
+    let object = known_object(store, raw_object)?;
     let field = external_key(store, &object, field)?;
     let matches: Vec<Record> = store
         .find(&object, &field, value)

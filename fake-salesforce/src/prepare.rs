@@ -7,8 +7,6 @@ use crate::error::ApiError;
 use crate::record::{Record, looks_like_id, value_text};
 use crate::store::Store;
 
-const AUDIT: &[&str] = &["CreatedDate", "LastModifiedDate", "SystemModstamp"];
-
 /// Canonicalizes `body` for a write to `object`; `existing` is the record being updated.
 pub(crate) fn prepare(
     store: &Store,
@@ -26,11 +24,7 @@ pub(crate) fn prepare(
             out.insert(field, json!(id));
             continue;
         }
-        check_writable(store, object, key, value, existing)?;
-        let name = store
-            .schema
-            .field(object, key)
-            .map_or_else(|| key.clone(), |f| f.name.clone());
+        let name = check_writable(store, object, key, value, existing)?;
         out.insert(name, value.clone());
     }
     normalize_references(store, &mut out)?;
@@ -41,29 +35,34 @@ pub(crate) fn prepare(
     Ok(out)
 }
 
+/// The canonical name of a field the body may set, or the error a real org gives.
 fn check_writable(
     store: &Store,
     object: &str,
     key: &str,
     value: &Value,
     existing: Option<&Record>,
-) -> Result<(), ApiError> {
-    if store.schema.is_removed(object, key) {
-        let msg = format!("No such column '{key}' on sobject of type {object}");
-        return Err(ApiError::bad("INVALID_FIELD", msg).with_fields(&[key]));
-    }
+) -> Result<String, ApiError> {
     crate::currency::check_field(store, object, key)?;
-    let is_audit = AUDIT.iter().any(|a| a.eq_ignore_ascii_case(key));
+    let Some(field) = store.schema.field(object, key) else {
+        return Err(no_such_column(object, key));
+    };
     // An Id in the body is tolerated only when it names the record being updated.
-    let bad_id = key.eq_ignore_ascii_case("Id")
-        && existing.is_none_or(|r| value.as_str() != Some(r.id.as_str()));
-    if is_audit || bad_id {
+    let same_id = key.eq_ignore_ascii_case("Id")
+        && existing.is_some_and(|r| value.as_str() == Some(r.id.as_str()));
+    if field.read_only && !same_id {
         let msg = format!(
             "Unable to create/update fields: {key}. Please check the security settings of this field and verify that it is read/write for your profile or permission set."
         );
         return Err(ApiError::bad("INVALID_FIELD_FOR_INSERT_UPDATE", msg).with_fields(&[key]));
     }
-    Ok(())
+    Ok(field.name.clone())
+}
+
+/// What a real org answers when a write names a field the object does not have.
+pub(crate) fn no_such_column(object: &str, field: &str) -> ApiError {
+    let msg = format!("No such column '{field}' on sobject of type {object}");
+    ApiError::bad("INVALID_FIELD", msg).with_fields(&[field])
 }
 
 /// `"Account": {"Store_Customer_Id__c": "42"}` sets AccountId to that Account's id.

@@ -1,18 +1,53 @@
 //! Object metadata: standard and custom fields, external ids, picklists, removed fields, rules.
+//! Nothing is invented on write: tests declare custom fields with `FakeSalesforce::add_field`.
 
 use serde_json::{Value, json};
 
 use crate::catalog::{
-    AUDIT, EXTERNAL_IDS, REQUIRED, STANDARD, inferred_type, picklist_for, standard_type,
+    AUDIT, EXTERNAL_IDS, READ_ONLY, REQUIRED, STANDARD, picklist_for, standard_type,
 };
 
 #[derive(Clone, Debug)]
 pub(crate) struct FieldDef {
     pub name: String,
-    pub ftype: &'static str,
+    pub ftype: String,
     pub external_id: bool,
     pub required: bool,
-    pub picklist: &'static [&'static str],
+    /// Computed by Salesforce (system stamps, formulas): not createable, not updateable.
+    pub read_only: bool,
+    /// Characters a text field holds; None for other types.
+    pub length: Option<usize>,
+    /// Active values of a (restricted) picklist.
+    pub picklist: Vec<String>,
+}
+
+impl FieldDef {
+    fn new(object: &str, name: &str, ftype: &str) -> FieldDef {
+        FieldDef {
+            name: name.to_string(),
+            ftype: ftype.to_string(),
+            external_id: EXTERNAL_IDS.contains(&name),
+            required: false,
+            read_only: AUDIT.contains(&name)
+                || READ_ONLY.iter().any(|(o, f)| *o == object && *f == name),
+            length: default_length(ftype),
+            picklist: picklist_for(object, name)
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
+        }
+    }
+}
+
+/// A text field's length as a new field of that type gets it in Setup.
+fn default_length(ftype: &str) -> Option<usize> {
+    match ftype {
+        "string" | "url" | "picklist" => Some(255),
+        "textarea" => Some(32_768),
+        "email" => Some(80),
+        "phone" => Some(40),
+        _ => None,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -33,8 +68,6 @@ pub(crate) struct Rule {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Schema {
     objects: Vec<ObjectDef>,
-    /// (object, field) pairs removed by a test; writes naming them fail with INVALID_FIELD.
-    removed: Vec<(String, String)>,
     pub rules: Vec<Rule>,
 }
 
@@ -44,11 +77,8 @@ fn standard_object(name: &str, fields: &[&str]) -> ObjectDef {
         .find(|(o, _)| *o == name)
         .map_or(&[][..], |(_, r)| *r);
     let fields = AUDIT.iter().chain(fields).map(|f| FieldDef {
-        name: f.to_string(),
-        ftype: standard_type(name, f),
-        external_id: EXTERNAL_IDS.contains(f),
         required: required.contains(f),
-        picklist: picklist_for(name, f),
+        ..FieldDef::new(name, f, standard_type(name, f))
     });
     ObjectDef {
         name: name.to_string(),
@@ -64,8 +94,14 @@ impl Schema {
             .collect();
         Schema {
             objects,
-            removed: Vec::new(),
             rules: Vec::new(),
+        }
+    }
+
+    /// Adds a standard object an org feature turns on (multiple currencies: CurrencyType).
+    pub fn add_object(&mut self, name: &str, fields: &[&str]) {
+        if self.object(name).is_none() {
+            self.objects.push(standard_object(name, fields));
         }
     }
 
@@ -75,36 +111,11 @@ impl Schema {
             .find(|o| o.name.eq_ignore_ascii_case(name))
     }
 
-    /// Canonical spelling of an object, creating an (empty) custom object on first write.
-    pub fn ensure_object(&mut self, name: &str) -> String {
-        if let Some(o) = self.object(name) {
-            return o.name.clone();
-        }
-        let fields = AUDIT.iter().map(|f| FieldDef {
-            name: f.to_string(),
-            ftype: standard_type(name, f),
-            external_id: false,
-            required: false,
-            picklist: &[],
-        });
-        self.objects.push(ObjectDef {
-            name: name.to_string(),
-            fields: fields.collect(),
-        });
-        name.to_string()
-    }
-
     pub fn field(&self, object: &str, field: &str) -> Option<&FieldDef> {
         self.object(object)?
             .fields
             .iter()
             .find(|f| f.name.eq_ignore_ascii_case(field))
-    }
-
-    pub fn is_removed(&self, object: &str, field: &str) -> bool {
-        self.removed
-            .iter()
-            .any(|(o, f)| o.eq_ignore_ascii_case(object) && f.eq_ignore_ascii_case(field))
     }
 
     pub fn required_fields(&self, object: &str) -> Vec<String> {
@@ -129,42 +140,48 @@ impl Schema {
             .collect()
     }
 
-    /// Records a written field so describe lists it; returns its canonical spelling.
-    pub fn note_written(&mut self, object: &str, field: &str, value: &Value) -> String {
-        if let Some(f) = self.field(object, field) {
-            return f.name.clone();
-        }
-        let object = self.ensure_object(object);
-        let def = FieldDef {
-            name: field.to_string(),
-            ftype: inferred_type(field, value),
-            external_id: false,
-            required: false,
-            picklist: &[],
+    fn field_mut(&mut self, object: &str, field: &str) -> Option<&mut FieldDef> {
+        self.objects
+            .iter_mut()
+            .find(|o| o.name.eq_ignore_ascii_case(object))?
+            .fields
+            .iter_mut()
+            .find(|f| f.name.eq_ignore_ascii_case(field))
+    }
+
+    /// Declares a field (as an admin adds one in Setup); an existing one changes its type.
+    /// Returns false when the object does not exist.
+    pub fn add_field(&mut self, object: &str, field: &str, ftype: &str) -> bool {
+        let Some(o) = self
+            .objects
+            .iter_mut()
+            .find(|o| o.name.eq_ignore_ascii_case(object))
+        else {
+            return false;
         };
-        if let Some(o) = self.objects.iter_mut().find(|o| o.name == object) {
-            o.fields.push(def);
-        }
-        field.to_string()
+        let def = FieldDef::new(&o.name, field, ftype);
+        o.fields.retain(|f| !f.name.eq_ignore_ascii_case(field));
+        o.fields.push(def);
+        true
     }
 
-    /// Declares a field (a standard field an org feature turns on) unless it exists.
-    pub fn add_field(&mut self, object: &str, field: &str, ftype: &'static str) {
-        if self.field(object, field).is_some() {
-            return;
-        }
-        let object = self.ensure_object(object);
-        if let Some(o) = self.objects.iter_mut().find(|o| o.name == object) {
-            o.fields.push(FieldDef {
-                name: field.to_string(),
-                ftype,
-                external_id: false,
-                required: false,
-                picklist: &[],
-            });
+    /// Applies `change` to a declared field; false when there is no such field.
+    pub fn change_field(
+        &mut self,
+        object: &str,
+        field: &str,
+        change: impl FnOnce(&mut FieldDef),
+    ) -> bool {
+        match self.field_mut(object, field) {
+            Some(f) => {
+                change(f);
+                true
+            }
+            None => false,
         }
     }
 
+    /// Deletes a field: describe no longer lists it, writes and queries naming it fail.
     pub fn remove_field(&mut self, object: &str, field: &str) {
         if let Some(o) = self
             .objects
@@ -173,7 +190,6 @@ impl Schema {
         {
             o.fields.retain(|f| !f.name.eq_ignore_ascii_case(field));
         }
-        self.removed.push((object.to_string(), field.to_string()));
     }
 
     /// The `GET /sobjects/{Obj}/describe` body.
@@ -194,6 +210,7 @@ impl Schema {
 
 fn describe_field(f: &FieldDef) -> Value {
     let system = AUDIT.contains(&f.name.as_str());
+    let writable = !f.read_only;
     let picklist: Vec<Value> = f
         .picklist
         .iter()
@@ -208,9 +225,10 @@ fn describe_field(f: &FieldDef) -> Value {
         "externalId": f.external_id,
         "unique": f.external_id,
         "idLookup": f.external_id || f.name == "Id",
+        "length": f.length.unwrap_or(0),
         "nillable": !(system || f.required || f.ftype == "boolean"),
-        "createable": !system,
-        "updateable": !system,
+        "createable": writable,
+        "updateable": writable,
         "picklistValues": picklist,
     })
 }

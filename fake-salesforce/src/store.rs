@@ -40,7 +40,6 @@ fn indexed(field: &str) -> bool {
 
 #[derive(Clone, Debug)]
 struct Journal {
-    schema: Schema,
     /// (object, id, record before the change); None means the record was inserted.
     undo: Vec<(String, String, Option<Record>)>,
 }
@@ -77,10 +76,7 @@ impl Store {
 
     /// Starts recording changes so `rollback` can undo them (one graph = one transaction).
     pub fn begin(&mut self) {
-        self.journal = Some(Journal {
-            schema: self.schema.clone(),
-            undo: Vec::new(),
-        });
+        self.journal = Some(Journal { undo: Vec::new() });
     }
 
     pub fn commit(&mut self) {
@@ -93,7 +89,6 @@ impl Store {
         let Some(journal) = self.journal.take() else {
             return;
         };
-        self.schema = journal.schema;
         for (object, id, prior) in journal.undo.into_iter().rev() {
             let rows = self.objects.entry(object).or_default();
             if let Some(current) = rows.remove(&id) {
@@ -183,8 +178,12 @@ impl Store {
     }
 
     /// Inserts a record with a fresh id and audit timestamps; returns the id.
+    /// Callers have checked the object exists (an API write) or name a standard one.
     pub fn insert_new(&mut self, object: &str, mut fields: Map<String, Value>) -> String {
-        let object = self.schema.ensure_object(object);
+        let object = self
+            .schema
+            .object(object)
+            .map_or_else(|| object.to_string(), |o| o.name.clone());
         let id = make_id(key_prefix(&object), self.next_id);
         self.next_id += 1;
         let now = sf_now();
@@ -192,9 +191,6 @@ impl Store {
         fields.insert("CreatedDate".into(), json!(now));
         fields.insert("LastModifiedDate".into(), json!(now));
         fields.insert("SystemModstamp".into(), json!(now));
-        for (k, v) in &fields {
-            self.schema.note_written(&object, k, v);
-        }
         if let Some(journal) = &mut self.journal {
             journal.undo.push((object.clone(), id.clone(), None));
         }
@@ -217,9 +213,6 @@ impl Store {
         let Some(canonical) = self.schema.object(object).map(|o| o.name.clone()) else {
             return false;
         };
-        for (k, v) in &fields {
-            self.schema.note_written(&canonical, k, v);
-        }
         let Some(rows) = self.objects.get_mut(&canonical) else {
             return false;
         };

@@ -4,8 +4,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::config::{AuthFlow, Settings};
 use crate::error::ErrorClass;
-use crate::salesforce::{ObjectDescription, Salesforce, SfError};
+use crate::salesforce::{ObjectDescription, Salesforce, SfError, SfObject};
 
+mod mapping;
 mod org;
 mod store;
 
@@ -95,6 +96,7 @@ pub async fn checklist(settings: &Settings) -> Vec<CheckItem> {
     items.extend(picklist_checks(settings, &described));
     items.extend(org::activation_check(&salesforce, settings).await);
     items.push(org::currency_check(&salesforce).await);
+    items.extend(mapping::checks(settings, &described));
     items.extend(pricebook_checks(&salesforce, settings, skus.as_ref()).await);
     items
 }
@@ -121,73 +123,26 @@ async fn connect(settings: &Settings) -> Result<Salesforce, CheckItem> {
     }
 }
 
+/// Every object an order graph writes, with its key and the fields it sets (objects.rs).
 fn upserted(settings: &Settings) -> Vec<Upserted<'_>> {
     let f = &settings.salesforce.fields;
-    let (customer, order, line) = (
-        "salesforce.fields.customer_external_id",
-        "salesforce.fields.order_external_id",
-        "salesforce.fields.line_external_id",
-    );
-    // The fields each node of an order graph writes (src/salesforce/graph.rs), besides its key.
-    vec![
-        Upserted {
-            object: "Account",
-            key: &f.customer_external_id,
-            key_setting: customer,
-            writes: &["Name"],
-        },
-        Upserted {
-            object: "Contact",
-            key: &f.customer_external_id,
-            key_setting: customer,
-            writes: &["FirstName", "LastName", "Email", "Phone", "AccountId"],
-        },
-        Upserted {
-            object: "Opportunity",
-            key: &f.order_external_id,
-            key_setting: order,
-            writes: &[
-                "Name",
-                "StageName",
-                "CloseDate",
-                "Amount",
-                "AccountId",
-                "Pricebook2Id",
-            ],
-        },
-        Upserted {
-            object: "Quote",
-            key: &f.order_external_id,
-            key_setting: order,
-            writes: &["Name", "OpportunityId", "Pricebook2Id", "ContactId"],
-        },
-        Upserted {
-            object: "QuoteLineItem",
-            key: &f.line_external_id,
-            key_setting: line,
-            writes: &["QuoteId", "PricebookEntryId", "Quantity", "UnitPrice"],
-        },
-        Upserted {
-            object: "Order",
-            key: &f.order_external_id,
-            key_setting: order,
-            writes: &[
-                "AccountId",
-                "EffectiveDate",
-                "Status",
-                "Pricebook2Id",
-                "OpportunityId",
-                "QuoteId",
-                "PoNumber",
-            ],
-        },
-        Upserted {
-            object: "OrderItem",
-            key: &f.line_external_id,
-            key_setting: line,
-            writes: &["OrderId", "PricebookEntryId", "Quantity", "UnitPrice"],
-        },
-    ]
+    SfObject::ALL
+        .into_iter()
+        .map(|o| Upserted {
+            object: o.name(),
+            key: o.key_field(f),
+            key_setting: match o {
+                SfObject::Account | SfObject::Contact => "salesforce.fields.customer_external_id",
+                SfObject::Opportunity | SfObject::Quote | SfObject::Order => {
+                    "salesforce.fields.order_external_id"
+                }
+                SfObject::QuoteLineItem | SfObject::OrderItem => {
+                    "salesforce.fields.line_external_id"
+                }
+            },
+            writes: o.written_fields(),
+        })
+        .collect()
 }
 
 /// Describes every object the sync touches and checks its key and written fields.

@@ -8,14 +8,18 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 mod explain;
+mod mapping;
 mod required;
 mod store;
+mod template;
 mod validate;
 
+pub use mapping::{FieldMapping, MappedField};
 pub use store::{
     CustomersTable, HistoryTable, LinesTable, MoneyFormat, OrdersTable, PaymentMethods,
     PaymentsTable, ProductKinds, ProductsTable, StatusCodeType, StatusCodes, StoreSettings,
 };
+pub use template::{PLACEHOLDERS, Part, Placeholder, Template, TemplateError, ValueKind};
 pub use validate::{is_api_name, is_record_id};
 
 /// The defaults, compiled in so the binary runs with no files beside it.
@@ -145,6 +149,9 @@ pub struct SalesforceSettings {
     /// The Activated-category Order Status value activation sets.
     pub activated_status: String,
     pub multi_currency: MultiCurrency,
+    /// Extra fields per object, filled from the order (`[salesforce.mapping.<Object>]`).
+    #[serde(default)]
+    pub mapping: FieldMapping,
 }
 
 /// `salesforce.multi_currency`: `"auto"` asks the org (does Opportunity have CurrencyIsoCode?);

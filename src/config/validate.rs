@@ -242,6 +242,7 @@ impl Settings {
         ] {
             p.api_name(key, value, "Store_Order_Id__c");
         }
+        p.0.extend(sf.mapping.problems(f));
     }
 
     fn sync_problems(&self, p: &mut Problems) {

@@ -17,13 +17,18 @@ pub struct ObjectDescription {
     pub fields: Vec<FieldDescription>,
 }
 
-/// One field of a describe: whether it can key an upsert, and its active picklist values.
+/// One field of a describe: whether it can key an upsert, whether it can be written, its length
+/// (text fields) and its active picklist values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldDescription {
     pub name: String,
     pub field_type: String,
     pub external_id: bool,
     pub unique: bool,
+    pub createable: bool,
+    pub updateable: bool,
+    /// Characters a text field holds; 0 for other types.
+    pub length: usize,
     pub picklist_values: Vec<String>,
 }
 
@@ -70,6 +75,12 @@ struct WireField {
     external_id: bool,
     #[serde(default)]
     unique: bool,
+    #[serde(default)]
+    createable: bool,
+    #[serde(default)]
+    updateable: bool,
+    #[serde(default)]
+    length: usize,
     #[serde(rename = "picklistValues", default)]
     picklist_values: Vec<WirePicklistValue>,
 }
@@ -94,6 +105,9 @@ fn to_domain(d: WireDescribe) -> ObjectDescription {
             field_type: f.field_type,
             external_id: f.external_id,
             unique: f.unique,
+            createable: f.createable,
+            updateable: f.updateable,
+            length: f.length,
             picklist_values: f
                 .picklist_values
                 .into_iter()

@@ -170,11 +170,13 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
         }
     }
     // An activated Order's header and products are locked: a re-send leaves them alone.
-    if route.creates_salesforce_order() && ctx.existing.activated_order(order.id).is_none() {
+    let sends_order =
+        route.creates_salesforce_order() && ctx.existing.activated_order(order.id).is_none();
+    if sends_order {
         nodes.push(upsert(ctx, "Order", &f.order_external_id, order.id, "order".into(), ctx.with_currency(order, json!({
             "AccountId": "@{acct.id}", "EffectiveDate": order.placed_at.format("%Y-%m-%d").to_string(),
             "Status": "Draft", "Pricebook2Id": ctx.pricebook_id, "OpportunityId": "@{opp.id}",
-            "QuoteId": "@{quote.id}", "PoNumber": order.po_number,
+            "QuoteId": "@{quote.id}",
         }))));
         for l in &order.lines {
             let exists = ctx.existing.order_items.contains(&l.id.to_string());
@@ -195,6 +197,10 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
                 body,
             ));
         }
+    }
+    super::mapping::add_mapped_fields(&mut nodes, &ctx.settings.mapping, order);
+    // After the mapped fields: the activating update carries Status alone.
+    if sends_order {
         nodes.extend(activation(ctx, order));
     }
     Graph {

@@ -12,6 +12,8 @@ mod existing;
 mod graph;
 mod lifecycle;
 mod link;
+mod mapping;
+mod objects;
 mod pricebook;
 mod repair;
 mod wire;
@@ -28,6 +30,8 @@ pub use describe::{FieldDescription, ObjectDescription, OrderStatusValue, Priceb
 pub use error::SfError;
 pub use lifecycle::{Shown, StatusUpdate, shown_for, transition_values};
 pub use link::Owner;
+pub use mapping::field_fit;
+pub use objects::SfObject;
 pub use repair::{AcceptedQuote, CompletedEvaluation, QuoteLine};
 pub use wire::soql_literal;
 

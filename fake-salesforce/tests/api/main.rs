@@ -6,4 +6,5 @@ mod faults;
 mod graph;
 mod orders;
 mod query;
+mod schema;
 mod sobjects;
