@@ -127,6 +127,8 @@ pub struct Trickle {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// Looks for later status changes at this table size.
+    pub changes: crate::change_timing::ChangeTiming,
 }
 
 /// Starts a fresh worker, lets it idle (idle RSS), then inserts `rate` orders/s for `secs`
@@ -243,7 +245,9 @@ pub async fn claim_timing(
     for _ in 0..runs {
         ms.push(time_one().await?);
     }
+    let changes = crate::change_timing::change_timing(store, runs).await?;
     Ok(ClaimTiming {
+        changes,
         total_orders: total,
         pending,
         seed_seconds,

@@ -136,6 +136,24 @@ impl Results<'_> {
                 None,
             ));
         }
+        for c in self.claims {
+            let ch = &c.changes;
+            lines.push(line(
+                &format!("change look @ {} orders ({} changed)", c.total_orders, crate::change_timing::CHANGES),
+                format!(
+                    "median {:.2} ms, max {:.2} ms, {} rows a look; first look {:.0} ms over {} rows",
+                    ch.median_ms, ch.max_ms, ch.rows_per_look, ch.catch_up_ms, ch.catch_up_rows
+                ),
+                None,
+            ));
+        }
+        if let Some(r) = self.change_ratio() {
+            lines.push(line(
+                "change look ratio largest / smallest (target <= 1.5)",
+                format!("{r:.2}"),
+                Some(r <= 1.5),
+            ));
+        }
         if let Some(r) = self.claim_ratio() {
             lines.push(line(
                 "claim ratio largest / smallest (target <= 1.5)",
@@ -144,6 +162,15 @@ impl Results<'_> {
             ));
         }
         lines
+    }
+
+    fn change_ratio(&self) -> Option<f64> {
+        match self.claims {
+            [base, .., big] if base.changes.median_ms > 0.0 => {
+                Some(big.changes.median_ms / base.changes.median_ms)
+            }
+            _ => None,
+        }
     }
 
     fn claim_ratio(&self) -> Option<f64> {
@@ -175,7 +202,9 @@ impl Results<'_> {
             .collect();
         let (b, o, t) = (self.backlog, self.once, self.trickle);
         let claims: Vec<_> = self.claims.iter().map(|c| json!({"orders": c.total_orders, "pending": c.pending,
-            "median_ms": c.median_ms, "max_ms": c.max_ms, "first_ms": c.first_ms, "seed_seconds": c.seed_seconds})).collect();
+            "median_ms": c.median_ms, "max_ms": c.max_ms, "first_ms": c.first_ms, "seed_seconds": c.seed_seconds,
+            "change_look": {"median_ms": c.changes.median_ms, "max_ms": c.changes.max_ms, "rows": c.changes.rows_per_look,
+                "first_look_ms": c.changes.catch_up_ms, "first_look_rows": c.changes.catch_up_rows}})).collect();
         println!(
             "{}",
             json!({
@@ -187,7 +216,7 @@ impl Results<'_> {
                     "api_calls": o.api_calls, "exit_code": o.exit_code},
                 "trickle": {"orders": t.orders, "p50_ms": t.p50_ms, "p99_ms": t.p99_ms, "max_ms": t.max_ms},
                 "peak_rss_mb": b.usage.peak_rss_kb as f64 / 1024.0, "idle_rss_mb": t.idle_rss_kb as f64 / 1024.0,
-                "claims": claims, "claim_ratio": self.claim_ratio(), "missed": missed,
+                "claims": claims, "claim_ratio": self.claim_ratio(), "change_ratio": self.change_ratio(), "missed": missed,
             })
         );
         if !missed.is_empty() {

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod bench_report;
+pub mod change_timing;
 pub mod chaos_report;
 pub mod child;
 pub mod db;

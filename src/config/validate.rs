@@ -87,7 +87,9 @@ impl Settings {
         let mut p = Problems::default();
         self.salesforce_problems(&mut p);
         self.sync_problems(&mut p);
-        let (r, a) = (&self.repair, &self.alerts);
+        let (r, a, l) = (&self.repair, &self.alerts, &self.lifecycle);
+        p.duration("lifecycle.overlap", l.overlap, Duration::ZERO, DAY, "2m");
+        p.number("lifecycle.batch_size", u64::from(l.batch_size), 1, 1000);
         p.duration("repair.poll_interval", r.poll_interval, SEC, DAY, "30s");
         p.duration(
             "repair.watermark_overlap",
