@@ -118,6 +118,7 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<i32> {
     }
     let before_repair = vec!["Awaiting Evaluation".to_string(), "(new)".to_string()];
     print_table(&store, &rows, &before_repair).await?;
+    later_cancel(&settings, &worker, &fake, numbers[0]).await?;
     println!("\nSalesforce API calls in all: {}.", salesforce.calls());
     println!(
         "Fake Salesforce now holds {} Opportunities, {} Quotes, {} Orders, {} OrderItems: no duplicates.",
@@ -164,6 +165,37 @@ async fn repair_path(
     let report = repairer.run_pass().await?;
     worker.run_until_idle().await?;
     Ok(report.reissued.first().map(|(_, new)| *new))
+}
+
+/// An administrator cancels a routed order in the store; the lifecycle loop closes its deal.
+async fn later_cancel(
+    settings: &Settings,
+    worker: &crate::sync::Worker,
+    fake: &FakeSalesforce,
+    (id, number): (i64, &str),
+) -> anyhow::Result<()> {
+    worker
+        .store
+        .store_moves(id, crate::domain::OrderStatus::Canceled)
+        .await?;
+    let pass = crate::app::lifecycle_for(settings, worker)
+        .run_pass()
+        .await?;
+    let field = &settings.salesforce.fields.order_external_id;
+    let stage = fake
+        .find("Opportunity", field, &id.to_string())
+        .first()
+        .and_then(|o| {
+            o.get("StageName")
+                .and_then(|v| v.as_str().map(String::from))
+        })
+        .unwrap_or_default();
+    println!(
+        "\nLater, an administrator cancels {number} in the store: {} change brought to Salesforce, \
+         its Opportunity is now {stage:?}.",
+        pass.shown.len()
+    );
+    Ok(())
 }
 
 async fn print_table(

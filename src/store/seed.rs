@@ -61,6 +61,7 @@ pub(crate) struct SeedSql {
     order: Stmt,
     line: Stmt,
     payment: Option<Stmt>,
+    store_moves: Stmt,
 }
 
 /// `INSERT INTO table (mapped columns…) VALUES (their values…)`, leaving out unmapped ones.
@@ -96,7 +97,16 @@ impl SeedSql {
         } else {
             (o.payment_method.as_ref(), o.po_number.as_ref())
         };
+        let touch = o.updated_at.as_ref().map_or(String::new(), |u| {
+            format!(", {} = {}", b.q(u), b.d.time_param(":at"))
+        });
         SeedSql {
+            store_moves: b.stmt(format!(
+                "UPDATE {} SET {} = :to{touch} WHERE {} = :id",
+                b.t(&o.table),
+                b.q(&o.status),
+                b.q(&o.id)
+            )),
             customer: b.m.customers.as_ref().map(|c| {
                 let cols = [
                     (Some(&c.email), p("email")),
@@ -172,6 +182,15 @@ fn customer_args(c: &NewCustomer) -> Args {
 }
 
 impl Store {
+    /// What the store's own admin page does (status and updated_at), for the demo, tests and the
+    /// chaos suite; order-sync itself never moves an order this way.
+    pub async fn store_moves(&self, id: i64, to: crate::domain::OrderStatus) -> Result<bool> {
+        let a = args! {
+            "id" => id, "to" => self.map.code(to), "at" => self.map.zone.local_text(chrono::Utc::now()),
+        };
+        Ok(self.db.execute(&self.sql.seed.store_moves, &a).await? == 1)
+    }
+
     pub async fn insert_customer(&self, c: &NewCustomer) -> Result<i64> {
         let stmt = self
             .sql
