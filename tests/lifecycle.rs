@@ -311,3 +311,19 @@ async fn a_repairs_cancel_and_reissue_is_not_sent_back_as_a_lost_deal(backend: B
     );
 }
 on_every_backend!(a_repairs_cancel_and_reissue_is_not_sent_back_as_a_lost_deal);
+
+#[tokio::test]
+async fn the_demo_shows_a_later_cancel_closing_the_deal() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let run = app.run_cli(&["demo"], &[]).await;
+    assert_eq!(run.code, Some(0), "{}", run.output);
+    assert!(
+        run.output.contains(
+            "cancels ATS-1001 in the store: 1 change brought to Salesforce, its Opportunity is now \"Closed Lost\""
+        ),
+        "{}",
+        run.output
+    );
+}

@@ -127,8 +127,6 @@ pub struct Trickle {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
-    /// Looks for later status changes at this table size.
-    pub changes: crate::change_timing::ChangeTiming,
 }
 
 /// Starts a fresh worker, lets it idle (idle RSS), then inserts `rate` orders/s for `secs`
@@ -182,7 +180,7 @@ pub async fn trickle(
 }
 
 /// Claim timings at one table size.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ClaimTiming {
     pub total_orders: i64,
     pub pending: i64,
@@ -190,6 +188,8 @@ pub struct ClaimTiming {
     pub first_ms: f64,
     pub median_ms: f64,
     pub max_ms: f64,
+    /// Looks for later status changes at this table size.
+    pub changes: crate::change_timing::ChangeTiming,
 }
 
 /// Bulk-seeds `total` orders (`pending` in Order Placed, the rest Completed and done), then
