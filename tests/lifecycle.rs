@@ -327,3 +327,54 @@ async fn the_demo_shows_a_later_cancel_closing_the_deal() {
         run.output
     );
 }
+
+async fn each_change_is_shown_once_through_faults_and_lost_answers(backend: Backend) {
+    let Some((app, worker, card, po)) = store_with_routed_orders(backend).await else {
+        return;
+    };
+    let widget = app.product("GIZMO", "standard", true).await;
+    let customer = app.customer("Moreau").await;
+    let mut ids = vec![card, po];
+    for _ in 0..10 {
+        ids.push(app.order(customer).line(widget, 1, "2.00").place().await);
+    }
+    app.drain(&worker, 10).await;
+    for id in &ids {
+        app.admin_sets_status(*id, "Canceled").await;
+    }
+    use fake_salesforce::{FaultKind, Faults};
+    let kinds = [
+        FaultKind::Html503,
+        FaultKind::DropAfterApply,
+        FaultKind::UnableToLockRow,
+    ];
+    app.fake.set_faults(Faults::new(0.3, kinds).with_seed(7));
+    let lifecycle = lifecycle(&app, &worker);
+    let mut shown = 0;
+    for _ in 0..200 {
+        shown += lifecycle.run_pass().await.expect("pass").shown.len();
+        if shown == ids.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    app.fake.set_faults(Faults::default());
+
+    let injected: u64 = app.fake.faults_injected().values().sum();
+    assert!(injected > 0, "the faults fired");
+    assert_eq!(shown, ids.len(), "every change shown once");
+    for id in &ids {
+        assert_eq!(
+            app.sf_field("Opportunity", *id, "StageName").as_deref(),
+            Some("Closed Lost")
+        );
+        let attempts = app.store.order_attempts(*id).await.expect("attempts");
+        let once = attempts
+            .iter()
+            .filter(|a| a.outcome == "status_shown")
+            .count();
+        assert_eq!(once, 1, "order {id}: {attempts:?}");
+    }
+    assert!(app.store.parked_changes().await.expect("parked").is_empty());
+}
+on_every_backend!(each_change_is_shown_once_through_faults_and_lost_answers);
