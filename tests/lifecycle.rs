@@ -349,7 +349,8 @@ async fn each_change_is_shown_once_through_faults_and_lost_answers(backend: Back
         FaultKind::UnableToLockRow,
     ];
     app.fake.set_faults(Faults::new(0.3, kinds).with_seed(7));
-    let lifecycle = lifecycle(&app, &worker);
+    let mut lifecycle = lifecycle(&app, &worker);
+    lifecycle.batch_size = 1; // one request per change: the dice roll for each
     let mut shown = 0;
     for _ in 0..200 {
         shown += lifecycle.run_pass().await.expect("pass").shown.len();
