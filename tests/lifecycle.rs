@@ -379,3 +379,52 @@ async fn each_change_is_shown_once_through_faults_and_lost_answers(backend: Back
     assert!(app.store.parked_changes().await.expect("parked").is_empty());
 }
 on_every_backend!(each_change_is_shown_once_through_faults_and_lost_answers);
+
+async fn check_names_a_stage_or_order_status_the_org_lacks(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        &[
+            ("ORDER_SYNC__SALESFORCE__STAGES__COMPLETED", "Shipped"),
+            (
+                "ORDER_SYNC__SALESFORCE__ORDER_STATUSES__CANCELED",
+                "Cancelled",
+            ),
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    let failed = |items: Vec<order_sync::check::CheckItem>| -> Vec<String> {
+        items
+            .into_iter()
+            .filter(|i| !i.ok)
+            .map(|i| i.label)
+            .collect()
+    };
+    let before = failed(order_sync::check::checklist(&app.settings).await);
+    assert!(
+        before
+            .iter()
+            .any(|l| l.contains("Opportunity.StageName") && l.contains("\"Shipped\"")),
+        "{before:?}"
+    );
+    assert!(
+        before
+            .iter()
+            .any(|l| l.contains("Order.Status") && l.contains("\"Cancelled\"")),
+        "{before:?}"
+    );
+    app.fake
+        .add_picklist_value("Opportunity", "StageName", "Shipped");
+    app.fake
+        .add_order_status("Cancelled", fake_salesforce::StatusCategory::Draft);
+    let after = failed(order_sync::check::checklist(&app.settings).await);
+    assert!(
+        !after
+            .iter()
+            .any(|l| l.contains("Shipped") || l.contains("Cancelled")),
+        "{after:?}"
+    );
+}
+on_every_backend!(check_names_a_stage_or_order_status_the_org_lacks);
