@@ -255,7 +255,7 @@ async fn a_worker_killed_mid_change_leaves_it_to_be_sent_after_the_lease(backend
     let lifecycle = lifecycle(&app, &worker);
     let early = lifecycle.run_pass().await.expect("pass");
     assert!(early.shown.is_empty(), "the lease holds it: {early:?}");
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
     let late = lifecycle.run_pass().await.expect("pass");
     assert_eq!(late.shown.len(), 1, "{late:?}");
     assert_eq!(

@@ -179,12 +179,32 @@ impl Store {
                     .set("outcome", "rejected"),
             ),
         };
+        self.fenced_with_attempt(stmt, &a).await
+    }
+
+    /// Runs `stmt` (fenced by a lease token) and logs the attempt, in one transaction; nothing
+    /// is written when the lease is no longer ours.
+    pub(crate) async fn fenced_with_attempt(
+        &self,
+        stmt: &Stmt,
+        a: &super::sql::Args,
+    ) -> Result<WriteBack> {
         let mut tx = self.db.begin().await?;
-        if tx.execute(stmt, &a).await? != 1 {
+        if tx.execute(stmt, a).await? != 1 {
             return Ok(WriteBack::LeaseLost);
         }
-        tx.execute(&sql.attempt, &a).await?;
+        tx.execute(&self.sql.outcome.attempt, a).await?;
         tx.commit().await?;
         Ok(WriteBack::Committed)
+    }
+
+    /// Logs an attempt inside `tx` (status changes share the attempts log with orders).
+    pub(crate) async fn log_attempt_in(
+        &self,
+        tx: &mut super::db::Tx,
+        a: &super::sql::Args,
+    ) -> Result<()> {
+        tx.execute(&self.sql.outcome.attempt, a).await?;
+        Ok(())
     }
 }

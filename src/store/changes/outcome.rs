@@ -31,7 +31,6 @@ pub(crate) struct OutcomeSql {
     again: Stmt,
     retry_later: Stmt,
     park: Stmt,
-    attempt: Stmt,
     pub(in super::super) parked: Stmt,
     pub(in super::super) unpark: Stmt,
     unpark_all: Stmt,
@@ -68,10 +67,6 @@ impl OutcomeSql {
             park: b.stmt(format!(
                 "UPDATE order_sync_changes SET {lease}, state = :parked, {error}, updated_at = :now {fence}"
             )),
-            attempt: b.stmt(
-                "INSERT INTO order_sync_attempts (order_id, attempt, worker, finished_at, outcome, error_code, message) \
-                 VALUES (:id, :attempt, :worker, :now, :outcome, :code, :message)",
-            ),
             parked: b.stmt(
                 "SELECT order_id, status, last_error FROM order_sync_changes WHERE state = :parked \
                  ORDER BY order_id",
@@ -124,7 +119,7 @@ impl Store {
                 WriteBack::Committed
             }
         };
-        tx.execute(&sql.attempt, &a).await?;
+        self.log_attempt_in(&mut tx, &a).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -164,13 +159,7 @@ impl Store {
                     .set("outcome", "status_rejected"),
             ),
         };
-        let mut tx = self.db.begin().await?;
-        if tx.execute(stmt, &a).await? != 1 {
-            return Ok(WriteBack::LeaseLost);
-        }
-        tx.execute(&sql.attempt, &a).await?;
-        tx.commit().await?;
-        Ok(WriteBack::Committed)
+        self.fenced_with_attempt(stmt, &a).await
     }
 
     /// A rep's retry of a parked change; true when there was one.
