@@ -31,7 +31,7 @@ pub use error::SfError;
 pub use lifecycle::{Shown, StatusUpdate, shown_for, transition_values};
 pub use link::Owner;
 pub use mapping::field_fit;
-pub use objects::SfObject;
+pub use objects::{IdSlot, Key, MODEL, ObjectModel, Reference, SfObject};
 pub use repair::{AcceptedQuote, CompletedEvaluation, QuoteLine};
 pub use wire::soql_literal;
 
