@@ -4,9 +4,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::config::{AuthFlow, Settings};
 use crate::error::ErrorClass;
-use crate::salesforce::{ObjectDescription, Salesforce, SfError, SfObject};
+use crate::salesforce::{MODEL, ObjectDescription, ObjectModel, Salesforce, SfError};
 
 mod mapping;
+#[cfg(test)]
+mod model_tests;
 mod org;
 mod store;
 
@@ -123,24 +125,21 @@ async fn connect(settings: &Settings) -> Result<Salesforce, CheckItem> {
     }
 }
 
-/// Every object an order graph writes, with its key and the fields it sets (objects.rs).
+/// Every object an order graph writes, with its key and the fields it sets: the model (objects.rs).
 fn upserted(settings: &Settings) -> Vec<Upserted<'_>> {
+    upserted_of(&MODEL, settings)
+}
+
+/// The objects of `model` as check describes them.
+fn upserted_of<'a>(model: &'a [ObjectModel], settings: &'a Settings) -> Vec<Upserted<'a>> {
     let f = &settings.salesforce.fields;
-    SfObject::ALL
-        .into_iter()
-        .map(|o| Upserted {
-            object: o.name(),
-            key: o.key_field(f),
-            key_setting: match o {
-                SfObject::Account | SfObject::Contact => "salesforce.fields.customer_external_id",
-                SfObject::Opportunity | SfObject::Quote | SfObject::Order => {
-                    "salesforce.fields.order_external_id"
-                }
-                SfObject::QuoteLineItem | SfObject::OrderItem => {
-                    "salesforce.fields.line_external_id"
-                }
-            },
-            writes: o.written_fields(),
+    model
+        .iter()
+        .map(|m| Upserted {
+            object: m.name,
+            key: m.key.field(f),
+            key_setting: m.key.setting(),
+            writes: m.written,
         })
         .collect()
 }
