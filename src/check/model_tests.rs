@@ -1,8 +1,10 @@
 //! check lists what the Salesforce model lists: a new entry is described and checked with no
 //! change here.
 
-use super::*;
+use super::objects::{Upserted, upserted, upserted_of};
+use crate::config::Settings;
 use crate::salesforce::{Key, Reference, SfObject};
+use crate::salesforce::{MODEL, ObjectModel};
 
 fn settings() -> Settings {
     Settings::load_with_env(None, Some(Default::default())).unwrap()
