@@ -101,3 +101,16 @@ fn a_node_refers_only_to_objects_before_it() {
         }
     }
 }
+
+#[test]
+fn the_write_back_sets_the_column_of_every_id_the_model_keeps() {
+    // The store's write-back (store/outcome.rs) keeps each returned id in the model's column:
+    // a slot added here without a column there would lose its id.
+    let write_back = include_str!("../../store/outcome.rs");
+    for m in &MODEL {
+        if let Some(slot) = m.id_slot {
+            let set = format!("{} = :", slot.column());
+            assert!(write_back.contains(&set), "{} is not written back", m.name);
+        }
+    }
+}
