@@ -7,7 +7,7 @@ use reqwest::Method;
 
 use super::graph::{GraphContext, graph_outcome, order_graph};
 use super::wire::{self, GraphRequest, GraphResponse};
-use super::{PushResult, Salesforce, SfError, error, existing, pricebook};
+use super::{OrgCurrencies, PushResult, Salesforce, SfError, error, existing, pricebook};
 use crate::domain::{Order, OrderId};
 
 /// Salesforce's composite graph limit on nodes per request.
@@ -26,15 +26,7 @@ impl Salesforce {
             Ok(org) => org,
             Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
         };
-        let wanted: BTreeSet<pricebook::EntryKey> = orders
-            .iter()
-            .filter(|o| org.refusal(o).is_none())
-            .flat_map(|o| {
-                o.lines
-                    .iter()
-                    .map(|l| (l.sku.clone(), org.of(o).to_string()))
-            })
-            .collect();
+        let wanted = wanted_entries(&org, orders);
         let (pricebook_id, entries) = match self.pricebook.entries(&self.inner, &wanted, &org).await
         {
             Ok(found) => found,
@@ -68,24 +60,7 @@ impl Salesforce {
             existing: &existing,
             currencies: &org,
         };
-        let mut graphs: Vec<(OrderId, wire::Graph)> = Vec::new();
-        for o in sendable {
-            let g = order_graph(&ctx, o);
-            if g.composite_request.len() > MAX_NODES_PER_REQUEST {
-                results.push((
-                    o.id,
-                    Err(SfError::rejected(
-                        None,
-                        format!(
-                            "the order has {} lines, more than one Salesforce request can carry",
-                            o.lines.len()
-                        ),
-                    )),
-                ));
-            } else {
-                graphs.push((o.id, g));
-            }
-        }
+        let graphs = build_graphs(&ctx, sendable, &mut results);
         // The chunks of one claim go out together: a claim is at most a few requests.
         let sends = chunk_graphs(graphs, self.max_graphs)
             .into_iter()
@@ -154,6 +129,41 @@ impl Salesforce {
             })
             .collect()
     }
+}
+
+/// The (sku, currency) price-book entries the orders the org can take need.
+fn wanted_entries(org: &OrgCurrencies, orders: &[Order]) -> BTreeSet<pricebook::EntryKey> {
+    orders
+        .iter()
+        .filter(|o| org.refusal(o).is_none())
+        .flat_map(|o| {
+            o.lines
+                .iter()
+                .map(|l| (l.sku.clone(), org.of(o).to_string()))
+        })
+        .collect()
+}
+
+/// Each order's graph; an order too large for one request gets its refusal in `results`.
+fn build_graphs(
+    ctx: &GraphContext,
+    orders: Vec<&Order>,
+    results: &mut Vec<PushResult>,
+) -> Vec<(OrderId, wire::Graph)> {
+    let mut graphs = Vec::new();
+    for o in orders {
+        let g = order_graph(ctx, o);
+        if g.composite_request.len() > MAX_NODES_PER_REQUEST {
+            let message = format!(
+                "the order has {} lines, more than one Salesforce request can carry",
+                o.lines.len()
+            );
+            results.push((o.id, Err(SfError::rejected(None, message))));
+        } else {
+            graphs.push((o.id, g));
+        }
+    }
+    graphs
 }
 
 /// Packs graphs into requests of at most `max_graphs` graphs and 500 nodes.
