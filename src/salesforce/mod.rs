@@ -38,7 +38,6 @@ pub use wire::soql_literal;
 
 use crate::config::SalesforceSettings;
 use crate::domain::{OrderId, SalesforceIds};
-use push::chunk_graphs;
 
 /// A shareable Salesforce client (cheap to clone; one token cache for all tasks).
 #[derive(Clone)]
@@ -100,31 +99,6 @@ impl Salesforce {
                 self.settings.api_version
             ),
         ))
-    }
-
-    /// Brings each order's Opportunity stage and Order status in line with its store status:
-    /// one small graph per order, many per request.
-    pub async fn show_statuses(
-        &self,
-        updates: &[StatusUpdate],
-    ) -> Vec<(OrderId, Result<(), SfError>)> {
-        let graphs = updates
-            .iter()
-            .map(|u| {
-                (
-                    u.order_id,
-                    lifecycle::status_graph(&self.settings.api_version, u),
-                )
-            })
-            .collect();
-        let sends = chunk_graphs(graphs, self.max_graphs)
-            .into_iter()
-            .map(|c| self.send_graphs(c, |_, g| lifecycle::status_outcome(g)));
-        futures_util::future::join_all(sends)
-            .await
-            .into_iter()
-            .flatten()
-            .collect()
     }
 
     /// What Salesforce should show for a store status, per `salesforce.stages` / `order_statuses`.

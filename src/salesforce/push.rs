@@ -1,5 +1,6 @@
 //! The push: an order's graph built from what the org has (currencies, price-book entries,
-//! records of a re-send), packed with others into composite requests, and each graph's answer read.
+//! records of a re-send), packed with others into composite requests, and each graph's answer
+//! read; status updates go out the same way.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -7,7 +8,10 @@ use reqwest::Method;
 
 use super::graph::{GraphContext, graph_outcome, order_graph};
 use super::wire::{self, GraphRequest, GraphResponse};
-use super::{OrgCurrencies, PushResult, Salesforce, SfError, error, existing, pricebook};
+use super::{
+    OrgCurrencies, PushResult, Salesforce, SfError, StatusUpdate, error, existing, lifecycle,
+    pricebook,
+};
 use crate::domain::{Order, OrderId};
 
 /// Salesforce's composite graph limit on nodes per request.
@@ -71,8 +75,33 @@ impl Salesforce {
         results
     }
 
+    /// Brings each order's Opportunity stage and Order status in line with its store status:
+    /// one small graph per order, many per request.
+    pub async fn show_statuses(
+        &self,
+        updates: &[StatusUpdate],
+    ) -> Vec<(OrderId, Result<(), SfError>)> {
+        let graphs = updates
+            .iter()
+            .map(|u| {
+                (
+                    u.order_id,
+                    lifecycle::status_graph(&self.settings.api_version, u),
+                )
+            })
+            .collect();
+        let sends = chunk_graphs(graphs, self.max_graphs)
+            .into_iter()
+            .map(|c| self.send_graphs(c, |_, g| lifecycle::status_outcome(g)));
+        futures_util::future::join_all(sends)
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     /// Sends one request of graphs and reads each graph's result with `outcome`.
-    pub(super) async fn send_graphs<T>(
+    async fn send_graphs<T>(
         &self,
         chunk: Vec<(OrderId, wire::Graph)>,
         outcome: impl Fn(OrderId, wire::GraphResult) -> Result<T, SfError>,
@@ -167,7 +196,7 @@ fn build_graphs(
 }
 
 /// Packs graphs into requests of at most `max_graphs` graphs and 500 nodes.
-pub(super) fn chunk_graphs(
+fn chunk_graphs(
     graphs: Vec<(OrderId, wire::Graph)>,
     max_graphs: usize,
 ) -> Vec<Vec<(OrderId, wire::Graph)>> {
