@@ -8,7 +8,7 @@
 use crate::app::{Access, build_worker, open_store};
 use crate::config::Settings;
 use crate::domain::{Order, OrderStatus, SalesforceIds, SyncState};
-use crate::salesforce::{Owner, Salesforce};
+use crate::salesforce::{Owner, Salesforce, SfObject};
 use crate::store::{Sent, Store, WriteBack};
 
 /// The records a rep entered by hand for one order.
@@ -21,19 +21,34 @@ pub struct HandEntered {
 
 impl HandEntered {
     /// (object, id, the key its External ID must carry) for each record given.
-    fn records<'a>(&'a self, order: &Order) -> Vec<(&'static str, &'a str, i64)> {
+    fn records<'a>(&'a self, order: &Order) -> Vec<(SfObject, &'a str, i64)> {
         let mut r = vec![(
-            "Opportunity",
+            SfObject::Opportunity,
             self.opportunity.as_str(),
             order.opportunity_key.0,
         )];
         r.extend(
             self.quote
                 .as_deref()
-                .map(|q| ("Quote", q, order.opportunity_key.0)),
+                .map(|q| (SfObject::Quote, q, order.opportunity_key.0)),
         );
-        r.extend(self.sf_order.as_deref().map(|o| ("Order", o, order.id.0)));
+        r.extend(
+            self.sf_order
+                .as_deref()
+                .map(|o| (SfObject::Order, o, order.id.0)),
+        );
         r
+    }
+
+    /// The records' ids, each in the slot the model keeps its object's id in.
+    fn ids(&self, order: &Order) -> SalesforceIds {
+        let mut ids = SalesforceIds::default();
+        for (object, record, _) in self.records(order) {
+            if let Some(slot) = object.model().id_slot {
+                *slot.of(&mut ids) = Some(record.to_string());
+            }
+        }
+        ids
     }
 }
 
@@ -86,11 +101,11 @@ pub async fn link(
     let order = raw
         .validate()
         .map_err(|r| anyhow::anyhow!("order {key} cannot be routed: {r}"))?;
-    let field = &settings.salesforce.fields.order_external_id;
     for (object, record, expected) in records.records(&order) {
-        if let Owner::Other(other) = sf.link_owner(object, record, field, expected).await? {
+        if let Owner::Other(other) = sf.link_owner(object, record, expected).await? {
             anyhow::bail!(
-                "{object} {record} already belongs to store order {}; it is not re-keyed",
+                "{} {record} already belongs to store order {}; it is not re-keyed",
+                object.name(),
                 describe(store, &other).await
             );
         }
@@ -107,21 +122,17 @@ pub async fn link(
     };
     let attempt = claim.orders.first().map_or(1, |c| c.attempt);
     for (object, record, expected) in records.records(&order) {
-        if let Err(e) = sf.adopt(object, record, field, expected).await {
+        if let Err(e) = sf.adopt(object, record, expected).await {
             store.release_claim(&claim.token, id, was).await?;
-            anyhow::bail!("order {key} was left as it was: tagging {object} {record} failed: {e}");
+            let name = object.name();
+            anyhow::bail!("order {key} was left as it was: tagging {name} {record} failed: {e}");
         }
     }
     let sent = Sent {
         order_id: order.id,
         attempt,
         route: order.route(),
-        ids: SalesforceIds {
-            opportunity: Some(records.opportunity.clone()),
-            quote: records.quote.clone(),
-            order: records.sf_order.clone(),
-            ..Default::default()
-        },
+        ids: records.ids(&order),
         actor: actor.to_string(),
     };
     match store.record_sent(&claim.token, &sent).await? {

@@ -4,9 +4,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::config::{AuthFlow, Settings};
 use crate::error::ErrorClass;
-use crate::salesforce::{ObjectDescription, Salesforce, SfError, SfObject};
+use crate::salesforce::{ObjectDescription, Salesforce};
 
 mod mapping;
+#[cfg(test)]
+mod model_tests;
+mod objects;
 mod org;
 mod store;
 
@@ -34,14 +37,6 @@ impl CheckItem {
             hint: Some(hint.into()),
         }
     }
-}
-
-/// An object the sync upserts: its External ID field (with the config key naming it) and the fields it writes.
-struct Upserted<'a> {
-    object: &'a str,
-    key: &'a str,
-    key_setting: &'static str,
-    writes: &'static [&'static str],
 }
 
 /// Missing skus named in full before "and N more".
@@ -92,7 +87,7 @@ pub async fn checklist(settings: &Settings) -> Vec<CheckItem> {
         }
     };
     items.push(CheckItem::pass("Salesforce token obtained"));
-    let described = describe_all(&salesforce, settings, &mut items).await;
+    let described = objects::describe_all(&salesforce, settings, &mut items).await;
     items.extend(picklist_checks(settings, &described));
     items.extend(org::activation_check(&salesforce, settings).await);
     items.push(org::currency_check(&salesforce).await);
@@ -121,125 +116,6 @@ async fn connect(settings: &Settings) -> Result<Salesforce, CheckItem> {
             "Salesforce could not be reached or was busy: check salesforce.login_url and the network, then run check again",
         )),
     }
-}
-
-/// Every object an order graph writes, with its key and the fields it sets (objects.rs).
-fn upserted(settings: &Settings) -> Vec<Upserted<'_>> {
-    let f = &settings.salesforce.fields;
-    SfObject::ALL
-        .into_iter()
-        .map(|o| Upserted {
-            object: o.name(),
-            key: o.key_field(f),
-            key_setting: match o {
-                SfObject::Account | SfObject::Contact => "salesforce.fields.customer_external_id",
-                SfObject::Opportunity | SfObject::Quote | SfObject::Order => {
-                    "salesforce.fields.order_external_id"
-                }
-                SfObject::QuoteLineItem | SfObject::OrderItem => {
-                    "salesforce.fields.line_external_id"
-                }
-            },
-            writes: o.written_fields(),
-        })
-        .collect()
-}
-
-/// Describes every object the sync touches and checks its key and written fields.
-async fn describe_all(
-    sf: &Salesforce,
-    settings: &Settings,
-    items: &mut Vec<CheckItem>,
-) -> HashMap<String, ObjectDescription> {
-    let mut specs = upserted(settings);
-    let repair = &settings.repair;
-    if repair.enabled
-        && !specs
-            .iter()
-            .any(|s| s.object.eq_ignore_ascii_case(&repair.evaluation_object))
-    {
-        // The repair loop finds orders on the evaluation object by the order External ID.
-        let key = &settings.salesforce.fields.order_external_id;
-        specs.push(Upserted {
-            object: &repair.evaluation_object,
-            key,
-            key_setting: "salesforce.fields.order_external_id",
-            writes: &[],
-        });
-    }
-    let mut described = HashMap::new();
-    for spec in &specs {
-        match sf.describe(spec.object).await {
-            Ok(d) => {
-                items.push(key_check(spec, &d));
-                if !spec.writes.is_empty() {
-                    items.push(fields_check(spec, &d));
-                }
-                described.insert(spec.object.to_string(), d);
-            }
-            Err(e) => items.push(describe_failed(spec.object, &e)),
-        }
-    }
-    described
-}
-
-fn describe_failed(object: &str, e: &SfError) -> CheckItem {
-    CheckItem::fail(
-        format!("{object} could not be described: {e}"),
-        format!(
-            "the integration user needs read access to {object} (profile or permission set), and the object must exist in this org"
-        ),
-    )
-}
-
-fn key_check(spec: &Upserted, d: &ObjectDescription) -> CheckItem {
-    let (object, key) = (spec.object, spec.key);
-    let label = format!("{object}.{key} is an External ID, Unique field");
-    match d.field(key) {
-        Some(f) if f.external_id && f.unique => CheckItem::pass(label),
-        Some(_) => CheckItem::fail(
-            format!("{object}.{key} is not marked External ID and Unique"),
-            format!(
-                "in Setup → Object Manager → {object} → Fields, edit {key} and tick both \"External ID\" and \"Unique\""
-            ),
-        ),
-        None => CheckItem::fail(
-            format!("{object}.{key} is missing"),
-            format!(
-                "create a Text field {key} on {object} with \"External ID\" and \"Unique\" ticked and give the integration \
-                user edit access to it, or set {} to the field you use",
-                spec.key_setting
-            ),
-        ),
-    }
-}
-
-fn fields_check(spec: &Upserted, d: &ObjectDescription) -> CheckItem {
-    let missing: Vec<&str> = spec
-        .writes
-        .iter()
-        .copied()
-        .filter(|f| d.field(f).is_none())
-        .collect();
-    if missing.is_empty() {
-        return CheckItem::pass(format!(
-            "{} has the fields order-sync writes ({})",
-            spec.object,
-            spec.writes.join(", ")
-        ));
-    }
-    CheckItem::fail(
-        format!(
-            "{} lacks fields order-sync writes: {}",
-            spec.object,
-            missing.join(", ")
-        ),
-        format!(
-            "give the integration user read and edit access to {} (field-level security) on {}",
-            missing.join(", "),
-            spec.object
-        ),
-    )
 }
 
 /// Picklist values the sync writes or waits for: the stages, Order Draft, and the repair values.

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::client::Inner;
 use super::error::SfError;
+use super::objects::{MODEL, SfObject};
 use super::wire::soql_literal;
 use crate::config::SalesforceSettings;
 use crate::domain::{Order, OrderId};
@@ -15,9 +16,8 @@ use crate::domain::{Order, OrderId};
 /// Records known to exist, by the External ID value they are keyed by.
 #[derive(Debug, Default, Clone)]
 pub struct Existing {
-    pub quotes: HashSet<String>,
-    pub quote_lines: HashSet<String>,
-    pub order_items: HashSet<String>,
+    /// Per object with insert-only fields (the model's), the key values found.
+    found: HashMap<SfObject, HashSet<String>>,
     /// Orders in an Activated-category status: their Salesforce id, by External ID value.
     pub activated_orders: HashMap<String, String>,
 }
@@ -26,6 +26,11 @@ pub struct Existing {
 const PER_QUERY: usize = 200;
 
 impl Existing {
+    /// Whether the `object` keyed `key` exists.
+    pub fn has(&self, object: SfObject, key: &str) -> bool {
+        self.found.get(&object).is_some_and(|f| f.contains(key))
+    }
+
     /// The Salesforce id of the order's Order when it is activated (then left alone).
     pub fn activated_order(&self, id: OrderId) -> Option<&str> {
         self.activated_orders
@@ -33,8 +38,9 @@ impl Existing {
             .map(String::as_str)
     }
 
-    /// Looks up what exists for the `resent` orders (four queries whatever their number, none
-    /// when nothing is re-sent). A reissued order's quote exists: the customer accepted it.
+    /// Looks up what exists for the `resent` orders: one query per model object with insert-only
+    /// fields and one for activated Orders, whatever their number, none when nothing is re-sent.
+    /// A reissued order's quote exists: the customer accepted it.
     pub async fn find(
         sf: &Inner,
         s: &SalesforceSettings,
@@ -42,33 +48,29 @@ impl Existing {
         resent: &[&Order],
     ) -> Result<Existing, SfError> {
         let mut existing = Existing::default();
-        for o in all.iter().filter(|o| o.reissue_of.is_some()) {
-            existing.quotes.insert(o.opportunity_key.to_string());
-        }
-        let orders = resent;
-        if orders.is_empty() {
+        let quote = SfObject::Quote.model().key;
+        existing.found.entry(SfObject::Quote).or_default().extend(
+            all.iter()
+                .filter(|o| o.reissue_of.is_some())
+                .map(|o| quote.value(o, None)),
+        );
+        if resent.is_empty() {
             return Ok(existing);
         }
-        let (f_order, f_line) = (&s.fields.order_external_id, &s.fields.line_external_id);
-        let quote_keys: Vec<String> = orders
+        for m in MODEL.iter().filter(|m| !m.insert_only.is_empty()) {
+            let keys: Vec<String> = resent.iter().flat_map(|o| m.key.values(o)).collect();
+            let field = m.key.field(&s.fields);
+            let found = present(sf, m.name, field, &keys).await?;
+            existing.found.entry(m.object).or_default().extend(found);
+        }
+        let order = SfObject::Order.model();
+        let order_keys: Vec<String> = resent
             .iter()
-            .map(|o| o.opportunity_key.to_string())
+            .filter(|o| order.on_route(o.route()))
+            .map(|o| order.key.value(o, None))
             .collect();
-        let line_keys: Vec<String> = orders
-            .iter()
-            .flat_map(|o| o.lines.iter().map(|l| l.id.to_string()))
-            .collect();
-        existing
-            .quotes
-            .extend(present(sf, "Quote", f_order, &quote_keys).await?);
-        existing.quote_lines = present(sf, "QuoteLineItem", f_line, &line_keys).await?;
-        existing.order_items = present(sf, "OrderItem", f_line, &line_keys).await?;
-        let order_keys: Vec<String> = orders
-            .iter()
-            .filter(|o| o.route().creates_salesforce_order())
-            .map(|o| o.id.to_string())
-            .collect();
-        existing.activated_orders = activated(sf, f_order, &order_keys).await?;
+        let field = order.key.field(&s.fields);
+        existing.activated_orders = activated(sf, field, &order_keys).await?;
         Ok(existing)
     }
 }

@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use super::error::SfError;
+use super::objects::SfObject;
 use super::wire::{Graph, GraphResult, Node};
 use crate::config::SalesforceSettings;
 use crate::domain::{OrderId, OrderStatus};
@@ -99,17 +100,13 @@ impl StatusUpdate {
     }
 }
 
-fn patch(
-    api_version: &str,
-    object: &str,
-    id: &str,
-    reference: &str,
-    body: serde_json::Value,
-) -> Node {
+/// An update of `object` `id` by its Salesforce id, under the object's reference id (the model's).
+fn patch(api_version: &str, object: SfObject, id: &str, body: serde_json::Value) -> Node {
+    let m = object.model();
     Node {
         method: "PATCH",
-        url: format!("/services/data/{api_version}/sobjects/{object}/{id}"),
-        reference_id: reference.into(),
+        url: format!("/services/data/{api_version}/sobjects/{}/{id}", m.name),
+        reference_id: m.reference.id(None),
         body,
     }
 }
@@ -119,22 +116,17 @@ fn patch(
 pub fn status_graph(api_version: &str, u: &StatusUpdate) -> Graph {
     let mut nodes = Vec::new();
     if let Some(stage) = &u.shown.stage {
+        let body = json!({ "StageName": stage });
         nodes.push(patch(
             api_version,
-            "Opportunity",
+            SfObject::Opportunity,
             &u.opportunity,
-            "opp",
-            json!({ "StageName": stage }),
+            body,
         ));
     }
     if let (Some(order), Some(status)) = (&u.order, &u.shown.order_status) {
-        nodes.push(patch(
-            api_version,
-            "Order",
-            order,
-            "order",
-            json!({ "Status": status }),
-        ));
+        let body = json!({ "Status": status });
+        nodes.push(patch(api_version, SfObject::Order, order, body));
     }
     Graph {
         graph_id: format!("c{}", u.order_id),

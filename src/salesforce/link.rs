@@ -4,16 +4,16 @@
 use reqwest::Method;
 use serde_json::Value;
 
+use super::objects::{MODEL, SfObject};
 use super::{Salesforce, SfError, wire};
 
-/// Record id prefixes of the objects a rep may name, for a plain "that is a Quote id" answer.
-const PREFIXES: &[(&str, &str)] = &[
-    ("006", "Opportunity"),
-    ("0Q0", "Quote"),
-    ("801", "Order"),
-    ("001", "Account"),
-    ("003", "Contact"),
-];
+/// The object whose record ids start with `id`'s prefix, per the model.
+fn object_of_id(id: &str) -> Option<&'static str> {
+    MODEL
+        .iter()
+        .find(|m| m.id_prefix.is_some_and(|p| id.starts_with(p)))
+        .map(|m| m.name)
+}
 
 /// What a record's External ID says about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,25 +27,18 @@ pub enum Owner {
 }
 
 impl Salesforce {
-    /// Checks that `id` is an existing `object` and whose External ID `field` it carries,
-    /// compared with `key`. Changes nothing.
-    pub async fn link_owner(
-        &self,
-        object: &str,
-        id: &str,
-        field: &str,
-        key: i64,
-    ) -> Result<Owner, SfError> {
+    /// Checks that `id` is an existing `object` and whose External ID (the model's key) it
+    /// carries, compared with `key`. Changes nothing.
+    pub async fn link_owner(&self, object: SfObject, id: &str, key: i64) -> Result<Owner, SfError> {
+        let field = object.key_field(&self.settings.fields);
+        let object = object.name();
         if !wire::is_salesforce_id(id) {
             return Err(SfError::rejected(
                 None,
                 format!("{id:?} is not a Salesforce {object} id"),
             ));
         }
-        if let Some((_, other)) = PREFIXES
-            .iter()
-            .find(|(p, o)| id.starts_with(p) && *o != object)
-        {
+        if let Some(other) = object_of_id(id).filter(|o| *o != object) {
             return Err(SfError::rejected(
                 None,
                 format!("{id} is a {other} id, not an {object} id"),
@@ -76,14 +69,10 @@ impl Salesforce {
         })
     }
 
-    /// Sets `object` `id`'s External ID `field` to `key`.
-    pub async fn adopt(
-        &self,
-        object: &str,
-        id: &str,
-        field: &str,
-        key: i64,
-    ) -> Result<(), SfError> {
+    /// Sets `object` `id`'s External ID (the model's key) to `key`.
+    pub async fn adopt(&self, object: SfObject, id: &str, key: i64) -> Result<(), SfError> {
+        let field = object.key_field(&self.settings.fields);
+        let object = object.name();
         let body = serde_json::json!({ field: key.to_string() });
         self.inner
             .send(

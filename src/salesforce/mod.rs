@@ -1,4 +1,5 @@
-//! The Salesforce side: auth, the one send path, graphs and price-book lookups.
+//! The Salesforce side: auth, the one send path, the model of what is written (objects.rs),
+//! order graphs and their push (push.rs), status updates and price-book lookups.
 //! Wire types stay in here; callers see domain types and [`SfError`].
 
 mod auth;
@@ -15,10 +16,10 @@ mod link;
 mod mapping;
 mod objects;
 mod pricebook;
+mod push;
 mod repair;
 mod wire;
 
-use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -31,17 +32,12 @@ pub use error::SfError;
 pub use lifecycle::{Shown, StatusUpdate, shown_for, transition_values};
 pub use link::Owner;
 pub use mapping::field_fit;
-pub use objects::SfObject;
+pub use objects::{IdSlot, Key, MODEL, ObjectModel, Reference, SfObject};
 pub use repair::{AcceptedQuote, CompletedEvaluation, QuoteLine};
 pub use wire::soql_literal;
 
 use crate::config::SalesforceSettings;
-use crate::domain::{Order, OrderId, SalesforceIds};
-use graph::{GraphContext, graph_outcome, order_graph};
-use wire::{GraphRequest, GraphResponse};
-
-/// Salesforce's composite graph limit on nodes per request.
-const MAX_NODES_PER_REQUEST: usize = 500;
+use crate::domain::{OrderId, SalesforceIds};
 
 /// A shareable Salesforce client (cheap to clone; one token cache for all tasks).
 #[derive(Clone)]
@@ -105,175 +101,9 @@ impl Salesforce {
         ))
     }
 
-    /// Writes each order to Salesforce, many orders per request, each its own all-or-nothing graph.
-    /// `resent` names orders tried before: what of them already exists is looked up first, so
-    /// that insert-only fields are left out of their updates.
-    pub async fn push(
-        &self,
-        orders: &[Order],
-        resent: &std::collections::HashSet<OrderId>,
-    ) -> Vec<PushResult> {
-        let org = match self.currencies.get(&self.inner).await {
-            Ok(org) => org,
-            Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
-        };
-        let wanted: BTreeSet<pricebook::EntryKey> = orders
-            .iter()
-            .filter(|o| org.refusal(o).is_none())
-            .flat_map(|o| {
-                o.lines
-                    .iter()
-                    .map(|l| (l.sku.clone(), org.of(o).to_string()))
-            })
-            .collect();
-        let (pricebook_id, entries) = match self.pricebook.entries(&self.inner, &wanted, &org).await
-        {
-            Ok(found) => found,
-            Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
-        };
-        let mut results = Vec::with_capacity(orders.len());
-        let mut sendable = Vec::new();
-        for o in orders {
-            match pricebook::refusal(&org, &pricebook_id, &entries, o) {
-                Some(e) => results.push((o.id, Err(e))),
-                None => sendable.push(o),
-            }
-        }
-        let resent: Vec<&Order> = sendable
-            .iter()
-            .copied()
-            .filter(|o| resent.contains(&o.id))
-            .collect();
-        let existing =
-            match existing::Existing::find(&self.inner, &self.settings, &sendable, &resent).await {
-                Ok(e) => e,
-                Err(e) => {
-                    results.extend(sendable.iter().map(|o| (o.id, Err(e.clone()))));
-                    return results;
-                }
-            };
-        let ctx = GraphContext {
-            settings: &self.settings,
-            pricebook_id: &pricebook_id,
-            entries: &entries,
-            existing: &existing,
-            currencies: &org,
-        };
-        let mut graphs: Vec<(OrderId, wire::Graph)> = Vec::new();
-        for o in sendable {
-            let g = order_graph(&ctx, o);
-            if g.composite_request.len() > MAX_NODES_PER_REQUEST {
-                results.push((
-                    o.id,
-                    Err(SfError::rejected(
-                        None,
-                        format!(
-                            "the order has {} lines, more than one Salesforce request can carry",
-                            o.lines.len()
-                        ),
-                    )),
-                ));
-            } else {
-                graphs.push((o.id, g));
-            }
-        }
-        // The chunks of one claim go out together: a claim is at most a few requests.
-        let sends = chunk_graphs(graphs, self.max_graphs)
-            .into_iter()
-            .map(|c| self.send_graphs(c, |id, g| graph_outcome(g, existing.activated_order(id))));
-        for r in futures_util::future::join_all(sends).await {
-            results.extend(r);
-        }
-        results
-    }
-
-    /// Brings each order's Opportunity stage and Order status in line with its store status:
-    /// one small graph per order, many per request.
-    pub async fn show_statuses(
-        &self,
-        updates: &[StatusUpdate],
-    ) -> Vec<(OrderId, Result<(), SfError>)> {
-        let graphs = updates
-            .iter()
-            .map(|u| {
-                (
-                    u.order_id,
-                    lifecycle::status_graph(&self.settings.api_version, u),
-                )
-            })
-            .collect();
-        let sends = chunk_graphs(graphs, self.max_graphs)
-            .into_iter()
-            .map(|c| self.send_graphs(c, |_, g| lifecycle::status_outcome(g)));
-        futures_util::future::join_all(sends)
-            .await
-            .into_iter()
-            .flatten()
-            .collect()
-    }
-
     /// What Salesforce should show for a store status, per `salesforce.stages` / `order_statuses`.
     pub fn shown_for(&self, status: crate::domain::OrderStatus) -> Shown {
         lifecycle::shown_for(&self.settings, status)
-    }
-
-    /// Sends one request of graphs and reads each graph's result with `outcome`.
-    async fn send_graphs<T>(
-        &self,
-        chunk: Vec<(OrderId, wire::Graph)>,
-        outcome: impl Fn(OrderId, wire::GraphResult) -> Result<T, SfError>,
-    ) -> Vec<(OrderId, Result<T, SfError>)> {
-        let ids: Vec<(OrderId, String)> = chunk
-            .iter()
-            .map(|(id, g)| (*id, g.graph_id.clone()))
-            .collect();
-        let request = GraphRequest {
-            graphs: chunk.into_iter().map(|(_, g)| g).collect(),
-        };
-        let body = match serde_json::to_value(&request) {
-            Ok(b) => b,
-            Err(e) => {
-                return ids
-                    .iter()
-                    .map(|(id, _)| (*id, Err(SfError::fatal(None, e.to_string()))))
-                    .collect();
-            }
-        };
-        let answer = self
-            .inner
-            .send(Method::POST, "composite/graph", Some(&body))
-            .await
-            .and_then(|bytes| {
-                serde_json::from_slice::<GraphResponse>(&bytes).map_err(|_| {
-                    SfError::transient(
-                        None,
-                        format!(
-                            "Salesforce's composite answer was not the expected JSON ({})",
-                            error::describe_body(&bytes)
-                        ),
-                    )
-                })
-            });
-        let mut by_graph: HashMap<String, wire::GraphResult> = match answer {
-            Ok(r) => r
-                .graphs
-                .into_iter()
-                .map(|g| (g.graph_id.clone(), g))
-                .collect(),
-            Err(e) => return ids.iter().map(|(id, _)| (*id, Err(e.clone()))).collect(),
-        };
-        ids.into_iter()
-            .map(|(id, graph_id)| {
-                let outcome = match by_graph.remove(&graph_id) {
-                    Some(g) => outcome(id, g),
-                    None => Err(SfError::transient(
-                        None,
-                        "Salesforce's answer left this order's graph out",
-                    )),
-                };
-                (id, outcome)
-            })
-            .collect()
     }
 
     /// API usage from the last `Sforce-Limit-Info` header, if any was seen.
@@ -335,28 +165,4 @@ impl Salesforce {
     pub fn token_renewals(&self) -> u64 {
         self.inner.auth.renewals()
     }
-}
-
-/// Packs graphs into requests of at most `max_graphs` graphs and 500 nodes.
-fn chunk_graphs(
-    graphs: Vec<(OrderId, wire::Graph)>,
-    max_graphs: usize,
-) -> Vec<Vec<(OrderId, wire::Graph)>> {
-    let mut chunks: Vec<Vec<(OrderId, wire::Graph)>> = Vec::new();
-    let mut nodes = 0;
-    for g in graphs {
-        let n = g.1.composite_request.len();
-        let fits = chunks
-            .last()
-            .is_some_and(|c| c.len() < max_graphs && nodes + n <= MAX_NODES_PER_REQUEST);
-        if !fits {
-            chunks.push(Vec::new());
-            nodes = 0;
-        }
-        nodes += n;
-        if let Some(last) = chunks.last_mut() {
-            last.push(g);
-        }
-    }
-    chunks
 }
