@@ -248,7 +248,7 @@ async fn a_worker_killed_mid_change_leaves_it_to_be_sent_after_the_lease(backend
     // A worker claims the change and dies before Salesforce answers.
     let dead = app
         .store
-        .claim_changes("dead", 10, 200)
+        .claim_changes("dead", 10, 2_000)
         .await
         .expect("claim");
     assert_eq!(dead.changes.len(), 1);
