@@ -119,7 +119,8 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
             settings.repair.poll_interval * 3 + settings.salesforce.request_timeout * 4,
         ));
         let cancel = cancel.clone();
-        loops.spawn(async move { repairer.run(cancel).await });
+        let grace = settings.sync.shutdown_grace;
+        loops.spawn(async move { repairer.run(cancel, grace).await });
     }
     if settings.lifecycle.enabled && worker.store.can_detect_changes() {
         let lifecycle = lifecycle_for(&settings, &worker);
@@ -132,7 +133,8 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
                 .max(settings.sync.poll_interval * 10),
         ));
         let cancel = cancel.clone();
-        loops.spawn(async move { lifecycle.run(cancel).await });
+        let grace = settings.sync.shutdown_grace;
+        loops.spawn(async move { lifecycle.run(cancel, grace).await });
     } else if settings.lifecycle.enabled {
         tracing::warn!(
             "later status changes are not sent to Salesforce: the store has no updated_at column \
@@ -152,7 +154,8 @@ async fn run(settings: Settings) -> anyhow::Result<i32> {
     ));
     loops.spawn({
         let cancel = cancel.clone();
-        async move { watchdog.run(cancel).await }
+        let grace = settings.sync.shutdown_grace;
+        async move { watchdog.run(cancel, grace).await }
     });
     let (console, console_server) = crate::console::serve::for_run(
         &settings,

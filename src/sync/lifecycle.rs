@@ -223,12 +223,19 @@ impl Lifecycle {
         Ok(())
     }
 
-    /// Runs passes every `poll_interval` until `cancel`.
-    pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
-        super::every(self.poll_interval, &self.heartbeat, &cancel, || {
-            self.run_pass()
-        })
-        .await
+    /// Runs passes every `poll_interval` until `cancel`; a pass in flight gets `grace`.
+    pub async fn run(&self, cancel: CancellationToken, grace: Duration) -> Result<(), Fatal> {
+        let runner = super::Runner {
+            name: "lifecycle",
+            interval: self.poll_interval,
+            heartbeat: &self.heartbeat,
+            cancel: &cancel,
+            grace,
+            wakeup: None,
+        };
+        runner
+            .run(|| async { self.run_pass().await.map(|_| super::Pace::Wait) })
+            .await
     }
 }
 

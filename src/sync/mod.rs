@@ -8,6 +8,7 @@ mod outage;
 mod push;
 mod repair;
 mod retry;
+mod runner;
 mod watchdog;
 
 pub use digest::order_url;
@@ -16,6 +17,7 @@ pub use outage::OutageLog;
 pub use push::{PassReport, Worker};
 pub use repair::{RepairReport, Repairer};
 pub use retry::RetryPolicy;
+pub use runner::{Pace, Runner};
 pub use watchdog::{
     PAUSE_KEY, Watchdog, WatchdogReport, reason_for as stuck_reason, record_salesforce_usage,
 };
@@ -40,26 +42,4 @@ impl Heartbeat {
         let last = self.0.load(std::sync::atomic::Ordering::Relaxed);
         (last > 0).then(|| crate::store::now_ms() - last)
     }
-}
-
-/// Runs `pass` every `interval` until `cancel`, beating `heartbeat` each time round.
-pub(crate) async fn every<F, Fut, T>(
-    interval: std::time::Duration,
-    heartbeat: &Heartbeat,
-    cancel: &tokio_util::sync::CancellationToken,
-    mut pass: F,
-) -> Result<(), Fatal>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, Fatal>>,
-{
-    while !cancel.is_cancelled() {
-        heartbeat.beat();
-        pass().await?;
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = cancel.cancelled() => {}
-        }
-    }
-    Ok(())
 }

@@ -1,6 +1,8 @@
 //! The repair loop: evaluation complete → Awaiting Customer Approval; quote accepted → the
 //! zero-dollar order Canceled and a priced order reissued, exactly once.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use tokio_util::sync::CancellationToken;
@@ -188,15 +190,19 @@ impl Repairer {
         Ok(())
     }
 
-    /// Runs passes every `poll_interval` until `cancel`.
-    pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
-        super::every(
-            self.settings.poll_interval,
-            &self.heartbeat,
-            &cancel,
-            || self.run_pass(),
-        )
-        .await
+    /// Runs passes every `poll_interval` until `cancel`; a pass in flight gets `grace`.
+    pub async fn run(&self, cancel: CancellationToken, grace: Duration) -> Result<(), Fatal> {
+        let runner = super::Runner {
+            name: "repair",
+            interval: self.settings.poll_interval,
+            heartbeat: &self.heartbeat,
+            cancel: &cancel,
+            grace,
+            wakeup: None,
+        };
+        runner
+            .run(|| async { self.run_pass().await.map(|_| super::Pace::Wait) })
+            .await
     }
 }
 

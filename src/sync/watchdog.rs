@@ -135,15 +135,19 @@ impl Watchdog {
         });
     }
 
-    /// Runs looks every `check_interval` until `cancel`.
-    pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
-        super::every(
-            self.settings.check_interval,
-            &self.heartbeat,
-            &cancel,
-            || self.run_pass(),
-        )
-        .await
+    /// Runs looks every `check_interval` until `cancel`; a look in flight gets `grace`.
+    pub async fn run(&self, cancel: CancellationToken, grace: Duration) -> Result<(), Fatal> {
+        let runner = super::Runner {
+            name: "watchdog",
+            interval: self.settings.check_interval,
+            heartbeat: &self.heartbeat,
+            cancel: &cancel,
+            grace,
+            wakeup: None,
+        };
+        runner
+            .run(|| async { self.run_pass().await.map(|_| super::Pace::Wait) })
+            .await
     }
 }
 

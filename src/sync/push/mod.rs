@@ -243,37 +243,26 @@ impl Worker {
     }
 
     async fn run_loop(&self, cancel: CancellationToken) -> Result<(), Fatal> {
-        while !cancel.is_cancelled() {
-            self.heartbeat.beat();
-            // systemd's watchdog is petted from the loop itself, so a wedged loop gets restarted.
-            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
-            let pass = self.run_pass();
-            tokio::pin!(pass);
-            let report = tokio::select! {
-                r = &mut pass => r?,
-                _ = cancel.cancelled() => {
-                    match tokio::time::timeout(self.shutdown_grace, &mut pass).await {
-                        Ok(r) => { r?; }
-                        Err(_) => tracing::warn!("shutdown grace elapsed; unfinished claims will expire"),
-                    }
-                    return Ok(());
-                }
-            };
-            if report.claimed == 0 {
-                let woken = async {
-                    match &self.wakeup {
-                        Some(n) => n.notified().await,
-                        None => std::future::pending().await,
-                    }
-                };
-                tokio::select! {
-                    _ = tokio::time::sleep(self.poll_interval) => {}
-                    _ = woken, if !report.paused => {}
-                    _ = cancel.cancelled() => {}
-                }
-            }
-        }
-        Ok(())
+        let runner = super::Runner {
+            name: "push",
+            interval: self.poll_interval,
+            heartbeat: &self.heartbeat,
+            cancel: &cancel,
+            grace: self.shutdown_grace,
+            wakeup: self.wakeup.clone(),
+        };
+        runner
+            .run(|| async {
+                // systemd's watchdog is petted from the loop itself, so a wedged loop gets restarted.
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+                let report = self.run_pass().await?;
+                Ok(match (report.claimed, report.paused) {
+                    (_, true) => super::Pace::WaitOut,
+                    (0, false) => super::Pace::Wait,
+                    _ => super::Pace::Again,
+                })
+            })
+            .await
     }
 
     /// Runs passes until nothing is due now (for `once` and cron), with as many pass loops side
