@@ -24,7 +24,20 @@ pub struct ChangeTiming {
     pub rows_per_look: usize,
 }
 
-/// Completes the first `CHANGES` orders as an administrator would (status and updated_at).
+/// The backlog the claim phase seeded was placed a while ago too: the store's history is old,
+/// and only the administrators' changes are new.
+async fn age_the_backlog(store: &Store) -> Result<u64> {
+    let time = store.db().dialect().time_param(":at");
+    let sql = format!("UPDATE orders SET updated_at = {time} WHERE status = :status");
+    let long_ago = Utc::now() - chrono::Duration::days(30);
+    let args = Args::new()
+        .set("status", "Order Placed")
+        .set("at", long_ago.format("%Y-%m-%d %H:%M:%S%.6f").to_string());
+    let stmt = Stmt::render(store.db().dialect(), &sql);
+    Ok(store.db().execute(&stmt, &args).await?)
+}
+
+/// Cancels the first `CHANGES` orders as an administrator would (status and updated_at).
 async fn admin_changes(store: &Store) -> Result<u64> {
     let time = store.db().dialect().time_param(":at");
     let sql = format!(
@@ -42,6 +55,7 @@ async fn admin_changes(store: &Store) -> Result<u64> {
 /// with `CHANGES` fresh changes in the window.
 pub async fn change_timing(store: &Store, runs: usize) -> Result<ChangeTiming> {
     let overlap = chrono::Duration::minutes(2);
+    age_the_backlog(store).await.context("ageing the backlog")?;
     let t = Instant::now();
     let caught_up = store
         .detect_changes(overlap, 500)

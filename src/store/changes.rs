@@ -33,11 +33,12 @@ impl ChangeSql {
         // Keyset pages over (updated_at, id): a bulk update gives many rows one time.
         let scan = o.updated_at.as_ref().map(|u| {
             let (at, since) = (b.c("o", u), b.d.time_param(":since"));
+            let after = b.d.after_key(&at, &b.id("o"), &since, ":after");
             b.stmt(format!(
                 "SELECT {id} AS id, {status} AS status, {text} AS updated_at, s.state AS sync_state, \
                    s.route, s.sf_status, s.sf_opportunity_id \
                  FROM {orders} o LEFT JOIN order_sync_state s ON s.order_id = {raw} \
-                 WHERE {at} >= {since} AND ({at} > {since} OR {raw} > :after) \
+                 WHERE {after} \
                  ORDER BY {at}, {raw} LIMIT :limit",
                 id = b.int("o", Some(&o.id)),
                 status = b.text("o", Some(&o.status)),

@@ -62,6 +62,11 @@ pub trait Dialect: Send + Sync + 'static {
     fn concat(&self, a: &str, b: &str) -> String {
         format!("({a} || {b})")
     }
+    /// Rows after `(a, b)` = `(pa, pb)` in (a, b) order, as an index range on (a, b): a row value,
+    /// which PostgreSQL and SQLite scan in index order (a LIMIT reads only what it returns).
+    fn after_key(&self, a: &str, b: &str, pa: &str, pb: &str) -> String {
+        format!("({a}, {b}) > ({pa}, {pb})")
+    }
     /// `INSERT INTO {into} {rest}` that leaves a row whose `key` exists alone and counts it as
     /// no row touched.
     fn insert_ignoring(&self, into: &str, rest: &str, key: &str) -> String {

@@ -35,6 +35,10 @@ impl Dialect for MySql {
     }
     // IGNORE also turns other errors into warnings, so it is kept to order-sync's own tables,
     // whose values it controls. (ON DUPLICATE KEY UPDATE k = k would count a duplicate as a row.)
+    // MariaDB does not turn a row-value comparison into an index range; this form it does.
+    fn after_key(&self, a: &str, b: &str, pa: &str, pb: &str) -> String {
+        format!("({a} > {pa} OR ({a} = {pa} AND {b} > {pb}))")
+    }
     fn insert_ignoring(&self, into: &str, rest: &str, _key: &str) -> String {
         format!("INSERT IGNORE INTO {into} {rest}")
     }
