@@ -11,23 +11,33 @@ use order_sync::store::Store;
 use crate::facts::StoreFacts;
 use serde_json::json;
 
+use crate::admin::AdminDriver;
 use crate::child::count_in_logs;
 use crate::fleet::Fleet;
 use crate::repairs::RepairDriver;
 use crate::report::{row, table};
 use crate::seed::Kind;
 use crate::verify::verify;
+use crate::verify_lifecycle::{self, agreement};
+use crate::verify_lines::verify_lines;
+use order_sync::config::SalesforceSettings;
 
 /// What the run measured besides the final state.
 pub struct Timings {
     pub seeding: Duration,
     pub chaos: Duration,
     pub drain_after_faults_off: Duration,
+    /// How long the lifecycle loop took after the drain to bring Salesforce in line (None:
+    /// it did not within the wait, or the drain failed).
+    pub lifecycle_catch_up: Option<Duration>,
     pub total: Duration,
     pub drained: bool,
 }
 
 pub struct RunInfo<'a> {
+    /// The workers' Salesforce settings: the stages and Order statuses to expect.
+    pub settings: &'a SalesforceSettings,
+    pub admin: &'a AdminDriver,
     pub workers: usize,
     pub fault_rate: f64,
     pub seeded: &'a [(i64, Kind)],
@@ -67,7 +77,11 @@ pub async fn report(
     let facts = store.order_facts().await.context("reading orders")?;
     let history = store.history_facts().await.context("reading history")?;
     let attempts = store.attempt_outcomes().await.context("reading attempts")?;
-    let verdict = verify(info.seeded, driver, &facts, &history, fake);
+    let lines = store.line_facts().await.context("reading order lines")?;
+    let mut verdict = verify(info.seeded, driver, info.admin, &facts, &history, fake);
+    verify_lines(&mut verdict, driver, &facts, &lines, fake);
+    let agreed = agreement(info.settings, info.admin, &facts, fake);
+    verify_lifecycle::record(&mut verdict, &agreed, info.admin);
     let faults = fake.faults_injected();
     let passed = verdict.passed()
         && info.timings.drained
@@ -170,7 +184,28 @@ fn rows(
                 v.count("parked_well_formed")
             ),
         ),
-        row("duplicates", v.count("duplicates")),
+    ]);
+    rows.extend(lifecycle_rows(v, info));
+    rows.extend([
+        row(
+            "line items checked / reissue prices checked",
+            format!(
+                "{} / {}",
+                v.count("line_items_checked"),
+                v.count("reissue_prices_checked")
+            ),
+        ),
+        row("duplicates (records and line items)", v.count("duplicates")),
+        row(
+            "line items missing / mismatched / miscounted",
+            format!(
+                "{} / {} / {}",
+                v.count("missing_line_items"),
+                v.count("line_item_mismatch"),
+                v.count("line_item_count")
+            ),
+        ),
+        row("reissue price mismatches", v.count("reissue_price_mismatch")),
         row("lost", v.count("lost")),
         row("incomplete sent", v.count("incomplete_sent")),
         row("history mismatches", v.count("history_mismatch")),
@@ -195,6 +230,44 @@ fn rows(
     rows
 }
 
+/// The administrator's moves and whether Salesforce followed them.
+fn lifecycle_rows(v: &crate::verify::Verdict, info: &RunInfo<'_>) -> Vec<(String, String)> {
+    let catch_up = info.timings.lifecycle_catch_up;
+    vec![
+        row(
+            "admin moves made / orders moved / still planned",
+            format!(
+                "{} / {} / {}",
+                v.count("lifecycle_changes_made"),
+                v.count("lifecycle_orders_changed"),
+                info.admin.planned()
+            ),
+        ),
+        row(
+            "canceled in Order Placed: never sent / sent, then canceled",
+            format!(
+                "{} / {} ({} canceled mid-send)",
+                v.count("placed_cancels_never_sent"),
+                v.count("placed_cancels_sent_and_canceled"),
+                info.admin.canceled_mid_send
+            ),
+        ),
+        row(
+            "sent orders compared / admin changes verified",
+            format!(
+                "{} / {}",
+                v.count("lifecycle_orders_compared"),
+                v.count("lifecycle_changes_verified")
+            ),
+        ),
+        row("Salesforce disagrees with the store", v.count("lifecycle_disagreements")),
+        row(
+            "lifecycle caught up after drain",
+            catch_up.map_or_else(|| "NO".into(), |d| format!("{:.1}s", d.as_secs_f64())),
+        ),
+    ]
+}
+
 fn json_line(
     info: &RunInfo<'_>,
     driver: &RepairDriver,
@@ -211,7 +284,10 @@ fn json_line(
         "circuit_opened_logged": g.logs[4], "circuit_reopened_logged": g.logs[5],
         "counts": g.verdict.counts, "repairs": {"marked": driver.marked.len(), "accepted": driver.accepted.len()},
         "seconds": {"seeding": t.seeding.as_secs_f64(), "chaos": t.chaos.as_secs_f64(),
-            "drain_after_faults_off": t.drain_after_faults_off.as_secs_f64(), "total": t.total.as_secs_f64()},
+            "drain_after_faults_off": t.drain_after_faults_off.as_secs_f64(),
+            "lifecycle_catch_up": t.lifecycle_catch_up.map(|d| d.as_secs_f64()), "total": t.total.as_secs_f64()},
+        "admin": {"moves": info.admin.made(), "orders": info.admin.changes.len(),
+            "placed_cancels": info.admin.placed_cancels.len(), "canceled_mid_send": info.admin.canceled_mid_send},
         "drained": t.drained, "failures": g.verdict.failures,
     })
 }
