@@ -88,25 +88,30 @@ pub fn agreement(
     a
 }
 
-/// What Salesforce shows for a sent order against what the settings say for its status.
+/// What Salesforce shows for a sent order against what the settings say for its status: each
+/// field that differs, or None.
 fn compare(settings: &SalesforceSettings, f: &OrderFact, recs: &Records) -> Option<String> {
     let Ok(status) = OrderStatus::parse(&f.status) else {
         return Some("a status outside the eight".into());
     };
     let shown = shown_for(settings, status);
-    let opp_key = f.reissue_of.unwrap_or(f.id).to_string();
-    let stage = recs.stages.get(&opp_key);
+    let mut wrong = Vec::new();
+    let stage = recs.stages.get(&f.reissue_of.unwrap_or(f.id).to_string());
     if let Some(want) = &shown.stage
         && stage != Some(want)
     {
-        return Some(format!("Opportunity stage {stage:?}, expected {want:?}"));
+        wrong.push(format!("Opportunity stage {stage:?}, expected {want:?}"));
     }
-    let order = recs.orders.get(&f.id.to_string())?;
-    // No Order status for this store status: the Order keeps the one it was sent with.
-    let want = shown
-        .order_status
-        .unwrap_or_else(|| settings.activated_status.clone());
-    (*order != want).then(|| format!("Order status {order:?}, expected {want:?}"))
+    if let Some(order) = recs.orders.get(&f.id.to_string()) {
+        // No Order status for this store status: the Order keeps the one it was sent with.
+        let want = shown
+            .order_status
+            .unwrap_or_else(|| settings.activated_status.clone());
+        if *order != want {
+            wrong.push(format!("Order status {order:?}, expected {want:?}"));
+        }
+    }
+    (!wrong.is_empty()).then(|| wrong.join("; "))
 }
 
 /// An order canceled while still in Order Placed: no records at all, or every record (it was
