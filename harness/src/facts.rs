@@ -191,11 +191,12 @@ impl StoreFacts for Store {
         Ok(n)
     }
 
-    /// Orders in Order Placed that order-sync has tried to send (a retry is due, or a worker
-    /// holds the claim right now).
+    /// Orders in Order Placed that order-sync has tried to send: those waiting for a retry
+    /// after a failure (which Salesforce may have applied) first, then those a worker holds.
     async fn tried_in_order_placed(&self) -> Result<Vec<i64>> {
         let sql = "SELECT o.id FROM orders o JOIN order_sync_state s ON s.order_id = o.id \
-            WHERE o.status = 'Order Placed' AND s.state = 'pending' AND s.attempts >= 1 ORDER BY o.id";
+            WHERE o.status = 'Order Placed' AND s.state = 'pending' AND s.attempts >= 1 \
+            ORDER BY CASE WHEN s.last_error IS NULL THEN 1 ELSE 0 END, o.id";
         let rows: Vec<(i64,)> = self.db().fetch_all(&stmt(self, sql), &none()).await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }

@@ -141,7 +141,10 @@ fn placed_cancel(
         ));
     }
     a.placed_sent_and_canceled += 1;
-    compare(settings, f, recs).map(|p| format!("canceled while being sent; {p}"))
+    compare(settings, f, recs).map(|p| {
+        let state = f.sync_state.as_deref().unwrap_or("none");
+        format!("canceled while being sent (sync state {state}); {p}")
+    })
 }
 
 /// Adds the comparison's counts and failures to the verdict.
