@@ -171,7 +171,11 @@ impl AdminDriver {
     async fn statuses(&self) -> Result<HashMap<i64, String>> {
         let mut all = HashMap::new();
         for s in [OP, IN_PROCESS, AWAITING_PAYMENT, AWAITING_EVALUATION] {
-            let ids = self.store.ids_in_status(s).await.context("reading statuses")?;
+            let ids = self
+                .store
+                .ids_in_status(s)
+                .await
+                .context("reading statuses")?;
             all.extend(ids.into_iter().map(|id| (id, s.to_string())));
         }
         Ok(all)
@@ -181,7 +185,9 @@ impl AdminDriver {
     /// would; false when it had moved on meanwhile.
     async fn set_status(&mut self, id: i64, from: &str, to: &str) -> Result<bool> {
         let store = &self.store;
-        let at = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+        let at = chrono::Utc::now()
+            .format("%Y-%m-%d %H:%M:%S%.6f")
+            .to_string();
         let time = store.db().dialect().time_param(":at");
         let sql = format!(
             "UPDATE orders SET status = :to, updated_at = {time} WHERE id = :id AND status = :from"

@@ -205,7 +205,10 @@ fn rows(
                 v.count("line_item_count")
             ),
         ),
-        row("reissue price mismatches", v.count("reissue_price_mismatch")),
+        row(
+            "reissue price mismatches",
+            v.count("reissue_price_mismatch"),
+        ),
         row("lost", v.count("lost")),
         row("incomplete sent", v.count("incomplete_sent")),
         row("history mismatches", v.count("history_mismatch")),
@@ -260,7 +263,10 @@ fn lifecycle_rows(v: &crate::verify::Verdict, info: &RunInfo<'_>) -> Vec<(String
                 v.count("lifecycle_changes_verified")
             ),
         ),
-        row("Salesforce disagrees with the store", v.count("lifecycle_disagreements")),
+        row(
+            "Salesforce disagrees with the store",
+            v.count("lifecycle_disagreements"),
+        ),
         row(
             "lifecycle caught up after drain",
             catch_up.map_or_else(|| "NO".into(), |d| format!("{:.1}s", d.as_secs_f64())),

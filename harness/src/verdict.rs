@@ -30,4 +30,3 @@ impl Verdict {
         self.failures.is_empty()
     }
 }
-

@@ -40,7 +40,11 @@ fn field_by_order(fake: &FakeSalesforce, object: &str, field: &str) -> HashMap<S
                 Value::Number(n) => n.to_string(),
                 _ => return None,
             };
-            let value = r.get(field).and_then(Value::as_str).unwrap_or("").to_string();
+            let value = r
+                .get(field)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             Some((key, value))
         })
         .collect()
@@ -80,7 +84,9 @@ pub fn agreement(
             compare(settings, f, &recs)
         };
         match problem {
-            Some(p) => a.disagreements.push(format!("order {} ({}): {p}", f.id, f.status)),
+            Some(p) => a
+                .disagreements
+                .push(format!("order {} ({}): {p}", f.id, f.status)),
             None if admin.changes.contains_key(&f.id) => a.changes_verified += 1,
             None => {}
         }
@@ -114,8 +120,8 @@ fn compare(settings: &SalesforceSettings, f: &OrderFact, recs: &Records) -> Opti
     (!wrong.is_empty()).then(|| wrong.join("; "))
 }
 
-/// An order canceled while still in Order Placed: no records at all, or every record (it was
-/// being sent) showing Canceled; and the store keeps it Canceled.
+/// An order canceled while still in Order Placed: no records at all, or records (it was being
+/// sent) showing Canceled; and the store keeps it Canceled.
 fn placed_cancel(
     settings: &SalesforceSettings,
     f: &OrderFact,
@@ -135,11 +141,7 @@ fn placed_cancel(
         a.placed_never_sent += 1;
         return None;
     }
-    if found != [true; 3] {
-        return Some(format!(
-            "canceled in Order Placed; Opportunity/Quote/Order present {found:?}"
-        ));
-    }
+    // Which records its kind has is verify's records check; here: it shows canceled.
     a.placed_sent_and_canceled += 1;
     compare(settings, f, recs).map(|p| {
         let state = f.sync_state.as_deref().unwrap_or("none");
@@ -154,10 +156,17 @@ pub fn record(v: &mut Verdict, a: &Agreement, admin: &AdminDriver) {
     v.add("lifecycle_changes_verified", a.changes_verified);
     v.add("lifecycle_orders_compared", a.checked);
     v.add("placed_cancels_never_sent", a.placed_never_sent);
-    v.add("placed_cancels_sent_and_canceled", a.placed_sent_and_canceled);
+    v.add(
+        "placed_cancels_sent_and_canceled",
+        a.placed_sent_and_canceled,
+    );
     v.add("lifecycle_disagreements", 0);
     if admin.made() == 0 || a.checked == 0 {
-        let what = format!("{} admin moves, {} sent orders compared", admin.made(), a.checked);
+        let what = format!(
+            "{} admin moves, {} sent orders compared",
+            admin.made(),
+            a.checked
+        );
         v.fail("lifecycle_vacuous", what);
     }
     for d in &a.disagreements {

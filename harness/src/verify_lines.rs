@@ -76,15 +76,26 @@ impl Items {
     fn check(&self, v: &mut Verdict, order: i64, lines: &[&LineFact], price: Option<i64>) {
         let parent = self.parents.get(&order.to_string());
         for l in lines {
-            let found = self.by_line.get(&l.id.to_string()).map_or(&[][..], Vec::as_slice);
+            let found = self
+                .by_line
+                .get(&l.id.to_string())
+                .map_or(&[][..], Vec::as_slice);
             let want = usize::from(parent.is_some());
             v.add("line_items_checked", 1);
             if found.len() > want {
                 v.add("duplicates", (found.len() - want) as u64);
-                let what = format!("{} {}s for line {} of order {order}", found.len(), self.object, l.id);
+                let what = format!(
+                    "{} {}s for line {} of order {order}",
+                    found.len(),
+                    self.object,
+                    l.id
+                );
                 v.fail("duplicate_line_items", what);
             } else if found.len() < want {
-                v.fail("missing_line_items", format!("no {} for line {} of order {order}", self.object, l.id));
+                v.fail(
+                    "missing_line_items",
+                    format!("no {} for line {} of order {order}", self.object, l.id),
+                );
             }
             let Some((r, p)) = found.first().zip(parent) else {
                 continue;
@@ -104,11 +115,19 @@ impl Items {
                 );
             }
         }
-        let held = parent.and_then(|p| self.per_parent.get(p)).copied().unwrap_or(0);
+        let held = parent
+            .and_then(|p| self.per_parent.get(p))
+            .copied()
+            .unwrap_or(0);
         if parent.is_some() && held != lines.len() {
             v.fail(
                 "line_item_count",
-                format!("order {order}'s {} parent holds {held} {}s for {} lines", self.object, self.object, lines.len()),
+                format!(
+                    "order {order}'s {} parent holds {held} {}s for {} lines",
+                    self.object,
+                    self.object,
+                    lines.len()
+                ),
             );
         }
     }
@@ -131,12 +150,23 @@ pub fn verify_lines(
     }
     for f in facts {
         let mine = by_order.get(&f.id).map_or(&[][..], Vec::as_slice);
-        let accepted = |id: i64| repairs.accepted.get(&id).map(|p| (p * 100.0).round() as i64);
+        let accepted = |id: i64| {
+            repairs
+                .accepted
+                .get(&id)
+                .map(|p| (p * 100.0).round() as i64)
+        };
         match f.reissue_of {
             // A reissue keeps the accepted quote's lines: no QuoteLineItem of its own.
             Some(of) => {
                 quote_items.check(v, f.id, mine, None);
-                check_reissue(v, f, mine, by_order.get(&of).map_or(0, Vec::len), accepted(of));
+                check_reissue(
+                    v,
+                    f,
+                    mine,
+                    by_order.get(&of).map_or(0, Vec::len),
+                    accepted(of),
+                );
                 order_items.check(v, f.id, mine, accepted(of));
             }
             None => {
@@ -146,7 +176,8 @@ pub fn verify_lines(
         }
     }
     for items in [&quote_items, &order_items] {
-        let known: std::collections::HashSet<String> = lines.iter().map(|l| l.id.to_string()).collect();
+        let known: std::collections::HashSet<String> =
+            lines.iter().map(|l| l.id.to_string()).collect();
         let stray: usize = items
             .by_line
             .iter()
@@ -154,13 +185,22 @@ pub fn verify_lines(
             .map(|(_, rs)| rs.len())
             .sum();
         if stray > 0 {
-            v.fail("stray_line_items", format!("{stray} {}s name no store line", items.object));
+            v.fail(
+                "stray_line_items",
+                format!("{stray} {}s name no store line", items.object),
+            );
         }
     }
 }
 
 /// A reissued order has as many lines as the order it reissues, each at the accepted price.
-fn check_reissue(v: &mut Verdict, f: &OrderFact, lines: &[&LineFact], original: usize, price: Option<i64>) {
+fn check_reissue(
+    v: &mut Verdict,
+    f: &OrderFact,
+    lines: &[&LineFact],
+    original: usize,
+    price: Option<i64>,
+) {
     v.add("reissue_prices_checked", 1);
     let wrong: Vec<_> = lines
         .iter()

@@ -212,7 +212,10 @@ async fn phases(
     let mut fleet = Fleet::start(spec, args.workers)?;
     let every = Duration::from(args.kill_every);
     let (repairs, admin) = (d.repairs, d.admin);
-    let drivers = Drivers { repairs: &mut *repairs, admin: &mut *admin };
+    let drivers = Drivers {
+        repairs: &mut *repairs,
+        admin: &mut *admin,
+    };
     let in_chaos = chaos_phase(args.seed, every, &mut fleet, drivers, store, deadline).await?;
     let chaos_time = started.elapsed();
     fake.set_faults(Faults::default());
