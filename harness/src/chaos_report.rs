@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::admin::AdminDriver;
 use crate::child::count_in_logs;
 use crate::fleet::Fleet;
+use crate::lifecycle_report::{lifecycle_rows, line_rows};
 use crate::repairs::RepairDriver;
 use crate::report::{row, table};
 use crate::seed::Kind;
@@ -185,30 +186,13 @@ fn rows(
             ),
         ),
     ]);
-    rows.extend(lifecycle_rows(v, info));
+    rows.extend(lifecycle_rows(
+        v,
+        info.admin,
+        info.timings.lifecycle_catch_up,
+    ));
+    rows.extend(line_rows(v));
     rows.extend([
-        row(
-            "line items checked / reissue prices checked",
-            format!(
-                "{} / {}",
-                v.count("line_items_checked"),
-                v.count("reissue_prices_checked")
-            ),
-        ),
-        row("duplicates (records and line items)", v.count("duplicates")),
-        row(
-            "line items missing / mismatched / miscounted",
-            format!(
-                "{} / {} / {}",
-                v.count("missing_line_items"),
-                v.count("line_item_mismatch"),
-                v.count("line_item_count")
-            ),
-        ),
-        row(
-            "reissue price mismatches",
-            v.count("reissue_price_mismatch"),
-        ),
         row("lost", v.count("lost")),
         row("incomplete sent", v.count("incomplete_sent")),
         row("history mismatches", v.count("history_mismatch")),
@@ -231,47 +215,6 @@ fn rows(
         ),
     ]);
     rows
-}
-
-/// The administrator's moves and whether Salesforce followed them.
-fn lifecycle_rows(v: &crate::verify::Verdict, info: &RunInfo<'_>) -> Vec<(String, String)> {
-    let catch_up = info.timings.lifecycle_catch_up;
-    vec![
-        row(
-            "admin moves made / orders moved / still planned",
-            format!(
-                "{} / {} / {}",
-                v.count("lifecycle_changes_made"),
-                v.count("lifecycle_orders_changed"),
-                info.admin.planned()
-            ),
-        ),
-        row(
-            "canceled in Order Placed: never sent / sent, then canceled",
-            format!(
-                "{} / {} ({} canceled mid-send)",
-                v.count("placed_cancels_never_sent"),
-                v.count("placed_cancels_sent_and_canceled"),
-                info.admin.canceled_mid_send
-            ),
-        ),
-        row(
-            "sent orders compared / admin changes verified",
-            format!(
-                "{} / {}",
-                v.count("lifecycle_orders_compared"),
-                v.count("lifecycle_changes_verified")
-            ),
-        ),
-        row(
-            "Salesforce disagrees with the store",
-            v.count("lifecycle_disagreements"),
-        ),
-        row(
-            "lifecycle caught up after drain",
-            catch_up.map_or_else(|| "NO".into(), |d| format!("{:.1}s", d.as_secs_f64())),
-        ),
-    ]
 }
 
 fn json_line(

@@ -10,6 +10,7 @@ pub mod child;
 pub mod db;
 pub mod facts;
 pub mod fleet;
+pub mod lifecycle_report;
 pub mod phases;
 pub mod repairs;
 pub mod report;
