@@ -102,15 +102,16 @@ impl Items {
             };
             let expected = price.or_else(|| cents_of(l.unit_price.as_deref()));
             let (qty, at) = (cents(r.get("Quantity")), cents(r.get("UnitPrice")));
+            let want_qty = l.quantity.map(|q| q * 100);
             if text(r.get(self.parent_field)).as_ref() != Some(p)
-                || qty != l.quantity.map(|q| q * 100)
+                || qty != want_qty
                 || at != expected
             {
                 v.fail(
                     "line_item_mismatch",
                     format!(
-                        "{} {} (line {} of order {order}): parent/quantity/price {:?}/{qty:?}/{at:?}, store {p}/{:?}/{expected:?} (hundredths)",
-                        self.object, r.id, l.id, text(r.get(self.parent_field)), l.quantity
+                        "{} {} (line {} of order {order}): parent/quantity/price {:?}/{qty:?}/{at:?}, store {p}/{want_qty:?}/{expected:?} (quantity and price in hundredths)",
+                        self.object, r.id, l.id, text(r.get(self.parent_field))
                     ),
                 );
             }
