@@ -173,3 +173,77 @@ pub fn record(v: &mut Verdict, a: &Agreement, admin: &AdminDriver) {
         v.fail("lifecycle_disagreements", d.clone());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fact(id: i64, status: &str, reissue_of: Option<i64>) -> OrderFact {
+        OrderFact {
+            id,
+            status: status.into(),
+            reissue_of,
+            sync_state: Some("done".into()),
+            last_error: None,
+            rescued_from: None,
+            attempts: Some(1),
+        }
+    }
+
+    fn records(stage: &[(i64, &str)], order: &[(i64, &str)]) -> Records {
+        let map = |v: &[(i64, &str)]| {
+            v.iter()
+                .map(|(k, s)| (k.to_string(), s.to_string()))
+                .collect()
+        };
+        Records {
+            stages: map(stage),
+            quotes: HashMap::new(),
+            orders: map(order),
+        }
+    }
+
+    fn settings() -> SalesforceSettings {
+        let mut s = crate::db::default_settings().salesforce;
+        s.order_statuses.canceled = "Cancelled".into();
+        s
+    }
+
+    #[test]
+    fn a_canceled_order_agrees_only_when_lost_and_its_order_cancelled() {
+        let s = settings();
+        let f = fact(7, "Canceled", None);
+        assert_eq!(
+            compare(&s, &f, &records(&[(7, "Closed Lost")], &[(7, "Cancelled")])),
+            None
+        );
+        let wrong = compare(&s, &f, &records(&[(7, "Closed Won")], &[(7, "Activated")]));
+        let wrong = wrong.expect("a disagreement");
+        assert!(
+            wrong.contains("stage") && wrong.contains("Order status"),
+            "{wrong}"
+        );
+    }
+
+    #[test]
+    fn an_unconfigured_order_status_leaves_the_order_activated() {
+        let s = settings();
+        let f = fact(8, "Completed", None);
+        assert_eq!(
+            compare(&s, &f, &records(&[(8, "Closed Won")], &[(8, "Activated")])),
+            None
+        );
+        assert!(compare(&s, &f, &records(&[(8, "Closed Won")], &[(8, "Draft")])).is_some());
+    }
+
+    #[test]
+    fn a_reissue_is_judged_by_its_original_opportunity() {
+        let s = settings();
+        let f = fact(9, "In Process", Some(3));
+        assert_eq!(
+            compare(&s, &f, &records(&[(3, "Closed Won")], &[(9, "Activated")])),
+            None
+        );
+        assert!(compare(&s, &f, &records(&[(9, "Closed Won")], &[(9, "Activated")])).is_some());
+    }
+}
