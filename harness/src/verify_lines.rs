@@ -97,23 +97,8 @@ impl Items {
                     format!("no {} for line {} of order {order}", self.object, l.id),
                 );
             }
-            let Some((r, p)) = found.first().zip(parent) else {
-                continue;
-            };
-            let expected = price.or_else(|| cents_of(l.unit_price.as_deref()));
-            let (qty, at) = (cents(r.get("Quantity")), cents(r.get("UnitPrice")));
-            let want_qty = l.quantity.map(|q| q * 100);
-            if text(r.get(self.parent_field)).as_ref() != Some(p)
-                || qty != want_qty
-                || at != expected
-            {
-                v.fail(
-                    "line_item_mismatch",
-                    format!(
-                        "{} {} (line {} of order {order}): parent/quantity/price {:?}/{qty:?}/{at:?}, store {p}/{want_qty:?}/{expected:?} (quantity and price in hundredths)",
-                        self.object, r.id, l.id, text(r.get(self.parent_field))
-                    ),
-                );
+            if let Some((r, p)) = found.first().zip(parent) {
+                self.check_values(v, order, l, r, p, price);
             }
         }
         let held = parent
@@ -128,6 +113,32 @@ impl Items {
                     self.object,
                     self.object,
                     lines.len()
+                ),
+            );
+        }
+    }
+
+    /// One item against its store line: parent, quantity and price (`price` overrides the
+    /// line's own: an accepted quote).
+    fn check_values(
+        &self,
+        v: &mut Verdict,
+        order: i64,
+        l: &LineFact,
+        r: &Record,
+        p: &str,
+        price: Option<i64>,
+    ) {
+        let expected = price.or_else(|| cents_of(l.unit_price.as_deref()));
+        let (qty, at) = (cents(r.get("Quantity")), cents(r.get("UnitPrice")));
+        let want_qty = l.quantity.map(|q| q * 100);
+        if text(r.get(self.parent_field)).as_deref() != Some(p) || qty != want_qty || at != expected
+        {
+            v.fail(
+                "line_item_mismatch",
+                format!(
+                    "{} {} (line {} of order {order}): parent/quantity/price {:?}/{qty:?}/{at:?}, store {p}/{want_qty:?}/{expected:?} (quantity and price in hundredths)",
+                    self.object, r.id, l.id, text(r.get(self.parent_field))
                 ),
             );
         }
