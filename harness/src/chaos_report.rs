@@ -11,23 +11,34 @@ use order_sync::store::Store;
 use crate::facts::StoreFacts;
 use serde_json::json;
 
+use crate::admin::AdminDriver;
 use crate::child::count_in_logs;
 use crate::fleet::Fleet;
+use crate::lifecycle_report::{lifecycle_rows, line_rows};
 use crate::repairs::RepairDriver;
 use crate::report::{row, table};
 use crate::seed::Kind;
 use crate::verify::verify;
+use crate::verify_lifecycle::{self, agreement};
+use crate::verify_lines::verify_lines;
+use order_sync::config::SalesforceSettings;
 
 /// What the run measured besides the final state.
 pub struct Timings {
     pub seeding: Duration,
     pub chaos: Duration,
     pub drain_after_faults_off: Duration,
+    /// How long the lifecycle loop took after the drain to bring Salesforce in line (None:
+    /// it did not within the wait, or the drain failed).
+    pub lifecycle_catch_up: Option<Duration>,
     pub total: Duration,
     pub drained: bool,
 }
 
 pub struct RunInfo<'a> {
+    /// The workers' Salesforce settings: the stages and Order statuses to expect.
+    pub settings: &'a SalesforceSettings,
+    pub admin: &'a AdminDriver,
     pub workers: usize,
     pub fault_rate: f64,
     pub seeded: &'a [(i64, Kind)],
@@ -67,7 +78,11 @@ pub async fn report(
     let facts = store.order_facts().await.context("reading orders")?;
     let history = store.history_facts().await.context("reading history")?;
     let attempts = store.attempt_outcomes().await.context("reading attempts")?;
-    let verdict = verify(info.seeded, driver, &facts, &history, fake);
+    let lines = store.line_facts().await.context("reading order lines")?;
+    let mut verdict = verify(info.seeded, driver, info.admin, &facts, &history, fake);
+    verify_lines(&mut verdict, driver, &facts, &lines, fake);
+    let agreed = agreement(info.settings, info.admin, &facts, fake);
+    verify_lifecycle::record(&mut verdict, &agreed, info.admin);
     let faults = fake.faults_injected();
     let passed = verdict.passed()
         && info.timings.drained
@@ -170,7 +185,14 @@ fn rows(
                 v.count("parked_well_formed")
             ),
         ),
-        row("duplicates", v.count("duplicates")),
+    ]);
+    rows.extend(lifecycle_rows(
+        v,
+        info.admin,
+        info.timings.lifecycle_catch_up,
+    ));
+    rows.extend(line_rows(v));
+    rows.extend([
         row("lost", v.count("lost")),
         row("incomplete sent", v.count("incomplete_sent")),
         row("history mismatches", v.count("history_mismatch")),
@@ -211,7 +233,10 @@ fn json_line(
         "circuit_opened_logged": g.logs[4], "circuit_reopened_logged": g.logs[5],
         "counts": g.verdict.counts, "repairs": {"marked": driver.marked.len(), "accepted": driver.accepted.len()},
         "seconds": {"seeding": t.seeding.as_secs_f64(), "chaos": t.chaos.as_secs_f64(),
-            "drain_after_faults_off": t.drain_after_faults_off.as_secs_f64(), "total": t.total.as_secs_f64()},
+            "drain_after_faults_off": t.drain_after_faults_off.as_secs_f64(),
+            "lifecycle_catch_up": t.lifecycle_catch_up.map(|d| d.as_secs_f64()), "total": t.total.as_secs_f64()},
+        "admin": {"moves": info.admin.made(), "orders": info.admin.changes.len(),
+            "placed_cancels": info.admin.placed_cancels.len(), "canceled_mid_send": info.admin.canceled_mid_send},
         "drained": t.drained, "failures": g.verdict.failures,
     })
 }

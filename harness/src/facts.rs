@@ -27,6 +27,15 @@ pub struct HistoryFact {
     pub to_status: String,
 }
 
+/// One order line as the verifier sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LineFact {
+    pub id: i64,
+    pub order_id: i64,
+    pub quantity: Option<i64>,
+    pub unit_price: Option<String>,
+}
+
 /// What `bulk_orders` inserts: `count` one-line orders of `status`, placed at `placed_at`.
 #[derive(Debug, Clone, Copy)]
 pub struct BulkOrders<'a> {
@@ -95,6 +104,8 @@ pub trait StoreFacts {
     fn history_facts(&self) -> impl Future<Output = Result<Vec<HistoryFact>>>;
     fn ids_in_status(&self, status: &str) -> impl Future<Output = Result<Vec<i64>>>;
     fn due_count(&self) -> impl Future<Output = Result<i64>>;
+    fn tried_in_order_placed(&self) -> impl Future<Output = Result<Vec<i64>>>;
+    fn line_facts(&self) -> impl Future<Output = Result<Vec<LineFact>>>;
     fn attempt_outcomes(&self) -> impl Future<Output = Result<Vec<(String, i64)>>>;
     fn placed_to_routed_ms(&self, from_id: i64) -> impl Future<Output = Result<Vec<(i64, f64)>>>;
 }
@@ -178,6 +189,28 @@ impl StoreFacts for Store {
             WHERE o.status = 'Order Placed' AND (s.state IS NULL OR s.state <> 'parked')";
         let (n,): (i64,) = self.db().fetch_one(&stmt(self, sql), &none()).await?;
         Ok(n)
+    }
+
+    /// Orders in Order Placed that order-sync has tried to send: those waiting for a retry
+    /// after a failure (which Salesforce may have applied) first, then those a worker holds.
+    async fn tried_in_order_placed(&self) -> Result<Vec<i64>> {
+        let sql = "SELECT o.id FROM orders o JOIN order_sync_state s ON s.order_id = o.id \
+            WHERE o.status = 'Order Placed' AND s.state = 'pending' AND s.attempts >= 1 \
+            ORDER BY CASE WHEN s.last_error IS NULL THEN 1 ELSE 0 END, o.id";
+        let rows: Vec<(i64,)> = self.db().fetch_all(&stmt(self, sql), &none()).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Every order line: its id, order, quantity and unit price (as text).
+    async fn line_facts(&self) -> Result<Vec<LineFact>> {
+        let price = match self.db() {
+            Db::MySql(_) => "CAST(unit_price AS CHAR)",
+            _ => "CAST(unit_price AS TEXT)",
+        };
+        let sql = format!(
+            "SELECT id, order_id, quantity, {price} AS unit_price FROM order_lines ORDER BY order_id, id"
+        );
+        Ok(self.db().fetch_all(&stmt(self, &sql), &none()).await?)
     }
 
     /// Sync attempts per outcome ('sent', 'transient', 'rejected', …).

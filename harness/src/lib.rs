@@ -1,6 +1,8 @@
 //! Shared pieces of the chaos suite and the benchmark: throwaway databases, seeding, child
-//! `order-sync run` processes, /proc readings, the repair driver, verification and tables.
+//! `order-sync run` processes, /proc readings, the repair and admin drivers, verification and
+//! tables.
 
+pub mod admin;
 pub mod bench;
 pub mod bench_report;
 pub mod change_timing;
@@ -9,12 +11,17 @@ pub mod child;
 pub mod db;
 pub mod facts;
 pub mod fleet;
+pub mod lifecycle_report;
+pub mod phases;
 pub mod repairs;
 pub mod report;
 pub mod seed;
+pub mod verdict;
 pub mod verify;
+pub mod verify_lifecycle;
+pub mod verify_lines;
 
 pub use child::{ProcUsage, WorkerProc, WorkerSpec};
 pub use db::{Backend, TestDb};
-pub use facts::{BulkOrders, HistoryFact, OrderFact, StoreFacts};
+pub use facts::{BulkOrders, HistoryFact, LineFact, OrderFact, StoreFacts};
 pub use seed::{Catalog, Kind, Mix};

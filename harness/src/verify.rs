@@ -1,45 +1,18 @@
 //! The chaos suite's assertions, over the store's final state, its history rows and the fake's
 //! records: routed or parked, exactly one of each record, one reissue per accepted repair.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::facts::{HistoryFact, OrderFact};
 use fake_salesforce::{FakeSalesforce, Record};
 use serde_json::Value;
 
+use crate::admin::AdminDriver;
 use crate::repairs::RepairDriver;
 use crate::seed::Kind;
+pub use crate::verdict::Verdict;
 
 const OP: &str = "Order Placed";
-
-/// What was found: named counts and the first few failures of each check.
-#[derive(Debug, Default)]
-pub struct Verdict {
-    pub counts: BTreeMap<&'static str, u64>,
-    pub failures: BTreeMap<&'static str, Vec<String>>,
-}
-
-impl Verdict {
-    fn add(&mut self, key: &'static str, n: u64) {
-        *self.counts.entry(key).or_default() += n;
-    }
-
-    fn fail(&mut self, check: &'static str, detail: String) {
-        self.add(check, 1);
-        let list = self.failures.entry(check).or_default();
-        if list.len() < 8 {
-            list.push(detail);
-        }
-    }
-
-    pub fn count(&self, key: &str) -> u64 {
-        self.counts.get(key).copied().unwrap_or(0)
-    }
-
-    pub fn passed(&self) -> bool {
-        self.failures.is_empty()
-    }
-}
 
 /// What one order should look like at the end.
 struct Expect {
@@ -47,6 +20,25 @@ struct Expect {
     history: Vec<(Option<&'static str>, &'static str)>,
     /// Opportunity, Quote, Order records keyed by this order's id.
     records: [usize; 3],
+    /// Or none at all: an order canceled in Order Placed, maybe while it was being sent.
+    may_be_unsent: bool,
+}
+
+/// What an administrator's moves make of `e`: their last status (they write no history row);
+/// an order canceled in Order Placed has no history and all records or none.
+fn after_admin(mut e: Expect, id: i64, admin: &AdminDriver) -> Expect {
+    if admin.placed_cancels.contains(&id) {
+        e.history.clear();
+        e.may_be_unsent = true;
+    }
+    if let Some(s) = admin.final_status(id) {
+        e.status = match s {
+            "Canceled" => "Canceled",
+            "Completed" => "Completed",
+            _ => "In Process",
+        };
+    }
+    e
 }
 
 fn expect(kind: Kind, id: i64, repairs: &RepairDriver) -> Expect {
@@ -54,6 +46,7 @@ fn expect(kind: Kind, id: i64, repairs: &RepairDriver) -> Expect {
         status: s,
         history: vec![(Some(OP), s)],
         records: [1, 1, 1],
+        may_be_unsent: false,
     };
     match kind {
         Kind::Card => routed("In Process"),
@@ -63,6 +56,7 @@ fn expect(kind: Kind, id: i64, repairs: &RepairDriver) -> Expect {
                 status: "Awaiting Evaluation",
                 history: vec![(Some(OP), "Awaiting Evaluation")],
                 records: [1, 1, 0],
+                may_be_unsent: false,
             };
             if repairs.marked.contains(&id) {
                 e.history
@@ -80,11 +74,13 @@ fn expect(kind: Kind, id: i64, repairs: &RepairDriver) -> Expect {
             status: "Incomplete",
             history: vec![],
             records: [0, 0, 0],
+            may_be_unsent: false,
         },
         _ => Expect {
             status: OP,
             history: vec![],
             records: [0, 0, 0],
+            may_be_unsent: false,
         },
     }
 }
@@ -95,6 +91,7 @@ fn reissue_expect(po: bool) -> Expect {
         status: s,
         history: vec![(None, OP), (Some(OP), s)],
         records: [0, 0, 1],
+        may_be_unsent: false,
     }
 }
 
@@ -136,6 +133,7 @@ fn by_key(
 pub fn verify(
     seeded: &[(i64, Kind)],
     repairs: &RepairDriver,
+    admin: &AdminDriver,
     facts: &[OrderFact],
     history: &[HistoryFact],
     fake: &FakeSalesforce,
@@ -157,9 +155,8 @@ pub fn verify(
     ] {
         recs.push(by_key(fake, object, field, &mut v));
     }
+    // Line items are counted per store line by `verify_lines`.
     for (object, field) in [
-        ("QuoteLineItem", "Store_Line_Id__c"),
-        ("OrderItem", "Store_Line_Id__c"),
         ("Account", "Store_Customer_Id__c"),
         ("Contact", "Store_Customer_Id__c"),
     ] {
@@ -175,7 +172,7 @@ pub fn verify(
             &mut v,
             *id,
             *kind,
-            expect(*kind, *id, repairs),
+            after_admin(expect(*kind, *id, repairs), *id, admin),
             &facts_by_id,
             &hist,
             &recs,
@@ -288,7 +285,7 @@ fn check_order(
                 f.sync_state
             ),
         );
-    } else if found.as_slice() != e.records {
+    } else if found.as_slice() != e.records && !(e.may_be_unsent && found == [0, 0, 0]) {
         v.fail(
             "records_mismatch",
             format!(

@@ -1,6 +1,8 @@
 //! Chaos suite: seeds orders of every route (plus Incomplete and malformed ones), runs several
 //! `order-sync run` workers against the fake Salesforce with faults on, SIGKILLs and restarts
-//! them, drives repairs from the Salesforce side, then turns faults off, drains and verifies.
+//! them, drives repairs from the Salesforce side and an administrator's cancels and completions
+//! from the store's, then turns faults off, drains, waits for Salesforce to follow the store's
+//! statuses, and verifies.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,12 +10,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use fake_salesforce::{FakeSalesforce, FaultKind, Faults};
+use fake_salesforce::{FakeSalesforce, FaultKind, Faults, StatusCategory};
+use harness::admin::AdminDriver;
 use harness::chaos_report::{self, RunInfo, Timings};
 use harness::fleet::Fleet;
+use harness::phases::{Drivers, chaos_phase, drain_phase, lifecycle_catch_up};
 use harness::repairs::RepairDriver;
 use harness::seed::{Kind, Mix, seed_catalog, seed_orders};
-use harness::{StoreFacts, TestDb, WorkerSpec};
+use harness::{TestDb, WorkerSpec};
+use order_sync::config::Settings;
 use order_sync::store::Store;
 
 #[derive(Parser, Debug, Clone)]
@@ -57,7 +62,18 @@ pub struct Args {
     /// Keep the database afterwards.
     #[arg(long)]
     keep: bool,
+    /// Extra worker setting KEY=VALUE (ORDER_SYNC__ prefix implied; repeatable), e.g.
+    /// LIFECYCLE__ENABLED=false to see the suite catch Salesforce falling behind the store.
+    #[arg(long, value_name = "KEY=VALUE")]
+    worker_env: Vec<String>,
+    /// How long the lifecycle loop has, after the drain, to bring Salesforce in line.
+    #[arg(long, default_value = "30s")]
+    lifecycle_wait: humantime::Duration,
 }
+
+/// The Order status an administrator's cancel gives Salesforce Orders in this run: a
+/// Draft-category value, as an org's admin would add for it.
+const CANCELLED: &str = "Cancelled";
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
@@ -112,7 +128,47 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
     let log_dir = args.log_dir.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("order-sync-chaos-{}", std::process::id()))
     });
-    let mut spec = WorkerSpec::new(&db.url, &fake.url(), &log_dir)?;
+    let spec = worker_spec(args, &db.url, &fake, &log_dir)?;
+    // What the workers were told, read as they read it: the stages and Order statuses to expect.
+    let env = spec.env.iter().cloned().collect();
+    let settings = Settings::load_with_env(None, Some(env)).context("the workers' settings")?;
+    let mut admin = AdminDriver::new(store.clone(), &seeded, &driver.chosen, args.seed);
+    println!(
+        "chaos: {} orders seeded in {:.1}s on {}; {} workers; logs in {}",
+        seeded.len(),
+        seeding.as_secs_f64(),
+        store.backend(),
+        args.workers,
+        log_dir.display()
+    );
+    let drivers = Drivers {
+        repairs: &mut driver,
+        admin: &mut admin,
+    };
+    let (mut fleet, mut timings) = phases(args, spec, drivers, &fake, store, &settings).await?;
+    timings.seeding = seeding;
+    tokio::task::block_in_place(|| fleet.stop_all(Duration::from_secs(10)))?;
+    let info = RunInfo {
+        settings: &settings.salesforce,
+        admin: &admin,
+        workers: args.workers,
+        fault_rate: args.fault_rate,
+        seeded: &seeded,
+        log_dir: &log_dir,
+        timings,
+    };
+    chaos_report::report(&info, &driver, &fleet, &fake, store).await
+}
+
+/// The workers' settings: short leases and polls, the fake's Order status for a cancel, and any
+/// `--worker-env`.
+fn worker_spec(
+    args: &Args,
+    db_url: &str,
+    fake: &FakeSalesforce,
+    log_dir: &std::path::Path,
+) -> Result<WorkerSpec> {
+    let mut spec = WorkerSpec::new(db_url, &fake.url(), log_dir)?;
     let timeout = Duration::from(args.request_timeout);
     // Short leases so a killed worker's claims are rescued quickly, but three request timeouts
     // long so a live worker's claim never expires mid-flight.
@@ -123,15 +179,29 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
     )
     .set("SYNC__LEASE_DURATION", &lease)
     .set("SYNC__POLL_INTERVAL", "250ms")
-    .set("SYNC__SHUTDOWN_GRACE", "5s");
-    println!(
-        "chaos: {} orders seeded in {:.1}s on {}; {} workers; logs in {}",
-        seeded.len(),
-        seeding.as_secs_f64(),
-        store.backend(),
-        args.workers,
-        log_dir.display()
-    );
+    .set("SYNC__SHUTDOWN_GRACE", "5s")
+    .set("SALESFORCE__ORDER_STATUSES__CANCELED", CANCELLED);
+    fake.add_order_status(CANCELLED, StatusCategory::Draft);
+    for kv in &args.worker_env {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("--worker-env {kv}: KEY=VALUE"))?;
+        spec.set(k, v);
+    }
+    Ok(spec)
+}
+
+/// Faults on with kills, repairs and admin moves; faults off and drain; then the lifecycle
+/// loop's catch-up. Returns the timings (seeding left zero).
+async fn phases(
+    args: &Args,
+    spec: WorkerSpec,
+    d: Drivers<'_>,
+    fake: &FakeSalesforce,
+    store: &Store,
+    settings: &Settings,
+) -> Result<(Fleet, Timings)> {
+    let timeout = Duration::from(args.request_timeout);
     fake.set_faults(
         Faults::new(args.fault_rate, FaultKind::ALL.to_vec())
             .with_seed(args.seed)
@@ -140,88 +210,39 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
     let started = Instant::now();
     let deadline = started + Duration::from(args.timeout);
     let mut fleet = Fleet::start(spec, args.workers)?;
-    let in_chaos = chaos_phase(args, &mut fleet, &mut driver, store, deadline).await?;
+    let every = Duration::from(args.kill_every);
+    let (repairs, admin) = (d.repairs, d.admin);
+    let drivers = Drivers {
+        repairs: &mut *repairs,
+        admin: &mut *admin,
+    };
+    let in_chaos = chaos_phase(args.seed, every, &mut fleet, drivers, store, deadline).await?;
     let chaos_time = started.elapsed();
     fake.set_faults(Faults::default());
     println!(
-        "chaos: faults off after {:.1}s, {} kills; draining",
+        "chaos: faults off after {:.1}s, {} kills; the administrator made {} moves on {} orders \
+         ({} canceled in Order Placed); draining",
         chaos_time.as_secs_f64(),
-        fleet.kills
+        fleet.kills,
+        admin.made(),
+        admin.changes.len(),
+        admin.placed_cancels.len()
     );
-    let drained = in_chaos && drain_phase(&mut fleet, &mut driver, store, deadline).await?;
+    let drained = in_chaos && drain_phase(&mut fleet, repairs, store, deadline).await?;
+    let drain_time = started.elapsed() - chaos_time;
+    let wait = Duration::from(args.lifecycle_wait);
+    let caught_up = if drained {
+        lifecycle_catch_up(&mut fleet, &settings.salesforce, admin, fake, store, wait).await?
+    } else {
+        None
+    };
     let timings = Timings {
-        seeding,
+        seeding: Duration::ZERO,
         chaos: chaos_time,
-        drain_after_faults_off: started.elapsed() - chaos_time,
+        drain_after_faults_off: drain_time,
+        lifecycle_catch_up: caught_up,
         total: started.elapsed(),
         drained,
     };
-    tokio::task::block_in_place(|| fleet.stop_all(Duration::from_secs(10)))?;
-    let info = RunInfo {
-        workers: args.workers,
-        fault_rate: args.fault_rate,
-        seeded: &seeded,
-        log_dir: &log_dir,
-        timings,
-    };
-    chaos_report::report(&info, &driver, &fleet, &fake, store).await
-}
-
-/// Kills and restarts workers and drives repairs until the backlog is gone and every chosen
-/// repair is accepted (at least a few kills in). False when the deadline passed first.
-async fn chaos_phase(
-    args: &Args,
-    fleet: &mut Fleet,
-    driver: &mut RepairDriver,
-    store: &Store,
-    deadline: Instant,
-) -> Result<bool> {
-    let mut rng = fastrand::Rng::with_seed(args.seed);
-    let every = Duration::from(args.kill_every);
-    let jitter = |rng: &mut fastrand::Rng| every.mul_f64(0.5 + rng.f64());
-    let mut next_kill = Instant::now() + jitter(&mut rng);
-    let mut next_look = Instant::now();
-    while Instant::now() < deadline {
-        fleet.reap()?;
-        if Instant::now() >= next_kill {
-            fleet.kill_random(&mut rng)?;
-            next_kill = Instant::now() + jitter(&mut rng);
-        }
-        if Instant::now() >= next_look {
-            next_look = Instant::now() + Duration::from_millis(500);
-            driver.tick(0.25).await?;
-            let due = store.due_count().await.context("counting due orders")?;
-            if due == 0 && driver.all_done() && fleet.kills >= 3 {
-                return Ok(true);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(false)
-}
-
-/// Faults off, no more kills: waits until nothing is due and the repair loop has caught up
-/// (three looks in a row). False when the deadline passed first.
-async fn drain_phase(
-    fleet: &mut Fleet,
-    driver: &mut RepairDriver,
-    store: &Store,
-    deadline: Instant,
-) -> Result<bool> {
-    let mut quiet = 0;
-    while Instant::now() < deadline {
-        fleet.reap()?;
-        driver.tick(1.0).await?;
-        let due = store.due_count().await.context("counting due orders")?;
-        quiet = if due == 0 && driver.settled().await? {
-            quiet + 1
-        } else {
-            0
-        };
-        if quiet >= 3 {
-            return Ok(true);
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    Ok(false)
+    Ok((fleet, timings))
 }
