@@ -170,8 +170,8 @@ async fn an_order_canceled_while_it_is_being_sent_ends_canceled_in_both_places(b
     // The store edits another order later (same status): the watermark moves past the cancel
     // while the canceled order is not in Salesforce yet.
     app.admin_sets_status(card, "In Process").await;
-    let meanwhile = lifecycle(&app, &worker).run_pass().await.expect("pass");
-    assert_eq!(meanwhile.queued, 0, "{meanwhile:?}");
+    // A look meanwhile must not settle the order under the push's lease (it waits for it).
+    lifecycle(&app, &worker).run_pass().await.expect("pass");
     let pass = sending.await.expect("join").expect("pass");
     app.fake.set_latency(Duration::ZERO);
 
@@ -428,3 +428,82 @@ async fn check_names_a_stage_or_order_status_the_org_lacks(backend: Backend) {
     );
 }
 on_every_backend!(check_names_a_stage_or_order_status_the_org_lacks);
+
+/// An order whose send Salesforce applied but whose answer was lost, or whose send failed,
+/// then canceled by the store while it waited for its retry.
+async fn tried_then_canceled(
+    backend: Backend,
+    fault: fake_salesforce::FaultKind,
+) -> Option<(TestApp, Worker, i64)> {
+    let (app, worker, _, _) = store_with_routed_orders(backend).await?;
+    // WIDGET's price-book entry is cached: the order's graph is the one request made.
+    let widget: i64 = app
+        .rows::<(i64,)>(
+            "SELECT id FROM products WHERE sku = 'WIDGET'",
+            Default::default(),
+        )
+        .await[0]
+        .0;
+    let customer = app.customer("Lindqvist").await;
+    let id = app.order(customer).line(widget, 1, "3.00").place().await;
+    app.fake.set_faults(fake_salesforce::Faults::always(fault));
+    let pass = worker.run_pass().await.expect("pass");
+    app.fake.set_faults(fake_salesforce::Faults::default());
+    assert_eq!(pass.retrying.len(), 1, "{pass:?}");
+    app.admin_sets_status(id, "Canceled").await;
+    Some((app, worker, id))
+}
+
+async fn a_send_whose_answer_was_lost_then_canceled_ends_canceled_in_both_places(backend: Backend) {
+    use fake_salesforce::FaultKind;
+    let Some((app, worker, id)) = tried_then_canceled(backend, FaultKind::DropAfterApply).await
+    else {
+        return;
+    };
+    assert!(
+        app.sf_field("Opportunity", id, "StageName").is_some(),
+        "Salesforce applied it"
+    );
+    let pass = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert_eq!(
+        pass.shown,
+        vec![order_sync::domain::OrderId(id)],
+        "{pass:?}"
+    );
+    assert_eq!(
+        app.sf_field("Opportunity", id, "StageName").as_deref(),
+        Some("Closed Lost")
+    );
+    assert_eq!(
+        app.sf_field("Order", id, "Status").as_deref(),
+        Some("Cancelled")
+    );
+    assert_eq!(
+        app.worker().run_pass().await.expect("pass").claimed,
+        0,
+        "never sent again"
+    );
+}
+on_every_backend!(a_send_whose_answer_was_lost_then_canceled_ends_canceled_in_both_places);
+
+async fn a_failed_send_then_canceled_is_settled_without_reaching_salesforce(backend: Backend) {
+    use fake_salesforce::FaultKind;
+    let Some((app, worker, id)) = tried_then_canceled(backend, FaultKind::Html503).await else {
+        return;
+    };
+    let opportunities = app.fake.count("Opportunity");
+    let pass = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert_eq!(pass.shown.len(), 1, "{pass:?}");
+    assert!(app.sf_field("Opportunity", id, "StageName").is_none());
+    assert_eq!(
+        app.fake.count("Opportunity"),
+        opportunities,
+        "nothing created"
+    );
+    let again = lifecycle(&app, &worker).run_pass().await.expect("pass");
+    assert!(
+        again.shown.is_empty() && again.queued == 0,
+        "settled: {again:?}"
+    );
+}
+on_every_backend!(a_failed_send_then_canceled_is_settled_without_reaching_salesforce);

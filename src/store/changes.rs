@@ -36,7 +36,7 @@ impl ChangeSql {
             let after = b.d.after_key(&at, &b.id("o"), &since, ":after");
             b.stmt(format!(
                 "SELECT {id} AS id, {status} AS status, {text} AS updated_at, s.state AS sync_state, \
-                   s.route, s.sf_status, s.sf_opportunity_id \
+                   s.route, s.sf_status, s.sf_opportunity_id, s.attempts \
                  FROM {orders} o LEFT JOIN order_sync_state s ON s.order_id = {raw} \
                  WHERE {after} \
                  ORDER BY {at}, {raw} LIMIT :limit",
@@ -72,12 +72,14 @@ impl ChangeSql {
             )),
             load: b.stmt(format!(
                 "SELECT c.order_id AS id, c.attempts, {status} AS status, s.route, s.sf_status, \
-                   s.sf_opportunity_id, s.sf_order_id \
+                   s.sf_opportunity_id, s.sf_order_id, s.state AS sync_state, {key} AS opportunity_key \
                  FROM order_sync_changes c JOIN order_sync_state s ON s.order_id = c.order_id \
-                 JOIN {orders} o ON {raw} = c.order_id WHERE c.lease_token = :token",
+                 JOIN {orders} o ON {raw} = c.order_id {join} WHERE c.lease_token = :token",
                 status = b.text("o", Some(&o.status)),
                 orders = b.orders(),
                 raw = b.id("o"),
+                key = b.opportunity_key(),
+                join = b.join_reissued(),
             )),
             outcome: outcome::OutcomeSql::build(b),
         }
@@ -93,6 +95,7 @@ struct ScanRow {
     route: Option<String>,
     sf_status: Option<String>,
     sf_opportunity_id: Option<String>,
+    attempts: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -104,6 +107,8 @@ struct LoadRow {
     sf_status: Option<String>,
     sf_opportunity_id: Option<String>,
     sf_order_id: Option<String>,
+    sync_state: Option<String>,
+    opportunity_key: Option<i64>,
 }
 
 /// A claimed change: the order's status now, what Salesforce shows, and where.
@@ -117,6 +122,9 @@ pub struct ClaimedChange {
     pub shown: Option<OrderStatus>,
     pub opportunity: Option<String>,
     pub order: Option<String>,
+    /// Tried but never written back as sent: its records, if any, are found by External ID.
+    pub unsettled: bool,
+    pub opportunity_key: i64,
 }
 
 /// A pass's claim of changes: one fencing token for all of them.
@@ -191,15 +199,20 @@ impl Store {
     }
 
     async fn queue_if_unshown(&self, r: &ScanRow) -> Result<bool> {
-        let sent = r.sync_state.as_deref() == Some(SyncState::Done.as_str())
-            && r.sf_opportunity_id.is_some();
         let Some(status) = r.status.as_deref().and_then(|s| self.map.status_of(s)) else {
             return Ok(false);
         };
-        if !sent || shown(r.sf_status.as_deref(), r.route.as_deref()) == Some(status) {
-            return Ok(false);
+        let sent = r.sync_state.as_deref() == Some(SyncState::Done.as_str())
+            && r.sf_opportunity_id.is_some();
+        // Tried (Salesforce may have applied it and the answer been lost), and moved out of
+        // Order Placed by the store: the push will not claim it again, so this loop settles it.
+        let tried = r.sync_state.as_deref() != Some(SyncState::Done.as_str())
+            && r.attempts.unwrap_or(0) > 0
+            && status != OrderStatus::OrderPlaced;
+        if tried || (sent && shown(r.sf_status.as_deref(), r.route.as_deref()) != Some(status)) {
+            return self.queue_change(r.id, status).await;
         }
-        self.queue_change(r.id, status).await
+        Ok(false)
     }
 
     /// Queues a look at `id`, now in `status` (a changed status restarts a parked one).
@@ -257,6 +270,8 @@ impl Store {
                 shown: shown(r.sf_status.as_deref(), r.route.as_deref()),
                 opportunity: r.sf_opportunity_id,
                 order: r.sf_order_id,
+                unsettled: r.sync_state.as_deref() != Some(SyncState::Done.as_str()),
+                opportunity_key: r.opportunity_key.unwrap_or(r.id),
             })
             .collect();
         Ok(ChangeClaim { token, changes })

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Fatal, RetryPolicy};
 use crate::domain::OrderId;
 use crate::error::ErrorClass;
-use crate::salesforce::{Salesforce, SfError, StatusUpdate};
+use crate::salesforce::{Salesforce, SfError, SfObject, StatusUpdate};
 use crate::store::{ChangeFailure, ClaimedChange, Store, StoreError, WriteBack};
 
 /// Claims of due changes one pass makes at most.
@@ -94,6 +94,14 @@ impl Lifecycle {
         report: &mut LifecycleReport,
     ) -> Result<(), StoreError> {
         let mut updates = Vec::new();
+        let mut settled = Vec::with_capacity(changes.len());
+        for mut c in changes {
+            if c.unsettled && !self.settle(token, &mut c, report).await? {
+                continue;
+            }
+            settled.push(c);
+        }
+        let changes = settled;
         for c in &changes {
             match self.update_for(c) {
                 Some(u) if u.writes_anything() => updates.push(u),
@@ -122,6 +130,43 @@ impl Lifecycle {
             }
         }
         Ok(())
+    }
+
+    /// A tried order that left Order Placed unsent: its records, found by External ID, are
+    /// adopted (then updated like any other); none means nothing reached Salesforce. False when
+    /// the change waits (Salesforce unreachable, or a push still holds the order).
+    async fn settle(
+        &self,
+        token: &str,
+        c: &mut ClaimedChange,
+        report: &mut LifecycleReport,
+    ) -> Result<bool, StoreError> {
+        let found = async {
+            let sf = &self.salesforce;
+            let Some(opp) = sf
+                .find_by_key(SfObject::Opportunity, c.opportunity_key)
+                .await?
+            else {
+                return Ok((None, None));
+            };
+            let order = sf.find_by_key(SfObject::Order, c.order_id.0).await?;
+            Ok::<_, SfError>((Some(opp), order))
+        };
+        let (opportunity, order) = match found.await {
+            Ok(ids) => ids,
+            Err(e) => {
+                self.failed(token, c, &e, report).await?;
+                return Ok(false);
+            }
+        };
+        let (o, s) = (opportunity.clone(), order.clone());
+        if !self.store.settle_unsent(c.order_id, o, s).await? {
+            let busy = SfError::transient(None, "a worker is still sending this order");
+            self.failed(token, c, &busy, report).await?;
+            return Ok(false);
+        }
+        (c.opportunity, c.order, c.shown) = (opportunity, order, None);
+        Ok(true)
     }
 
     /// The update that brings Salesforce to the order's store status; None when there is none

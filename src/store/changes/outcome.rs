@@ -34,6 +34,7 @@ pub(crate) struct OutcomeSql {
     pub(in super::super) parked: Stmt,
     pub(in super::super) unpark: Stmt,
     unpark_all: Stmt,
+    settle: Stmt,
 }
 
 impl OutcomeSql {
@@ -74,6 +75,15 @@ impl OutcomeSql {
             unpark: b.stmt(
                 "UPDATE order_sync_changes SET state = :pending, next_attempt_at = 0, updated_at = :now \
                  WHERE order_id = :id AND state = :parked",
+            ),
+            // Only while no push holds it: a send in flight writes its own outcome.
+            settle: b.stmt(
+                "UPDATE order_sync_state SET state = :done, sf_opportunity_id = :opportunity, \
+                   sf_order_id = :sf_order, lease_owner = NULL, lease_token = NULL, \
+                   lease_expires_at = NULL, last_error_class = NULL, last_error = :message, \
+                   updated_at = :now \
+                 WHERE order_id = :id AND state <> :done \
+                   AND (lease_expires_at IS NULL OR lease_expires_at < :now)",
             ),
             unpark_all: b.stmt(
                 "UPDATE order_sync_changes SET state = :pending, next_attempt_at = 0, updated_at = :now \
@@ -168,6 +178,33 @@ impl Store {
         Ok(self
             .db
             .execute(&self.sql.changes.outcome.unpark, &a)
+            .await?
+            == 1)
+    }
+
+    /// A tried order the store moved out of Order Placed: done, with the records Salesforce
+    /// holds for it (none if the sends never arrived). False while a push still holds it.
+    pub async fn settle_unsent(
+        &self,
+        id: OrderId,
+        opportunity: Option<String>,
+        order: Option<String>,
+    ) -> Result<bool> {
+        let message = match &opportunity {
+            Some(_) => {
+                "the store moved it on after a send whose answer was lost; its records were found in Salesforce"
+            }
+            None => {
+                "the store moved it out of Order Placed before it reached Salesforce; nothing was sent"
+            }
+        };
+        let a = args! {
+            "id" => id.0, "done" => crate::domain::SyncState::Done.as_str(), "now" => now_ms(),
+            "opportunity" => opportunity, "sf_order" => order, "message" => message,
+        };
+        Ok(self
+            .db
+            .execute(&self.sql.changes.outcome.settle, &a)
             .await?
             == 1)
     }
