@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod daemon;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod domain;
@@ -21,5 +22,6 @@ pub mod metrics;
 pub mod report;
 pub mod salesforce;
 pub mod store;
+pub mod startup;
 pub mod sync;
 pub mod telemetry;
