@@ -14,7 +14,7 @@ use crate::error::ErrorClass;
 use crate::health::MAX_SALESFORCE_SILENCE;
 use crate::http::{Ops, Readiness};
 use crate::salesforce::Salesforce;
-use crate::startup::{StepError, Startup, wait_for};
+use crate::startup::{Startup, StepError, wait_for};
 use crate::store::StoreError;
 use crate::sync::{Heartbeat, Watchdog, Worker};
 

@@ -115,7 +115,9 @@ pub async fn serve_app(
 async fn console_when_running(State(ops): State<Ops>, request: Request) -> Response {
     use tower::ServiceExt;
     match ops.startup.phase() {
-        Phase::Waiting(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response(),
+        Phase::Waiting(why) => {
+            (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response()
+        }
         Phase::Running {
             console: Some(console),
             ..
@@ -143,7 +145,9 @@ async fn metrics(State(ops): State<Ops>) -> String {
 /// While starting: 503 with one plain line saying what is waited for. Then as [`running`].
 async fn readyz(State(ops): State<Ops>) -> Response {
     match ops.startup.phase() {
-        Phase::Waiting(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response(),
+        Phase::Waiting(why) => {
+            (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response()
+        }
         Phase::Running { readiness, .. } => running(&readiness).await.into_response(),
     }
 }

@@ -21,7 +21,7 @@ pub mod link;
 pub mod metrics;
 pub mod report;
 pub mod salesforce;
-pub mod store;
 pub mod startup;
+pub mod store;
 pub mod sync;
 pub mod telemetry;

@@ -97,7 +97,10 @@ where
         failures += 1;
         let cause = format!("{e:#}");
         if seen.insert(cause.clone()) {
-            tracing::warn!(retry_every_s_up_to = MAX_WAIT.as_secs(), "waiting for {what}: {cause}");
+            tracing::warn!(
+                retry_every_s_up_to = MAX_WAIT.as_secs(),
+                "waiting for {what}: {cause}"
+            );
         } else {
             tracing::debug!(failures, "still waiting for {what}: {cause}");
         }

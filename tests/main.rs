@@ -25,4 +25,5 @@ mod repair_flow;
 mod replicas_and_faults;
 mod salesforce_client;
 mod security;
+mod start_up;
 mod store_adapter;
