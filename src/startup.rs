@@ -95,7 +95,7 @@ where
             Err(e) => e.error,
         };
         failures += 1;
-        let cause = format!("{e:#}");
+        let cause = e.to_string(); // the top error only: a store error already says its cause
         if seen.insert(cause.clone()) {
             tracing::warn!(
                 retry_every_s_up_to = MAX_WAIT.as_secs(),
