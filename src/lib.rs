@@ -2,7 +2,8 @@
 //!
 //! Map: `domain` (orders, the status machine, routing) · `store` (all SQL) · `salesforce`
 //! (auth, client, graphs; wire types stay inside) · `sync` (the push loop, retry policy) ·
-//! `console` (the service reps' web pages) · `config` · `telemetry` · `cli` · `demo`.
+//! `console` (the service reps' web pages) · `daemon` + `startup` (`run`: serve first, then
+//! connect) · `config` · `telemetry` · `cli` · `demo`.
 
 pub mod app;
 pub mod check;
