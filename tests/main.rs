@@ -12,6 +12,7 @@ mod console;
 mod console_browser;
 mod crash_safety;
 mod currency;
+mod daemon_process;
 mod degradation;
 mod failures;
 mod field_mapping;
