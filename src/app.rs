@@ -44,7 +44,8 @@ pub async fn open_store(settings: &Settings, access: Access) -> anyhow::Result<S
 }
 
 /// Builds a worker and obtains a Salesforce token, so bad credentials fail before any claim.
-/// A Salesforce that is merely slow or down at start-up is waited for (with backoff), not fatal.
+/// For `once`, `link` and the like: a Salesforce slow or down at start-up is retried for a few
+/// minutes (8 tries), then the command fails. `run` waits indefinitely instead (see `startup`).
 pub async fn build_worker(settings: &Settings, store: Store) -> anyhow::Result<Worker> {
     let unset = settings.salesforce.unset();
     anyhow::ensure!(unset.is_empty(), "configuration: {}", unset.join("; "));

@@ -6,9 +6,8 @@ use crate::app::{Access, build_worker, connect_store, lifecycle_for, open_store,
 use crate::cli::{Command, OrdersCommand};
 use crate::config::Settings;
 use crate::health::{MAX_SALESFORCE_SILENCE, check_salesforce};
-use crate::http::Readiness;
 use crate::report;
-use crate::sync::{Watchdog, Worker};
+use crate::sync::Worker;
 
 /// Some orders were parked or left for retry by `once`.
 pub const EXIT_ORDERS_LEFT: i32 = 3;
@@ -17,7 +16,7 @@ pub const EXIT_STORE_UNAVAILABLE: i32 = 4;
 
 pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i32> {
     match command {
-        Command::Run => run(settings).await,
+        Command::Run => crate::daemon::run(settings).await,
         Command::Once { metrics_file } => {
             let result = once(settings).await;
             match metrics_file {
@@ -83,130 +82,6 @@ async fn migrate(settings: Settings, with_store_tables: bool) -> anyhow::Result<
         println!("wake-up trigger {trigger} installed on the orders table (store.notify_trigger)");
     }
     Ok(0)
-}
-
-async fn run(settings: Settings) -> anyhow::Result<i32> {
-    crate::metrics::handle(); // before any work, so no event goes unrecorded
-    let cancel = CancellationToken::new();
-    tokio::spawn(cancel_on_signal(cancel.clone()));
-    // A stop asked for while starting (a token still being fetched) is a stop like any other.
-    let started = async {
-        let store = open_store(&settings, Access::Sync).await?;
-        build_worker(&settings, store).await
-    };
-    let mut worker = tokio::select! {
-        worker = started => worker?,
-        _ = cancel.cancelled() => {
-            tracing::info!("stopped while starting");
-            return Ok(0);
-        }
-    };
-    worker.wakeup = worker.store.listen_for_placed_orders(cancel.clone());
-    let mut loops = tokio::task::JoinSet::new();
-    let mut beats = vec![(
-        "push",
-        worker.heartbeat.clone(),
-        settings
-            .sync
-            .lease_duration
-            .max(settings.sync.poll_interval * 10),
-    )];
-    if settings.repair.enabled {
-        let repairer = repairer_for(&settings, &worker);
-        beats.push((
-            "repair",
-            repairer.heartbeat.clone(),
-            settings.repair.poll_interval * 3 + settings.salesforce.request_timeout * 4,
-        ));
-        let cancel = cancel.clone();
-        let grace = settings.sync.shutdown_grace;
-        loops.spawn(async move { repairer.run(cancel, grace).await });
-    }
-    if settings.lifecycle.enabled && worker.store.can_detect_changes() {
-        let lifecycle = lifecycle_for(&settings, &worker);
-        beats.push((
-            "lifecycle",
-            lifecycle.heartbeat.clone(),
-            settings
-                .sync
-                .lease_duration
-                .max(settings.sync.poll_interval * 10),
-        ));
-        let cancel = cancel.clone();
-        let grace = settings.sync.shutdown_grace;
-        loops.spawn(async move { lifecycle.run(cancel, grace).await });
-    } else if settings.lifecycle.enabled {
-        tracing::warn!(
-            "later status changes are not sent to Salesforce: the store has no updated_at column \
-             (store.orders.updated_at)"
-        );
-    }
-    let mut watchdog = Watchdog::new(
-        worker.store.clone(),
-        Some(worker.salesforce.clone()),
-        settings.alerts.clone(),
-    );
-    watchdog.console_url = settings.console.public_url.trim().to_string();
-    beats.push((
-        "watchdog",
-        watchdog.heartbeat.clone(),
-        settings.alerts.check_interval * 3,
-    ));
-    loops.spawn({
-        let cancel = cancel.clone();
-        let grace = settings.sync.shutdown_grace;
-        async move { watchdog.run(cancel, grace).await }
-    });
-    let (console, console_server) = crate::console::serve::for_run(
-        &settings,
-        worker.store.clone(),
-        worker.salesforce.clone(),
-        cancel.clone(),
-    )
-    .await?;
-    let http = if settings.http.enabled {
-        let readiness = Readiness {
-            store: worker.store.clone(),
-            salesforce: worker.salesforce.clone(),
-            loops: beats,
-            max_token_silence: MAX_SALESFORCE_SILENCE,
-        };
-        let listen = settings.http.listen;
-        Some(crate::http::serve(listen, readiness, console, cancel.clone()).await?)
-    } else {
-        None
-    };
-    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
-    tracing::info!(worker = %worker.worker_id, backend = worker.store.backend(), "order-sync running");
-    loops.spawn({
-        let cancel = cancel.clone();
-        async move { worker.run(cancel).await }
-    });
-    // The first loop to stop with a fatal error stops the others.
-    let mut first_error = None;
-    while let Some(joined) = loops.join_next().await {
-        let result = joined
-            .map_err(anyhow::Error::from)
-            .and_then(|r| r.map_err(anyhow::Error::from));
-        if let Err(e) = result {
-            first_error.get_or_insert(e);
-            cancel.cancel();
-        }
-        if cancel.is_cancelled() {
-            let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
-        }
-    }
-    cancel.cancel();
-    for server in [http, console_server].into_iter().flatten() {
-        let _ = server.await;
-    }
-    match first_error {
-        Some(e) => Err(e),
-        None => {
-            tracing::info!("stopped");
-            Ok(0)
-        }
-    }
 }
 
 async fn once(settings: Settings) -> anyhow::Result<i32> {

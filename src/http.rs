@@ -1,11 +1,13 @@
 //! The ops endpoint of `run`: `/healthz` (alive; says whether Salesforce answers), `/readyz`
-//! (able to work: the store and the loops), `/metrics` (Prometheus); the console beside them.
+//! (able to work: the store and the loops; while starting, what is waited for), `/metrics`
+//! (Prometheus); the console beside them.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
@@ -13,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::health::check_salesforce;
 use crate::salesforce::Salesforce;
+use crate::startup::{Phase, Startup};
 use crate::store::Store;
 use crate::sync::Heartbeat;
 
@@ -28,30 +31,52 @@ pub struct Readiness {
     pub max_token_silence: Duration,
 }
 
+/// What the endpoints look at from the first request on, before the store or Salesforce answer.
+#[derive(Clone)]
+pub struct Ops {
+    /// Built (not connected) before serving, so `/healthz` and the gauge say "no token yet".
+    pub salesforce: Salesforce,
+    pub max_token_silence: Duration,
+    pub startup: Startup,
+}
+
+/// The ops endpoints of a process that is already running.
 pub fn router(readiness: Readiness) -> Router {
+    ops_router(Ops {
+        salesforce: readiness.salesforce.clone(),
+        max_token_silence: readiness.max_token_silence,
+        startup: Startup::running(readiness, None),
+    })
+}
+
+/// The ops endpoints, following `ops.startup` from waiting to running.
+pub fn ops_router(ops: Ops) -> Router {
+    routes().with_state(ops)
+}
+
+fn routes() -> Router<Ops> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .with_state(readiness)
 }
 
-/// Serves the ops endpoints, and `console` beside them when given, until `cancel`; binds first
-/// so a bad address fails start-up, not later.
+/// Serves the ops endpoints until `cancel`, and the console beside them once `ops.startup`
+/// runs with one (`with_console`); binds first so a bad address fails start-up, not later.
 pub async fn serve(
     addr: std::net::SocketAddr,
-    readiness: Readiness,
-    console: Option<Router>,
+    ops: Ops,
+    with_console: bool,
     cancel: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let what = if console.is_some() {
+    let what = if with_console {
         "/healthz, /readyz, /metrics and the console"
     } else {
         "/healthz, /readyz and /metrics"
     };
-    let app = match console {
-        Some(c) => router(readiness).merge(c),
-        None => router(readiness),
+    let app = match with_console {
+        true => routes().fallback(console_when_running).with_state(ops),
+        false => ops_router(ops),
     };
     let upkeep = crate::metrics::handle();
     let upkeep_cancel = cancel.clone();
@@ -86,21 +111,50 @@ pub async fn serve_app(
     }))
 }
 
-/// Alive whenever it answers (200); the body says whether Salesforce answers, for people and alerts.
-async fn healthz(State(r): State<Readiness>) -> Json<Value> {
-    let salesforce = check_salesforce(&r.salesforce, r.max_token_silence).await;
+/// The console's pages once `run` has connected; until then 503 with what is waited for.
+async fn console_when_running(State(ops): State<Ops>, request: Request) -> Response {
+    use tower::ServiceExt;
+    match ops.startup.phase() {
+        Phase::Waiting(why) => {
+            (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response()
+        }
+        Phase::Running {
+            console: Some(console),
+            ..
+        } => match console.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        Phase::Running { console: None, .. } => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Alive whenever it answers (200), from start-up on; the body says whether Salesforce answers,
+/// for people and alerts.
+async fn healthz(State(ops): State<Ops>) -> Json<Value> {
+    let salesforce = check_salesforce(&ops.salesforce, ops.max_token_silence).await;
     Json(json!({ "alive": true, "salesforce": salesforce }))
 }
 
 /// Refreshes `order_sync_salesforce_up`, then renders every series.
-async fn metrics(State(r): State<Readiness>) -> String {
-    check_salesforce(&r.salesforce, r.max_token_silence).await;
+async fn metrics(State(ops): State<Ops>) -> String {
+    check_salesforce(&ops.salesforce, ops.max_token_silence).await;
     crate::metrics::handle().render()
+}
+
+/// While starting: 503 with one plain line saying what is waited for. Then as [`running`].
+async fn readyz(State(ops): State<Ops>) -> Response {
+    match ops.startup.phase() {
+        Phase::Waiting(why) => {
+            (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response()
+        }
+        Phase::Running { readiness, .. } => running(&readiness).await.into_response(),
+    }
 }
 
 /// Ready when the store answers and every loop beats. A Salesforce outage does not count: the
 /// worker is healthy and waiting, and an unready pod would stall a rolling update for nothing.
-async fn readyz(State(r): State<Readiness>) -> (StatusCode, Json<Value>) {
+async fn running(r: &Readiness) -> (StatusCode, Json<Value>) {
     let mut problems = Vec::new();
     if let Err(e) = r.store.ping().await {
         problems.push(format!("store unreachable: {e}"));

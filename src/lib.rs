@@ -2,7 +2,8 @@
 //!
 //! Map: `domain` (orders, the status machine, routing) · `store` (all SQL) · `salesforce`
 //! (auth, client, graphs; wire types stay inside) · `sync` (the push loop, retry policy) ·
-//! `console` (the service reps' web pages) · `config` · `telemetry` · `cli` · `demo`.
+//! `console` (the service reps' web pages) · `daemon` + `startup` (`run`: serve first, then
+//! connect) · `config` · `telemetry` · `cli` · `demo`.
 
 pub mod app;
 pub mod check;
@@ -10,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod daemon;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod domain;
@@ -20,6 +22,7 @@ pub mod link;
 pub mod metrics;
 pub mod report;
 pub mod salesforce;
+pub mod startup;
 pub mod store;
 pub mod sync;
 pub mod telemetry;
