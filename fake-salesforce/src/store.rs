@@ -210,16 +210,14 @@ impl Store {
     /// Merges `fields` into an existing record and bumps its modification stamps.
     /// Returns false when no such record exists.
     pub fn merge(&mut self, object: &str, id: &str, fields: Map<String, Value>) -> bool {
-        let Some(canonical) = self.schema.object(object).map(|o| o.name.clone()) else {
+        let Some((canonical, key)) = self.locate(object, id) else {
             return false;
         };
-        let Some(rows) = self.objects.get_mut(&canonical) else {
-            return false;
-        };
-        let Some(key) = lookup(rows, id).map(|r| r.id.clone()) else {
-            return false;
-        };
-        let Some(record) = rows.get_mut(&key) else {
+        let Some(record) = self
+            .objects
+            .get_mut(&canonical)
+            .and_then(|r| r.get_mut(&key))
+        else {
             return false;
         };
         Self::remove_from_index(&mut self.index, record);
@@ -240,18 +238,23 @@ impl Store {
 }
 
 impl Store {
+    /// The canonical object name and stored key of record `id` of `object`, if it exists.
+    fn locate(&self, object: &str, id: &str) -> Option<(String, String)> {
+        let canonical = self.schema.object(object)?.name.clone();
+        let key = lookup(self.objects.get(&canonical)?, id)?.id.clone();
+        Some((canonical, key))
+    }
+
     /// Deletes a record (undone by `rollback`). Returns false when no such record exists.
     pub fn remove(&mut self, object: &str, id: &str) -> bool {
-        let Some(canonical) = self.schema.object(object).map(|o| o.name.clone()) else {
+        let Some((canonical, key)) = self.locate(object, id) else {
             return false;
         };
-        let Some(rows) = self.objects.get_mut(&canonical) else {
-            return false;
-        };
-        let Some(key) = lookup(rows, id).map(|r| r.id.clone()) else {
-            return false;
-        };
-        let Some(record) = rows.remove(&key) else {
+        let Some(record) = self
+            .objects
+            .get_mut(&canonical)
+            .and_then(|r| r.remove(&key))
+        else {
             return false;
         };
         Self::remove_from_index(&mut self.index, &record);
