@@ -42,6 +42,7 @@ pub async fn show_order(store: &Store, key: &str, as_json: bool) -> anyhow::Resu
     if as_json {
         let v = json!({
             "id": d.id, "order_number": d.order_number, "status": d.status,
+            "status_listed": crate::domain::OrderStatus::parse(&d.status).is_ok(),
             "reissue_of": d.reissue_of, "reissued_as": d.reissued_as,
             "sync": {"state": d.sync_state, "attempts": d.attempts, "route": d.route,
                 "last_error_class": d.last_error_class, "last_error_code": d.last_error_code, "last_error": d.last_error},
@@ -102,6 +103,18 @@ fn print_detail(d: &OrderDetail) {
         opt(&d.sf_quote_id),
         opt(&d.sf_order_id)
     );
+    if crate::domain::OrderStatus::parse(&d.status).is_err() {
+        let sent = d.sf_opportunity_id.is_some();
+        println!(
+            "  {:?} is one of the store's own statuses, not listed under [store.statuses]: {}",
+            d.status,
+            if sent {
+                "Salesforce stays as it is"
+            } else {
+                "order-sync leaves the order alone"
+            }
+        );
+    }
     if let Some(e) = &d.last_error {
         println!("  last error ({}): {e}", opt(&d.last_error_class));
         println!(

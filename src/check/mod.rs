@@ -19,6 +19,8 @@ pub struct CheckItem {
     pub ok: bool,
     pub label: String,
     pub hint: Option<String>,
+    /// Information, not a check: what the store holds that needs nothing done (`ℹ`).
+    pub info: bool,
 }
 
 impl CheckItem {
@@ -27,6 +29,14 @@ impl CheckItem {
             ok: true,
             label: label.into(),
             hint: None,
+            info: false,
+        }
+    }
+
+    pub(crate) fn info(label: impl Into<String>) -> CheckItem {
+        CheckItem {
+            info: true,
+            ..CheckItem::pass(label)
         }
     }
 
@@ -35,6 +45,7 @@ impl CheckItem {
             ok: false,
             label: label.into(),
             hint: Some(hint.into()),
+            info: false,
         }
     }
 }
@@ -45,17 +56,23 @@ const SKUS_SHOWN: usize = 10;
 pub async fn run(settings: Settings) -> anyhow::Result<i32> {
     let items = checklist(&settings).await;
     for item in &items {
-        println!("{} {}", if item.ok { "✓" } else { "✗" }, item.label);
+        let mark = match (item.ok, item.info) {
+            (_, true) => "ℹ",
+            (true, false) => "✓",
+            (false, false) => "✗",
+        };
+        println!("{mark} {}", item.label);
         if let Some(hint) = &item.hint {
             println!("    hint: {hint}");
         }
     }
     let failed = items.iter().filter(|i| !i.ok).count();
+    let checks = items.iter().filter(|i| !i.info).count();
     if failed == 0 {
-        println!("\nall {} checks passed", items.len());
+        println!("\nall {checks} checks passed");
         Ok(0)
     } else {
-        println!("\n{failed} of {} checks failed", items.len());
+        println!("\n{failed} of {checks} checks failed");
         Ok(1)
     }
 }

@@ -160,18 +160,33 @@ async fn status_items(store: &Store) -> Result<Vec<CheckItem>, StoreError> {
             "every status value in the orders table is one of the eight (store.statuses)",
         )]);
     }
-    let found: Vec<String> = counts
+    let map = store.mapping();
+    let (typos, own): (Vec<_>, Vec<_>) = counts
         .unknown_statuses
         .iter()
-        .map(|(v, n)| format!("{v:?} ({n} orders)"))
-        .collect();
-    Ok(vec![CheckItem::fail(
-        format!(
-            "the orders table holds status values outside store.statuses: {}",
+        .partition(|(v, _)| map.typo_of(v).is_some());
+    let mut items = Vec::new();
+    if !own.is_empty() {
+        let found: Vec<String> = own.iter().map(|(v, n)| format!("{v:?} ({n})")).collect();
+        items.push(CheckItem::info(format!(
+            "the store's own statuses, not listed under [store.statuses] (orders in them are left \
+             alone, and Salesforce keeps what it shows): {}",
             found.join(", ")
-        ),
-        "map them in [store.statuses] if they are one of the eight, or fix the rows: order-sync never moves such orders",
-    )])
+        )));
+    }
+    for (v, n) in typos {
+        let (status, code) = map.typo_of(v).expect("partitioned as a typo");
+        items.push(CheckItem::fail(
+            format!(
+                "{n} orders hold status {v:?}, which looks like {code:?} ({status}) but is not it"
+            ),
+            format!(
+                "codes are compared exactly: fix those rows' status, or list {v:?} under \
+                 [store.statuses] beside {code:?} if the store means it"
+            ),
+        ));
+    }
+    Ok(items)
 }
 
 async fn trigger_item(store: &Store, s: &Settings) -> Result<CheckItem, StoreError> {

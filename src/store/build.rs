@@ -5,7 +5,8 @@
 
 use super::dialect::Dialect;
 use super::mapping::{Ident, Mapping};
-use super::sql::Stmt;
+use super::sql::{Stmt, Value, constant};
+use crate::domain::OrderStatus;
 
 /// Every statement the store runs, rendered for one dialect.
 pub(crate) struct Statements {
@@ -121,9 +122,19 @@ impl B<'_> {
         ))
     }
 
-    /// `alias`'s status is the value bound to `param`, exactly.
-    pub fn status_is(&self, alias: &str, param: &str) -> String {
-        self.d.equals(&self.c(alias, &self.m.orders.status), param)
+    /// `alias`'s status is one of the store's codes for `status` (alias "" for an UPDATE's own row).
+    pub fn status_in(&self, alias: &str, status: OrderStatus) -> String {
+        let column = match alias {
+            "" => self.q(&self.m.orders.status),
+            a => self.c(a, &self.m.orders.status),
+        };
+        let codes: Vec<String> = self
+            .m
+            .codes(status)
+            .iter()
+            .map(|c| constant(&Value::from(c)))
+            .collect();
+        self.d.equals_any(&column, &codes)
     }
 
     /// The `key` column of order_sync_kv (a reserved word in MySQL).

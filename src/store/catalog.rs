@@ -26,7 +26,7 @@ impl CatalogSql {
                     b.c("l", &b.m.lines.order_id),
                     b.id("o"),
                     b.orders(),
-                    b.status_is("o", ":placed")
+                    b.status_in("o", OrderStatus::OrderPlaced)
                 );
                 format!("SELECT sku, kind FROM ({}) x", load_lines_sql(b, &filter))
             }

@@ -116,8 +116,10 @@ struct LoadRow {
 pub struct ClaimedChange {
     pub order_id: OrderId,
     pub attempt: i64,
-    /// The store's status now (None: a code the mapping does not know).
+    /// The store's status now (None: a code the mapping does not list).
     pub status: Option<OrderStatus>,
+    /// The store's code now, as it keeps it.
+    pub code: Option<String>,
     /// The store status Salesforce was last brought in line with.
     pub shown: Option<OrderStatus>,
     pub opportunity: Option<String>,
@@ -267,6 +269,7 @@ impl Store {
                 order_id: OrderId(r.id),
                 attempt: r.attempts,
                 status: r.status.as_deref().and_then(|s| self.map.status_of(s)),
+                code: r.status,
                 shown: shown(r.sf_status.as_deref(), r.route.as_deref()),
                 opportunity: r.sf_opportunity_id,
                 order: r.sf_order_id,

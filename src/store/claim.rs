@@ -29,7 +29,11 @@ pub(crate) struct ClaimSql {
 
 impl ClaimSql {
     pub fn build(b: &B) -> ClaimSql {
-        let (orders, id, placed) = (b.orders(), b.id("o"), b.status_is("o", ":placed"));
+        let (orders, id, placed) = (
+            b.orders(),
+            b.id("o"),
+            b.status_in("o", OrderStatus::OrderPlaced),
+        );
         // The scalar subquery (rather than NOT EXISTS) keeps PostgreSQL on index probes per
         // Order Placed order: an anti-join would hash the whole sync table.
         let discover = b.d.insert_ignoring(

@@ -73,22 +73,29 @@ impl Store {
     }
 
     /// The wake-up trigger's DDL: PostgreSQL with `store.notify_trigger` on, else None.
-    /// DDL takes no bound values, so the Order Placed code is written as an escaped literal.
+    /// DDL takes no bound values, so the Order Placed codes are written as hex decoded in the
+    /// body: no code (a quote, a `$$`) can end the literal or the body.
     pub fn trigger_sql(&self) -> Option<String> {
         if !matches!(self.db, Db::Postgres(_)) || !self.map.notify_trigger {
             return None;
         }
         let d = self.db.dialect();
-        let (o, code) = (
-            &self.map.orders,
-            self.map.code(OrderStatus::OrderPlaced).as_text(),
-        );
+        let o = &self.map.orders;
+        let codes: Vec<String> = self
+            .map
+            .codes(OrderStatus::OrderPlaced)
+            .iter()
+            .map(|c| {
+                let hex: String = c.as_text().bytes().map(|b| format!("{b:02x}")).collect();
+                format!("convert_from(decode('{hex}', 'hex'), 'UTF8')")
+            })
+            .collect();
         let (table, status, id) = (d.quote(&o.table), d.quote(&o.status), d.quote(&o.id));
-        let code = code.replace('\'', "''");
+        let codes = codes.join(", ");
         Some(format!(
             "CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger AS $$ \
              BEGIN \
-               IF CAST(NEW.{status} AS TEXT) = '{code}' THEN \
+               IF CAST(NEW.{status} AS TEXT) IN ({codes}) THEN \
                  PERFORM pg_notify('{CHANNEL}', CAST(NEW.{id} AS TEXT)); \
                END IF; \
                RETURN NEW; \

@@ -10,9 +10,10 @@ use super::{Result, Store, StoreError};
 use crate::domain::OrderStatus;
 
 pub(crate) struct MoveSql {
-    move_status: Stmt,
+    /// Per status moved from: the row moves only while it holds one of that status's codes.
+    move_status: Vec<(OrderStatus, Stmt)>,
     /// As `move_status`, also writing the cancel reason (when the store keeps one).
-    cancel: Stmt,
+    cancel: Vec<(OrderStatus, Stmt)>,
     /// Absent when the store keeps no status log.
     history: Option<Stmt>,
     /// order-sync's own moves are what Salesforce shows: not a change to send back.
@@ -30,18 +31,25 @@ impl MoveSql {
             Some(c) => format!("{set}, {} = :cancel_reason", b.q(c)),
             None => set.clone(),
         };
-        let filter = format!(
-            "WHERE {} = :id AND {}",
-            b.q(&o.id),
-            b.d.equals(&b.q(&o.status), ":from")
-        );
+        let filter = |from| format!("WHERE {} = :id AND {}", b.q(&o.id), b.status_in("", from));
+        let per_from = |set: &str| -> Vec<(OrderStatus, Stmt)> {
+            OrderStatus::ALL
+                .iter()
+                .map(|&from| {
+                    (
+                        from,
+                        b.stmt(format!("UPDATE {} SET {set} {}", b.orders(), filter(from))),
+                    )
+                })
+                .collect()
+        };
         MoveSql {
             shown: b.stmt(
                 "UPDATE order_sync_state SET sf_status = :to_label \
                  WHERE order_id = :id AND sf_opportunity_id IS NOT NULL",
             ),
-            move_status: b.stmt(format!("UPDATE {} SET {set} {filter}", b.orders())),
-            cancel: b.stmt(format!("UPDATE {} SET {cancel_set} {filter}", b.orders())),
+            move_status: per_from(&set),
+            cancel: per_from(&cancel_set),
             history: b.m.history.as_ref().map(|h| {
                 let mut cols = vec![(h.order_id.clone(), ":id".to_string())];
                 let optional = [
@@ -94,10 +102,15 @@ impl Store {
             )));
         }
         let a = self.move_args(m).set("from", self.map.code(from));
-        let stmt = match m.cancel_reason {
+        let stmts = match m.cancel_reason {
             Some(_) => &self.sql.moves.cancel,
             None => &self.sql.moves.move_status,
         };
+        let stmt = &stmts
+            .iter()
+            .find(|(f, _)| *f == from)
+            .expect("a statement per status")
+            .1;
         if tx.execute(stmt, &a).await? != 1 {
             return Ok(false);
         }

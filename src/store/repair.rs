@@ -53,7 +53,7 @@ impl RepairSql {
             orders = b.orders(),
             join = b.join_reissued(),
             raw_id = b.id("o"),
-            status = b.status_is("o", ":status"),
+            status = b.status_in("o", OrderStatus::AwaitingCustomerApproval),
         );
         let key = b.kv_key();
         RepairSql {
@@ -77,15 +77,9 @@ impl RepairSql {
 }
 
 impl Store {
-    /// Orders in `status` (not parked), oldest id first.
-    pub async fn orders_in_status(
-        &self,
-        status: OrderStatus,
-        limit: i64,
-    ) -> Result<Vec<RepairOrder>> {
-        let a = args! {
-            "status" => self.map.code(status), "parked" => SyncState::Parked.as_str(), "limit" => limit,
-        };
+    /// Orders in Awaiting Customer Approval (not parked), oldest id first.
+    pub async fn orders_awaiting_approval(&self, limit: i64) -> Result<Vec<RepairOrder>> {
+        let a = args! { "parked" => SyncState::Parked.as_str(), "limit" => limit };
         self.db.fetch_all(&self.sql.repair.in_status, &a).await
     }
 

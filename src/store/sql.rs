@@ -152,12 +152,56 @@ impl Stmt {
         self.params
             .iter()
             .map(|p| {
-                args.0.get(p.as_str()).cloned().unwrap_or_else(|| {
-                    panic!("statement parameter :{p} not given for `{}`", self.sql)
-                })
+                args.0
+                    .get(p.as_str())
+                    .cloned()
+                    .or_else(|| constant_value(p))
+                    .unwrap_or_else(|| {
+                        panic!("statement parameter :{p} not given for `{}`", self.sql)
+                    })
             })
             .collect()
     }
+}
+
+/// A value the mapping fixes (a status code, a row filter's value, a column set on inserts),
+/// as a parameter whose name carries the value: `:k_t_<hex>` for text, `:k_i_<n>` and
+/// `:k_n_<n>` for integers. The value is bound like any other, never spliced into the SQL.
+pub fn constant(value: &Value) -> String {
+    match value {
+        Value::Int(Some(i)) if *i < 0 => format!(":k_n_{}", i.unsigned_abs()),
+        Value::Int(Some(i)) => format!(":k_i_{i}"),
+        Value::Int(None) => ":k_z".into(),
+        Value::Text(None) => ":k_zt".into(),
+        Value::Text(Some(t)) => {
+            let hex: String = t.bytes().map(|b| format!("{b:02x}")).collect();
+            format!(":k_t_{hex}")
+        }
+    }
+}
+
+/// The value a [`constant`] parameter's name carries.
+fn constant_value(name: &str) -> Option<Value> {
+    if let Some(hex) = name.strip_prefix("k_t_") {
+        let bytes: Option<Vec<u8>> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect();
+        return String::from_utf8(bytes?).ok().map(|t| Value::Text(Some(t)));
+    }
+    match name {
+        "k_z" => return Some(Value::Int(None)),
+        "k_zt" => return Some(Value::Text(None)),
+        _ => {}
+    }
+    let (sign, digits) = match name.strip_prefix("k_i_") {
+        Some(d) => (1, d),
+        None => (-1, name.strip_prefix("k_n_")?),
+    };
+    digits
+        .parse::<i64>()
+        .ok()
+        .map(|n| Value::Int(Some(sign * n)))
 }
 
 #[cfg(test)]
@@ -181,5 +225,20 @@ mod tests {
             vec![Value::from(7), Value::from("x"), Value::from(7)]
         );
         assert_eq!(Stmt::render(SQLITE, "SELECT 1").sql(), "SELECT 1");
+    }
+
+    #[test]
+    fn constants_carry_their_own_value_and_never_reach_the_sql_text() {
+        let values = [
+            Value::from("wc-processing"),
+            Value::from("it's $$ :x ü"),
+            Value::from(17),
+            Value::from(-3),
+            Value::Int(None),
+        ];
+        let template: Vec<String> = values.iter().map(constant).collect();
+        let stmt = Stmt::render(MYSQL, &format!("SELECT {}", template.join(", ")));
+        assert_eq!(stmt.sql(), "SELECT ?, ?, ?, ?, ?");
+        assert_eq!(stmt.ordered(&Args::new()), values.to_vec());
     }
 }

@@ -190,12 +190,22 @@ impl Lifecycle {
         report: &mut LifecycleReport,
     ) -> Result<(), StoreError> {
         let Some(status) = c.status else {
-            let failure = ChangeFailure::Rejected {
-                code: None,
-                message: "the store's status code is not in the [store.status_codes] mapping"
-                    .into(),
-            };
-            return self.record_failure(token, c, &failure, report).await;
+            // One of the store's own statuses (Shipped, On hold): normal, not a failure.
+            let message = format!(
+                "the store moved it to {:?}, a status [store.statuses] does not list: Salesforce \
+                 stays as it is (list the code under [store.statuses] to show it)",
+                c.code.as_deref().unwrap_or("")
+            );
+            let w = self
+                .store
+                .record_change_left(token, c.order_id, c.attempt, &self.actor, &message)
+                .await?;
+            if w != WriteBack::LeaseLost {
+                tracing::info!(order_id = c.order_id.0, "{message}");
+                metrics::counter!("order_sync_status_changes_total", "outcome" => "left")
+                    .increment(1);
+            }
+            return Ok(());
         };
         let message = format!("Salesforce brought in line with {status}: {said}");
         let w = self

@@ -123,10 +123,7 @@ impl Repairer {
     }
 
     async fn accepted_quotes(&self, report: &mut RepairReport) -> Result<(), Step> {
-        let waiting = self
-            .store
-            .orders_in_status(OrderStatus::AwaitingCustomerApproval, BATCH)
-            .await?;
+        let waiting = self.store.orders_awaiting_approval(BATCH).await?;
         let keys: Vec<i64> = waiting.iter().map(|o| o.opportunity_key).collect();
         let quotes = self
             .salesforce

@@ -69,8 +69,12 @@ impl StuckSql {
             cid = b.int("o", o.customer_id.as_ref()),
             placed = b.text("o", Some(&o.placed_at)),
         );
-        let (orders, id, placed) = (b.orders(), b.id("o"), b.status_is("o", ":placed"));
-        let approval = b.status_is("o", ":approval");
+        let (orders, id, placed) = (
+            b.orders(),
+            b.id("o"),
+            b.status_in("o", OrderStatus::OrderPlaced),
+        );
+        let approval = b.status_in("o", OrderStatus::AwaitingCustomerApproval);
         let own = "s.state AS sync_state, s.attempts, s.last_error_class, s.last_error";
         let change = "ch.state AS sync_state, ch.attempts, ch.last_error_class, ch.last_error";
         StuckSql {

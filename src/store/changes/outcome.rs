@@ -134,6 +134,32 @@ impl Store {
         Ok(outcome)
     }
 
+    /// The store moved the order to a code the mapping does not list: Salesforce is left as it
+    /// is and the change is done (a later move to a listed status is queued anew).
+    pub async fn record_change_left(
+        &self,
+        token: &str,
+        id: OrderId,
+        attempt: i64,
+        actor: &str,
+        message: &str,
+    ) -> Result<WriteBack> {
+        let sql = &self.sql.changes.outcome;
+        let a = args! {
+            "id" => id.0, "token" => token, "now" => now_ms(), "attempt" => attempt,
+            "worker" => actor, "outcome" => "status_left", "code" => None::<String>,
+            "message" => message,
+        };
+        let mut tx = self.db.begin().await?;
+        if tx.execute(&sql.release, &a).await? != 1 {
+            return Ok(WriteBack::LeaseLost);
+        }
+        tx.execute(&sql.done, &a).await?;
+        self.log_attempt_in(&mut tx, &a).await?;
+        tx.commit().await?;
+        Ok(WriteBack::Committed)
+    }
+
     /// A change Salesforce did not take: retried later, or parked with its reason.
     pub async fn record_change_failure(
         &self,

@@ -51,6 +51,13 @@ pub trait Dialect: Send + Sync + 'static {
     fn equals(&self, expr: &str, param: &str) -> String {
         format!("{expr} = {param}")
     }
+    /// `expr` equals one of `params`, exactly (as [`Dialect::equals`]).
+    fn equals_any(&self, expr: &str, params: &[String]) -> String {
+        match params {
+            [one] => self.equals(expr, one),
+            _ => format!("{expr} IN ({})", params.join(", ")),
+        }
+    }
     /// A bound time (naive local text) as the value of a time column.
     fn time_param(&self, param: &str) -> String {
         param.to_string()

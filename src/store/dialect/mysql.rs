@@ -47,6 +47,20 @@ impl Dialect for MySql {
     fn equals(&self, expr: &str, param: &str) -> String {
         format!("({expr} = {param} AND CAST({expr} AS BINARY) = CAST({param} AS BINARY))")
     }
+    fn equals_any(&self, expr: &str, params: &[String]) -> String {
+        if let [one] = params {
+            return self.equals(expr, one);
+        }
+        let binary: Vec<String> = params
+            .iter()
+            .map(|p| format!("CAST({p} AS BINARY)"))
+            .collect();
+        format!(
+            "({expr} IN ({}) AND CAST({expr} AS BINARY) IN ({}))",
+            params.join(", "),
+            binary.join(", ")
+        )
+    }
     fn exact_text(&self, expr: &str) -> String {
         format!("CAST(CAST({expr} AS BINARY) AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_bin")
     }

@@ -4,7 +4,11 @@ use super::Code;
 use crate::config::{StatusCodeType, StoreSettings};
 use crate::domain::OrderStatus;
 
-pub(super) fn status_codes(s: &StoreSettings) -> Result<Vec<(OrderStatus, Code)>, String> {
+/// Codes one status may list (`completed = "5,3"`).
+const MAX_CODES: usize = 8;
+
+/// Each status's codes, the first being the one order-sync writes; no code stands for two.
+pub(super) fn status_codes(s: &StoreSettings) -> Result<Vec<(OrderStatus, Vec<Code>)>, String> {
     let c = &s.statuses;
     let given = [
         (OrderStatus::OrderPlaced, "order_placed", &c.order_placed),
@@ -28,22 +32,37 @@ pub(super) fn status_codes(s: &StoreSettings) -> Result<Vec<(OrderStatus, Code)>
         (OrderStatus::Completed, "completed", &c.completed),
         (OrderStatus::Incomplete, "incomplete", &c.incomplete),
     ];
-    let mut out: Vec<(OrderStatus, Code)> = Vec::new();
+    let mut out: Vec<(OrderStatus, Vec<Code>)> = Vec::new();
     for (status, key, value) in given {
-        let v = value.trim();
-        let code = match s.status_codes {
-            _ if v.is_empty() => return Err(format!("store.statuses.{key} must be set")),
-            StatusCodeType::Text => Code::Text(v.to_string()),
-            StatusCodeType::Integer => Code::Int(v.parse().map_err(|_| {
-                format!("store.statuses.{key}: {v:?} is not an integer (store.status_codes = \"integer\")")
-            })?),
-        };
-        if let Some((other, _)) = out.iter().find(|(_, c)| *c == code) {
+        let mut codes = Vec::new();
+        for v in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+            let code = match s.status_codes {
+                StatusCodeType::Text => Code::Text(v.to_string()),
+                StatusCodeType::Integer => Code::Int(v.parse().map_err(|_| {
+                    format!("store.statuses.{key}: {v:?} is not an integer (store.status_codes = \"integer\")")
+                })?),
+            };
+            let taken = out
+                .iter()
+                .find(|(_, cs)| cs.contains(&code))
+                .map(|(o, _)| *o);
+            if let Some(other) = taken.or(codes.contains(&code).then_some(status)) {
+                return Err(format!(
+                    "store.statuses.{key}: {v:?} is also a code of {other}; each code stands for one status"
+                ));
+            }
+            codes.push(code);
+        }
+        if codes.is_empty() {
+            return Err(format!("store.statuses.{key} must be set"));
+        }
+        if codes.len() > MAX_CODES {
             return Err(format!(
-                "store.statuses.{key}: {v:?} is also the code of {other}; each status needs its own"
+                "store.statuses.{key}: at most {MAX_CODES} codes per status, {} given",
+                codes.len()
             ));
         }
-        out.push((status, code));
+        out.push((status, codes));
     }
     Ok(out)
 }

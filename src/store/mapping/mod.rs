@@ -101,7 +101,7 @@ pub struct Mapping {
     pub products: Option<ProductsMap>,
     pub payments: Option<PaymentsMap>,
     pub history: Option<HistoryMap>,
-    statuses: Vec<(OrderStatus, Code)>,
+    statuses: Vec<(OrderStatus, Vec<Code>)>,
     payment_methods: Vec<(PaymentMethod, Vec<String>)>,
     product_kinds: Vec<(ProductKind, Vec<String>)>,
     evaluation_sku: Option<String>,
@@ -162,19 +162,45 @@ impl Mapping {
         })
     }
 
-    /// The store's value for `status`.
+    /// The store's value order-sync writes for `status`: the first of its codes.
     pub fn code(&self, status: OrderStatus) -> &Code {
+        &self.codes(status)[0]
+    }
+
+    /// Every code the store uses for `status` (`completed = "5,3"`: Complete and Shipped).
+    pub fn codes(&self, status: OrderStatus) -> &[Code] {
         let found = self.statuses.iter().find(|(s, _)| *s == status);
         &found.expect("every status has a code").1
     }
 
-    /// The status a stored value (read as text) stands for.
+    /// The status a stored value (read as text) stands for; None for a code the mapping does
+    /// not list, which is one of the store's own statuses (Shipped, On hold, …).
     /// Exact: "order placed" and "Order Placed " are typos, not Order Placed.
     pub fn status_of(&self, text: &str) -> Option<OrderStatus> {
         self.statuses
             .iter()
-            .find(|(_, c)| c.as_text() == text)
+            .find(|(_, cs)| cs.iter().any(|c| c.as_text() == text))
             .map(|(s, _)| *s)
+    }
+
+    /// The mapped code an unlisted value looks like a typo of (case or spaces differ).
+    pub fn typo_of(&self, text: &str) -> Option<(OrderStatus, String)> {
+        let squash = |t: &str| {
+            t.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        if self.status_of(text).is_some() {
+            return None;
+        }
+        let wanted = squash(text);
+        self.statuses.iter().find_map(|(s, cs)| {
+            cs.iter()
+                .map(Code::as_text)
+                .find(|c| squash(c) == wanted)
+                .map(|c| (*s, c))
+        })
     }
 
     pub fn payment_method_of(&self, text: &str) -> Option<PaymentMethod> {
@@ -215,8 +241,8 @@ impl Mapping {
         )
     }
 
-    /// Every status with its code, in the contract's order.
-    pub fn statuses(&self) -> &[(OrderStatus, Code)] {
+    /// Every status with its codes, in the contract's order.
+    pub fn statuses(&self) -> &[(OrderStatus, Vec<Code>)] {
         &self.statuses
     }
 }
