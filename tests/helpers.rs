@@ -135,13 +135,29 @@ impl TestApp {
         F: FnOnce(Store) -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<()>>,
     {
+        Self::spawn_configured(backend, None, extra_env, create_tables).await
+    }
+
+    /// As `spawn_on`, with the `[store]` mapping read from `config_file` (a path from the
+    /// crate's root, e.g. one of README's worked examples under config/stores/).
+    pub async fn spawn_configured<F, Fut>(
+        backend: Backend,
+        config_file: Option<&str>,
+        extra_env: &[(&str, &str)],
+        create_tables: F,
+    ) -> Option<TestApp>
+    where
+        F: FnOnce(Store) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<()>>,
+    {
         let (db_url, guard) = database(backend).await;
         let fake = FakeSalesforce::start().await;
         let mut env = test_env(&fake.url(), &db_url);
         for (k, v) in extra_env {
             env.insert(k.to_string(), v.to_string());
         }
-        let settings = Settings::load_with_env(None, Some(env)).expect("test settings");
+        let file = config_file.map(|f| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(f));
+        let settings = Settings::load_with_env(file.as_deref(), Some(env)).expect("test settings");
         let options = ConnectOptions {
             max_connections: 5,
             create: true,

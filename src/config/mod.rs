@@ -16,8 +16,9 @@ mod validate;
 
 pub use mapping::{FieldMapping, MappedField};
 pub use store::{
-    CustomersTable, HistoryTable, LinesTable, MoneyFormat, OrdersTable, PaymentMethods,
-    PaymentsTable, ProductKinds, ProductsTable, StatusCodeType, StatusCodes, StoreSettings,
+    CustomersTable, HistoryTable, IdFrom, JoinedValue, LinesTable, Literal, MoneyFormat,
+    NestedPrice, OrdersTable, PaymentMethods, PaymentsTable, ProductKinds, ProductsTable, Source,
+    StatusCodeType, StatusCodes, StoreSettings,
 };
 pub use template::{PLACEHOLDERS, Part, Placeholder, Template, TemplateError, ValueKind};
 pub use validate::{is_api_name, is_record_id};

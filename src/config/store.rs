@@ -3,6 +3,8 @@
 //! Every key names a store column (or table); an empty string means "the store has no such
 //! column". Names are checked and quoted by `store::mapping`, never spliced in as given.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -28,6 +30,74 @@ pub struct StoreSettings {
     pub product_kinds: ProductKinds,
 }
 
+/// Where a value lives: a column of the section's table (`"email"`), or a column of another
+/// table's row that belongs to it (`{ table, column, key, on, where }`): an address row
+/// (`address_type = 'billing'`), a key–value row (`meta_key = '_qty'`), a lookup table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Source {
+    Column(String),
+    Joined(JoinedValue),
+    /// The first of these that is neither empty nor 0 (a variation's id, else its product's).
+    First(Vec<Source>),
+}
+
+impl Source {
+    /// The column's name; empty for a joined value and for "no such column".
+    pub fn column_name(&self) -> &str {
+        match self {
+            Source::Column(c) => c,
+            Source::Joined(_) | Source::First(_) => "",
+        }
+    }
+}
+
+impl From<&str> for Source {
+    fn from(c: &str) -> Source {
+        Source::Column(c.to_string())
+    }
+}
+
+impl Default for Source {
+    fn default() -> Source {
+        Source::Column(String::new())
+    }
+}
+
+/// A value from another table's row: `column` of the row of `table` whose `key` equals this
+/// table's `on` (default: its id) and whose columns equal `where`'s values.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinedValue {
+    pub table: String,
+    pub column: String,
+    pub key: String,
+    #[serde(default)]
+    pub on: String,
+    #[serde(default, rename = "where")]
+    pub filter: BTreeMap<String, Literal>,
+}
+
+/// A fixed value in the mapping: a row filter's, or one order-sync writes on rows it inserts.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Literal {
+    Int(i64),
+    Text(String),
+}
+
+/// How a store nests line rows (Magento: a configurable's child, a bundle's parts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NestedPrice {
+    /// The parent's price when it has one, else the sum of its children's (Magento:
+    /// configurables and fixed-price bundles price the parent, dynamic bundles the children).
+    #[default]
+    ParentOrChildren,
+    /// Only the parent row carries the price; children are parts, never priced.
+    Parent,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MoneyFormat {
@@ -48,38 +118,69 @@ pub enum StatusCodeType {
 #[serde(deny_unknown_fields)]
 pub struct OrdersTable {
     pub table: String,
+    /// Row filters: only rows whose columns hold these values are orders (`type = "shop_order"`).
+    #[serde(default, rename = "where")]
+    pub filter: BTreeMap<String, Literal>,
     pub id: String,
     pub number: String,
     pub customer_id: String,
     pub status: String,
-    pub payment_method: String,
-    pub po_number: String,
-    pub currency: String,
+    pub payment_method: Source,
+    pub po_number: Source,
+    pub currency: Source,
     pub placed_at: String,
     pub updated_at: String,
     pub reissue_of: String,
     pub cancel_reason: String,
     pub total: String,
-    pub customer_email: String,
-    pub customer_first_name: String,
-    pub customer_last_name: String,
-    pub customer_company: String,
-    pub customer_phone: String,
+    pub customer_email: Source,
+    pub customer_first_name: Source,
+    pub customer_last_name: Source,
+    pub customer_company: Source,
+    pub customer_phone: Source,
+    /// Where a reissued order's id comes from when the orders table does not number its rows
+    /// (WooCommerce takes it from a placeholder `wp_posts` row); empty table: the database.
+    #[serde(default)]
+    pub id_from: IdFrom,
+}
+
+/// A row order-sync inserts first, with fixed values, to get a new order's id from it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdFrom {
+    pub table: String,
+    pub id: String,
+    #[serde(default)]
+    pub set: BTreeMap<String, Literal>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LinesTable {
     pub table: String,
+    /// Row filters: only rows whose columns hold these values are lines (`order_item_type = "line_item"`).
+    #[serde(default, rename = "where")]
+    pub filter: BTreeMap<String, Literal>,
     pub id: String,
     pub order_id: String,
     pub line_no: String,
-    pub product_id: String,
-    pub sku: String,
-    pub name: String,
-    pub quantity: String,
-    pub unit_price: String,
-    pub total: String,
+    pub product_id: Source,
+    pub sku: Source,
+    pub name: Source,
+    pub quantity: Source,
+    /// The price of one unit; or leave it empty and give `amount`.
+    pub unit_price: Source,
+    /// The line's amount (quantity × unit price), when the store keeps no unit price: the unit
+    /// price is amount ÷ quantity, exact to the cent, or the order parks.
+    #[serde(default)]
+    pub amount: Source,
+    pub total: Source,
+    /// The column naming a child row's parent line (Magento `parent_item_id`): one Salesforce
+    /// line per top-level row, its children folded in. Empty: lines are flat.
+    #[serde(default)]
+    pub parent: String,
+    #[serde(default)]
+    pub nested_price: NestedPrice,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -87,6 +188,10 @@ pub struct LinesTable {
 pub struct CustomersTable {
     pub table: String,
     pub id: String,
+    /// A column that is 1 (or true) for a guest's row (PrestaShop `is_guest`): the order is
+    /// keyed by e-mail like any guest's, not by the row's id.
+    #[serde(default)]
+    pub guest: String,
     pub email: String,
     pub first_name: String,
     pub last_name: String,
@@ -125,6 +230,9 @@ pub struct HistoryTable {
     pub changed_at: String,
     pub actor: String,
     pub reason: String,
+    /// Fixed values on the rows order-sync inserts (`comment_type = "order_note"`).
+    #[serde(default)]
+    pub set: BTreeMap<String, Literal>,
 }
 
 /// The store's value for each of the eight statuses.

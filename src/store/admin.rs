@@ -101,7 +101,7 @@ impl AdminSql {
                 "SELECT {from} AS from_status, {to} AS to_status, {at} AS changed_at, {actor} AS actor, \
                    {reason} AS reason FROM {table} h WHERE {oid} = :id{order}",
                 from = b.text("h", h.from_status.as_ref()),
-                to = b.text("h", Some(&h.to_status)),
+                to = b.text("h", h.to_status.as_ref()),
                 at = b.text("h", h.changed_at.as_ref()),
                 actor = b.text("h", h.actor.as_ref()),
                 reason = b.text("h", h.reason.as_ref()),
@@ -140,7 +140,8 @@ impl AdminSql {
                  updated_at = :now WHERE state = :parked",
             ),
             by_status: b.stmt(format!(
-                "SELECT {s} AS status, COUNT(*) AS n FROM {orders} o GROUP BY {s} ORDER BY {s}",
+                "SELECT {s} AS status, COUNT(*) AS n FROM {orders} o WHERE 1 = 1{f} GROUP BY {s} ORDER BY {s}",
+                f = b.orders_filter("o"),
                 s = b.d.exact_text(&b.c("o", &o.status))
             )),
             by_sync_state: b.stmt("SELECT state, COUNT(*) AS n FROM order_sync_state GROUP BY state ORDER BY state"),

@@ -4,7 +4,7 @@
 //! (claim, moves, repair, …) builds its own statements with it.
 
 use super::dialect::Dialect;
-use super::mapping::{Ident, Mapping};
+use super::mapping::{Code, Ident, Join, Mapping, Src};
 use super::sql::{Stmt, Value, constant};
 use crate::domain::OrderStatus;
 
@@ -42,6 +42,33 @@ impl Statements {
     }
 }
 
+/// A value a statement reads: a column of the aliased row, or a value joined to it.
+pub(crate) trait Expr {
+    fn expr(&self, b: &B, alias: &str) -> String;
+}
+
+impl Expr for Ident {
+    fn expr(&self, b: &B, alias: &str) -> String {
+        b.c(alias, self)
+    }
+}
+
+impl Expr for Src {
+    fn expr(&self, b: &B, alias: &str) -> String {
+        match self {
+            Src::Col(c) => b.c(alias, c),
+            Src::Join(j) => b.joined(alias, j),
+            Src::First(all) => {
+                let each: Vec<String> = all
+                    .iter()
+                    .map(|s| format!("NULLIF(NULLIF({}, '0'), '')", b.d.text(&s.expr(b, alias))))
+                    .collect();
+                format!("COALESCE({})", each.join(", "))
+            }
+        }
+    }
+}
+
 /// The statement builder: the dialect and the mapping, and the expressions statements share.
 pub(crate) struct B<'a> {
     pub d: &'a dyn Dialect,
@@ -68,16 +95,60 @@ impl B<'_> {
         format!("{alias}.{}", self.d.quote(column))
     }
 
-    /// `alias.column` as text, or a text NULL when the store has no such column.
-    pub fn text(&self, alias: &str, column: Option<&Ident>) -> String {
+    /// `alias.column` (or the joined value) as text, or a text NULL when the store has none.
+    pub fn text<E: Expr + ?Sized>(&self, alias: &str, column: Option<&E>) -> String {
         self.d
-            .text(&column.map_or("NULL".to_string(), |c| self.c(alias, c)))
+            .text(&column.map_or("NULL".to_string(), |c| c.expr(self, alias)))
     }
 
-    /// `alias.column` as a 64-bit integer, or an integer NULL.
-    pub fn int(&self, alias: &str, column: Option<&Ident>) -> String {
+    /// `alias.column` (or the joined value) as a 64-bit integer, or an integer NULL.
+    pub fn int<E: Expr + ?Sized>(&self, alias: &str, column: Option<&E>) -> String {
         self.d
-            .int(&column.map_or("NULL".to_string(), |c| self.c(alias, c)))
+            .int(&column.map_or("NULL".to_string(), |c| c.expr(self, alias)))
+    }
+
+    /// The value of the row of `j.table` that belongs to `alias`'s row: one scalar subquery
+    /// (MIN: a store that keeps two such rows gives one answer, always the same).
+    pub fn joined(&self, alias: &str, j: &Join) -> String {
+        let mut cond = vec![format!(
+            "{} = {}",
+            self.c("jv", &j.key),
+            self.c(alias, &j.on)
+        )];
+        cond.extend(self.filter_conds("jv", &j.filters));
+        format!(
+            "(SELECT MIN({}) FROM {} jv WHERE {})",
+            self.c("jv", &j.column),
+            self.t(&j.table),
+            cond.join(" AND ")
+        )
+    }
+
+    /// `alias.column = value` for each fixed pair, the values bound as constants (alias "":
+    /// an UPDATE's own row).
+    pub fn filter_conds(&self, alias: &str, filters: &[(Ident, Code)]) -> Vec<String> {
+        filters
+            .iter()
+            .map(|(c, v)| {
+                let param = constant(&Value::from(v));
+                let column = match alias {
+                    "" => self.q(c),
+                    a => self.c(a, c),
+                };
+                match v {
+                    Code::Text(_) => self.d.equals(&column, &param),
+                    Code::Int(_) => format!("{column} = {param}"),
+                }
+            })
+            .collect()
+    }
+
+    /// ` AND …` for the orders' row filters on `alias` (empty when the store has none).
+    pub fn orders_filter(&self, alias: &str) -> String {
+        self.filter_conds(alias, &self.m.orders.filters)
+            .iter()
+            .map(|c| format!(" AND {c}"))
+            .collect()
     }
 
     pub fn orders(&self) -> String {

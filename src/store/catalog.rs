@@ -26,7 +26,11 @@ impl CatalogSql {
                     b.c("l", &b.m.lines.order_id),
                     b.id("o"),
                     b.orders(),
-                    b.status_in("o", OrderStatus::OrderPlaced)
+                    format!(
+                        "{}{}",
+                        b.status_in("o", OrderStatus::OrderPlaced),
+                        b.orders_filter("o")
+                    )
                 );
                 format!("SELECT sku, kind FROM ({}) x", load_lines_sql(b, &filter))
             }

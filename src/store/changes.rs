@@ -38,13 +38,14 @@ impl ChangeSql {
                 "SELECT {id} AS id, {status} AS status, {text} AS updated_at, s.state AS sync_state, \
                    s.route, s.sf_status, s.sf_opportunity_id, s.attempts \
                  FROM {orders} o LEFT JOIN order_sync_state s ON s.order_id = {raw} \
-                 WHERE {after} \
+                 WHERE {after}{rows} \
                  ORDER BY {at}, {raw} LIMIT :limit",
                 id = b.int("o", Some(&o.id)),
                 status = b.text("o", Some(&o.status)),
                 text = b.text("o", Some(u)),
                 orders = b.orders(),
                 raw = b.id("o"),
+                rows = b.orders_filter("o"),
             ))
         });
         let fresh = "status = :status, state = :pending, attempts = 0, next_attempt_at = 0, \

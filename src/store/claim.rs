@@ -6,6 +6,7 @@ use super::{Result, Store, now_ms};
 use crate::domain::{OrderStatus, RawOrder, SyncState};
 
 mod load;
+mod nest;
 mod rows;
 
 pub(crate) use load::lines_sql as load_lines_sql;
@@ -39,9 +40,10 @@ impl ClaimSql {
         let discover = b.d.insert_ignoring(
             "order_sync_state (order_id, state, next_attempt_at, created_at, updated_at)",
             &format!(
-                "SELECT {oid}, :pending, 0, :now, :now FROM {orders} o WHERE {placed} \
+                "SELECT {oid}, :pending, 0, :now, :now FROM {orders} o WHERE {placed}{rows} \
                    AND (SELECT s.order_id FROM order_sync_state s WHERE s.order_id = {id}) IS NULL",
                 oid = b.int("o", Some(&b.m.orders.id)),
+                rows = b.orders_filter("o"),
             ),
             "order_id",
         );

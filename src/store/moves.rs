@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::build::B;
 use super::db::Tx;
-use super::sql::{Args, Stmt, args};
+use super::sql::{Args, Stmt, Value, args, constant};
 use super::{Result, Store, StoreError};
 use crate::domain::OrderStatus;
 
@@ -54,7 +54,7 @@ impl MoveSql {
                 let mut cols = vec![(h.order_id.clone(), ":id".to_string())];
                 let optional = [
                     (&h.from_status, ":from".to_string()),
-                    (&Some(h.to_status.clone()), ":to".to_string()),
+                    (&h.to_status, ":to".to_string()),
                     (&h.changed_at, b.d.time_param(":at")),
                     (&h.actor, ":actor".to_string()),
                     (&h.reason, ":reason".to_string()),
@@ -63,6 +63,11 @@ impl MoveSql {
                     optional
                         .into_iter()
                         .filter_map(|(c, v)| c.clone().map(|c| (c, v))),
+                );
+                cols.extend(
+                    h.set
+                        .iter()
+                        .map(|(c, v)| (c.clone(), constant(&Value::from(v)))),
                 );
                 let names: Vec<String> = cols.iter().map(|(c, _)| b.q(c)).collect();
                 let values: Vec<&str> = cols.iter().map(|(_, v)| v.as_str()).collect();
@@ -127,6 +132,22 @@ impl Store {
     }
 
     async fn log_in(&self, tx: &mut Tx, m: &Move<'_>, a: Args) -> Result<()> {
+        // A log without a status column (order notes) says the move in its text.
+        let a = match self
+            .map
+            .history
+            .as_ref()
+            .is_some_and(|h| h.to_status.is_none())
+        {
+            true => {
+                let from = m.from.map_or(String::new(), |f| format!("{f} → "));
+                a.set(
+                    "reason",
+                    format!("order-sync: {from}{}. {}", m.to, m.reason),
+                )
+            }
+            false => a,
+        };
         if let Some(h) = &self.sql.moves.history {
             let a = match (m.from, self.map.code(m.to)) {
                 // A typed NULL for a first row: integer codes need an integer NULL.

@@ -8,11 +8,12 @@ use chrono::Utc;
 use rust_decimal::Decimal;
 
 use super::build::B;
+use super::db::Tx;
 use super::mapping::Ident;
 use super::moves::Move;
 use super::read::money_text;
 use super::schema::Column;
-use super::sql::{Stmt, args};
+use super::sql::{Args, args};
 use super::{Result, Store, StoreError};
 use crate::domain::OrderStatus;
 
@@ -32,105 +33,10 @@ pub enum ReissueOutcome {
     LeftAlone,
 }
 
-pub(crate) struct ReissueSql {
-    order: Stmt,
-    line: Stmt,
-    payment: Option<Stmt>,
-    link: Option<Stmt>,
-}
+mod sql;
 
-/// `INSERT INTO table (copied…, set…) SELECT copied…, values… FROM table src WHERE filter`.
-fn copy_sql(
-    b: &B,
-    table: &Ident,
-    columns: &[Column],
-    set: &[(&Ident, String)],
-    filter: &str,
-) -> String {
-    let skip: Vec<&str> = set.iter().map(|(c, _)| c.name()).collect();
-    let copied: Vec<String> = columns
-        .iter()
-        .filter(|c| c.writable() && c.auto == 0 && !skip.contains(&c.name.as_str()))
-        .map(|c| b.d.quote_part(&c.name))
-        .collect();
-    let mut names = copied.clone();
-    names.extend(set.iter().map(|(c, _)| b.q(c)));
-    let mut values: Vec<String> = copied.iter().map(|c| format!("src.{c}")).collect();
-    values.extend(set.iter().map(|(_, v)| v.clone()));
-    format!(
-        "INSERT INTO {t} ({}) SELECT {} FROM {t} src WHERE {filter}",
-        names.join(", "),
-        values.join(", "),
-        t = b.t(table)
-    )
-}
-
-impl ReissueSql {
-    fn build(b: &B, orders: &[Column], lines: &[Column], payments: &[Column]) -> ReissueSql {
-        let (o, l) = (&b.m.orders, &b.m.lines);
-        let now = b.d.time_param(":now");
-        // Columns set anew; the id and the cancel reason are left out for the database to fill.
-        let mut set: Vec<(&Ident, String)> = vec![(&o.status, ":placed".into())];
-        if !o.number_is_id() {
-            set.push((&o.number, b.d.concat(&b.c("src", &o.number), ":suffix")));
-        }
-        set.push((&o.placed_at, now.clone()));
-        for (col, value) in [
-            (&o.updated_at, now.clone()),
-            (&o.reissue_of, b.c("src", &o.id)),
-            (&o.total, b.d.money_param(":total")),
-        ] {
-            if let Some(c) = col {
-                set.push((c, value));
-            }
-        }
-        let unset = [
-            o.id.name(),
-            o.cancel_reason.as_ref().map_or("", |c| c.name()),
-        ];
-        let order_cols: Vec<Column> = orders
-            .iter()
-            .filter(|c| !unset.contains(&c.name.as_str()))
-            .cloned()
-            .collect();
-        let src_id = format!("{} = :id", b.c("src", &o.id));
-        let order = format!(
-            "{}{}",
-            copy_sql(b, &o.table, &order_cols, &set, &src_id),
-            b.d.returning(&b.q(&o.id))
-        );
-        let line_cols: Vec<Column> = lines
-            .iter()
-            .filter(|c| c.name != l.id.name())
-            .cloned()
-            .collect();
-        let mut line_set = vec![
-            (&l.order_id, ":new_id".to_string()),
-            (&l.unit_price, b.d.money_param(":price")),
-        ];
-        if let Some(t) = &l.total {
-            line_set.push((t, b.d.money_param(":line_total")));
-        }
-        let line = copy_sql(
-            b,
-            &l.table,
-            &line_cols,
-            &line_set,
-            &format!("{} = :line_id", b.c("src", &l.id)),
-        );
-        ReissueSql {
-            order: b.stmt(order),
-            line: b.stmt(line),
-            payment: b.m.payments.as_ref().map(|p| {
-                let set = [(&p.order_id, ":new_id".to_string())];
-                b.stmt(copy_sql(b, &p.table, payments, &set, &format!("{} = :id", b.c("src", &p.order_id))))
-            }),
-            link: o.reissue_of.is_none().then(|| {
-                b.stmt("INSERT INTO order_sync_reissues (order_id, reissue_of, created_at) VALUES (:new_id, :id, :created)")
-            }),
-        }
-    }
-}
+pub(crate) use sql::ReissueSql;
+use sql::{Columns, joined_tables};
 
 impl Store {
     /// Reads the tables' columns and builds the copy statements, once.
@@ -142,19 +48,55 @@ impl Store {
         self.reissue
             .get_or_try_init(|| async {
                 let m = &self.map;
-                let orders = self.existing_columns(&m.orders.table).await?;
-                let lines = self.existing_columns(&m.lines.table).await?;
-                let payments = match &m.payments {
-                    Some(p) => self.existing_columns(&p.table).await?,
-                    None => Vec::new(),
+                let (o, l) = (&m.orders, &m.lines);
+                let order_values = [
+                    &o.payment_method,
+                    &o.po_number,
+                    &o.currency,
+                    &o.customer_email,
+                ]
+                .into_iter()
+                .chain([
+                    &o.customer_first_name,
+                    &o.customer_last_name,
+                    &o.customer_company,
+                    &o.customer_phone,
+                ])
+                .map(Option::as_ref);
+                let line_values = [l.product_id.as_ref(), l.sku.as_ref(), l.name.as_ref()]
+                    .into_iter()
+                    .chain([Some(&l.quantity), Some(&l.price), l.total.as_ref()]);
+                let cols = Columns {
+                    orders: self.existing_columns(&o.table).await?,
+                    lines: self.existing_columns(&l.table).await?,
+                    payments: match &m.payments {
+                        Some(p) => self.existing_columns(&p.table).await?,
+                        None => Vec::new(),
+                    },
+                    order_joined: self
+                        .with_columns(joined_tables(order_values, &o.id))
+                        .await?,
+                    line_joined: self.with_columns(joined_tables(line_values, &l.id)).await?,
                 };
                 let b = B {
                     d: self.db.dialect(),
                     m,
                 };
-                Ok(ReissueSql::build(&b, &orders, &lines, &payments))
+                Ok(ReissueSql::build(&b, &cols))
             })
             .await
+    }
+
+    async fn with_columns(
+        &self,
+        tables: Vec<(Ident, Ident)>,
+    ) -> Result<Vec<(Ident, Ident, Vec<Column>)>> {
+        let mut out = Vec::new();
+        for (table, key) in tables {
+            let columns = self.existing_columns(&table).await?;
+            out.push((table, key, columns));
+        }
+        Ok(out)
     }
 
     async fn existing_columns(&self, table: &Ident) -> Result<Vec<Column>> {
@@ -202,19 +144,20 @@ impl Store {
             "id" => id, "placed" => self.map.code(OrderStatus::OrderPlaced), "suffix" => suffix,
             "now" => self.map.zone.local_text(now), "total" => money_text(total, money),
         };
-        let new_id = tx.insert_id(&sql.order, &a).await?;
+        let new_id = match &sql.id_row {
+            Some(row) => {
+                let id = tx.insert_id(row, &a).await?;
+                tx.execute(&sql.order, &a.clone().set("new_id", id)).await?;
+                id
+            }
+            None => tx.insert_id(&sql.order, &a).await?,
+        };
         let a = a.set("new_id", new_id).set("created", super::now_ms());
-        for l in lines {
-            let line_total = l.unit_price * Decimal::from(l.quantity);
-            let la = a
-                .clone()
-                .set("line_id", l.line_id)
-                .set("price", money_text(l.unit_price, money))
-                .set("line_total", money_text(line_total, money));
-            tx.execute(&sql.line, &la).await?;
-        }
-        for stmt in sql.payment.iter().chain(sql.link.iter()) {
+        for stmt in sql.order_rows.iter().chain(&sql.payment).chain(&sql.link) {
             tx.execute(stmt, &a).await?;
+        }
+        for l in lines {
+            self.copy_line(&mut tx, sql, &a, l).await?;
         }
         let placed = Move {
             id: new_id,
@@ -230,5 +173,47 @@ impl Store {
         Ok(ReissueOutcome::Reissued {
             new_order_id: new_id,
         })
+    }
+
+    /// One line of the reissue at its accepted price, its joined rows, and its nested rows
+    /// under the copy (their own joined rows too).
+    async fn copy_line(
+        &self,
+        tx: &mut Tx,
+        sql: &ReissueSql,
+        a: &Args,
+        l: &ReissueLine,
+    ) -> Result<()> {
+        let money = self.map.money;
+        let line_total = l.unit_price * Decimal::from(l.quantity);
+        let price = if self.map.lines.per_unit {
+            l.unit_price
+        } else {
+            line_total
+        };
+        let la = a
+            .clone()
+            .set("line_id", l.line_id)
+            .set("new_parent", None::<i64>)
+            .set("price", money_text(price, money))
+            .set("line_total", money_text(line_total, money));
+        let new_line = tx.insert_id(&sql.line, &la).await?;
+        let la = la.set("new_line_id", new_line);
+        for stmt in sql.line_rows.iter().chain(&sql.line_values) {
+            tx.execute(stmt, &la).await?;
+        }
+        let Some(children) = &sql.children else {
+            return Ok(());
+        };
+        let kids: Vec<(i64,)> = tx.fetch_all(children, &la).await?;
+        for (kid,) in kids {
+            let ka = la.clone().set("line_id", kid).set("new_parent", new_line);
+            let new_kid = tx.insert_id(&sql.child, &ka).await?;
+            let ka = ka.set("new_line_id", new_kid);
+            for stmt in &sql.line_rows {
+                tx.execute(stmt, &ka).await?;
+            }
+        }
+        Ok(())
     }
 }

@@ -6,7 +6,6 @@ use chrono::Utc;
 use super::build::B;
 use super::claim::load_lines_sql;
 use super::moves::Move;
-use super::read::read_quantity;
 use super::sql::{Stmt, args};
 use super::{Result, Store, now_ms};
 use crate::domain::{OrderStatus, SyncState};
@@ -88,13 +87,15 @@ impl Store {
             .db
             .fetch_all(&self.sql.repair.lines, &args! { "id" => order_id })
             .await?;
-        Ok(rows
+        // One line per thing bought, as the order was sent: nested rows folded in.
+        Ok(self
+            .order_lines(rows)
             .into_iter()
             .map(|l| RepairLine {
                 id: l.id,
                 product_id: l.product_id,
-                sku: l.sku.filter(|s| !s.trim().is_empty()),
-                quantity: l.quantity.as_deref().and_then(|q| read_quantity(q).ok()),
+                sku: l.sku,
+                quantity: l.quantity.and_then(Result::ok),
             })
             .collect())
     }

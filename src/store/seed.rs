@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::build::B;
-use super::mapping::Ident;
+use super::mapping::{Ident, Src};
 use super::read::money_text;
 use super::sql::{Args, Stmt, Value, args};
 use super::{Result, Store, StoreError};
@@ -87,6 +87,11 @@ fn insert(
     ))
 }
 
+/// The row's own column behind a mapped value; a joined value is not seeded.
+fn col(src: &Option<Src>) -> Option<&Ident> {
+    src.as_ref().and_then(Src::column)
+}
+
 impl SeedSql {
     pub fn build(b: &B) -> SeedSql {
         let (o, l, m) = (&b.m.orders, &b.m.lines, b.d.money_param(":price"));
@@ -95,7 +100,7 @@ impl SeedSql {
         let (pay, po) = if b.m.payments.is_some() {
             (None, None)
         } else {
-            (o.payment_method.as_ref(), o.po_number.as_ref())
+            (col(&o.payment_method), col(&o.po_number))
         };
         let touch = o.updated_at.as_ref().map_or(String::new(), |u| {
             format!(", {} = {}", b.q(u), b.d.time_param(":at"))
@@ -135,15 +140,15 @@ impl SeedSql {
                     (Some(&o.status), p("status")),
                     (pay, p("payment_method")),
                     (po, p("po_number")),
-                    (o.currency.as_ref(), p("currency")),
+                    (col(&o.currency), p("currency")),
                     (Some(&o.placed_at), b.d.time_param(":placed_at")),
                     (o.updated_at.as_ref(), b.d.time_param(":placed_at")),
                     (o.reissue_of.as_ref(), p("reissue_of")),
-                    (o.customer_email.as_ref(), p("email")),
-                    (o.customer_first_name.as_ref(), p("first_name")),
-                    (o.customer_last_name.as_ref(), p("last_name")),
-                    (o.customer_company.as_ref(), p("company")),
-                    (o.customer_phone.as_ref(), p("phone")),
+                    (col(&o.customer_email), p("email")),
+                    (col(&o.customer_first_name), p("first_name")),
+                    (col(&o.customer_last_name), p("last_name")),
+                    (col(&o.customer_company), p("company")),
+                    (col(&o.customer_phone), p("phone")),
                 ],
                 Some(&o.id),
             ),
@@ -153,12 +158,12 @@ impl SeedSql {
                 &[
                     (Some(&l.order_id), p("order_id")),
                     (l.line_no.as_ref(), p("line_no")),
-                    (l.product_id.as_ref(), p("product_id")),
-                    (l.sku.as_ref(), p("sku")),
-                    (l.name.as_ref(), p("sku")),
-                    (Some(&l.quantity), p("quantity")),
-                    (Some(&l.unit_price), m.clone()),
-                    (l.total.as_ref(), b.d.money_param(":line_total")),
+                    (col(&l.product_id), p("product_id")),
+                    (col(&l.sku), p("sku")),
+                    (col(&l.name), p("sku")),
+                    (l.quantity.column(), p("quantity")),
+                    (l.price.column().filter(|_| l.per_unit), m.clone()),
+                    (col(&l.total), b.d.money_param(":line_total")),
                 ],
                 None,
             ),

@@ -2,7 +2,7 @@
 //! order-sync gives it, and which column types fit that role.
 
 use crate::config::{MoneyFormat, Settings};
-use crate::store::mapping::{Ident, Mapping};
+use crate::store::mapping::{Code, Ident, Mapping, Src};
 use crate::store::schema::Kind;
 
 /// What order-sync does with a column, and so which types fit.
@@ -14,6 +14,8 @@ pub(super) enum Role {
     Time,
     Status,
     Text,
+    /// A key, a filter's or a fixed value's column: any type the value compares with.
+    Any,
 }
 
 pub(super) struct Col<'a> {
@@ -25,7 +27,7 @@ pub(super) struct Col<'a> {
 }
 
 pub(super) struct Table<'a> {
-    pub(super) key: &'static str,
+    pub(super) key: String,
     pub(super) table: &'a Ident,
     pub(super) columns: Vec<Col<'a>>,
     /// order-sync inserts fresh rows (not copies): unmapped NOT NULL columns need a default.
@@ -47,198 +49,196 @@ pub(super) fn col<'a>(
     })
 }
 
+/// One mapped table's columns, and the tables its joined values read.
+struct Section<'a> {
+    name: &'static str,
+    columns: Vec<Col<'a>>,
+    joined: Vec<Table<'a>>,
+}
+
+impl<'a> Section<'a> {
+    fn new(name: &'static str) -> Section<'a> {
+        Section {
+            name,
+            columns: Vec::new(),
+            joined: Vec::new(),
+        }
+    }
+
+    fn col(
+        &mut self,
+        name: &str,
+        column: Option<&'a Ident>,
+        role: Role,
+        written: bool,
+    ) -> &mut Self {
+        self.columns
+            .extend(col(self.name, name, column, role, written));
+        self
+    }
+
+    /// A value read from a column, or from a joined row: then its `on` column here and the
+    /// joined table's key, value and filter columns there.
+    fn src(&mut self, name: &str, value: Option<&'a Src>, role: Role, written: bool) -> &mut Self {
+        match value {
+            None => {}
+            Some(Src::Col(c)) => {
+                self.col(name, Some(c), role, written);
+            }
+            Some(Src::First(all)) => {
+                for s in all {
+                    self.src(name, Some(s), role, written);
+                }
+            }
+            Some(Src::Join(j)) => {
+                let key = format!("store.{}.{name}", self.name);
+                self.col(&format!("{name}.on"), Some(&j.on), Role::Any, false);
+                let mut columns = vec![
+                    Col {
+                        key: format!("{key}.key"),
+                        column: &j.key,
+                        role: Role::Any,
+                        written: false,
+                    },
+                    Col {
+                        key: format!("{key}.column"),
+                        column: &j.column,
+                        role,
+                        written,
+                    },
+                ];
+                columns.extend(j.filters.iter().map(|(c, _)| Col {
+                    key: format!("{key}.where"),
+                    column: c,
+                    role: Role::Any,
+                    written: false,
+                }));
+                self.joined.push(Table {
+                    key: format!("{key}.table"),
+                    table: &j.table,
+                    columns,
+                    inserts_fresh: false,
+                });
+            }
+        }
+        self
+    }
+
+    fn filters(&mut self, key: &str, filters: &'a [(Ident, Code)], written: bool) -> &mut Self {
+        for (c, _) in filters {
+            self.col(key, Some(c), Role::Any, written);
+        }
+        self
+    }
+
+    fn into_tables(self, table: &'a Ident, inserts_fresh: bool) -> Vec<Table<'a>> {
+        let mut out = vec![Table {
+            key: format!("store.{}.table", self.name),
+            table,
+            columns: self.columns,
+            inserts_fresh,
+        }];
+        out.extend(self.joined);
+        out
+    }
+}
+
 pub(super) fn tables(m: &Mapping) -> Vec<Table<'_>> {
     use Role::*;
     let o = &m.orders;
-    let number_written = !o.number_is_id();
-    let orders = vec![
-        col("orders", "id", Some(&o.id), Id, false),
-        col("orders", "number", Some(&o.number), Text, number_written),
-        col("orders", "customer_id", o.customer_id.as_ref(), Id, false),
-        col("orders", "status", Some(&o.status), Status, true),
-        col(
-            "orders",
-            "payment_method",
-            o.payment_method.as_ref(),
-            Text,
-            false,
-        ),
-        col("orders", "po_number", o.po_number.as_ref(), Text, false),
-        col("orders", "currency", o.currency.as_ref(), Text, false),
-        col("orders", "placed_at", Some(&o.placed_at), Time, true),
-        col("orders", "updated_at", o.updated_at.as_ref(), Time, true),
-        col("orders", "reissue_of", o.reissue_of.as_ref(), Id, true),
-        col(
-            "orders",
-            "cancel_reason",
-            o.cancel_reason.as_ref(),
-            Text,
-            true,
-        ),
-        col("orders", "total", o.total.as_ref(), Money, true),
-        col(
-            "orders",
-            "customer_email",
-            o.customer_email.as_ref(),
-            Text,
-            false,
-        ),
-        col(
-            "orders",
+    let mut orders = Section::new("orders");
+    orders
+        .filters("where", &o.filters, false)
+        .col("id", Some(&o.id), Id, false)
+        .col("number", Some(&o.number), Text, !o.number_is_id())
+        .col("customer_id", o.customer_id.as_ref(), Id, false)
+        .col("status", Some(&o.status), Status, true)
+        .src("payment_method", o.payment_method.as_ref(), Text, false)
+        .src("po_number", o.po_number.as_ref(), Text, false)
+        .src("currency", o.currency.as_ref(), Text, false)
+        .col("placed_at", Some(&o.placed_at), Time, true)
+        .col("updated_at", o.updated_at.as_ref(), Time, true)
+        .col("reissue_of", o.reissue_of.as_ref(), Id, true)
+        .col("cancel_reason", o.cancel_reason.as_ref(), Text, true)
+        .col("total", o.total.as_ref(), Money, true)
+        .src("customer_email", o.customer_email.as_ref(), Text, false)
+        .src(
             "customer_first_name",
             o.customer_first_name.as_ref(),
             Text,
             false,
-        ),
-        col(
-            "orders",
+        )
+        .src(
             "customer_last_name",
             o.customer_last_name.as_ref(),
             Text,
             false,
-        ),
-        col(
-            "orders",
-            "customer_company",
-            o.customer_company.as_ref(),
-            Text,
-            false,
-        ),
-        col(
-            "orders",
-            "customer_phone",
-            o.customer_phone.as_ref(),
-            Text,
-            false,
-        ),
-    ];
+        )
+        .src("customer_company", o.customer_company.as_ref(), Text, false)
+        .src("customer_phone", o.customer_phone.as_ref(), Text, false);
     let l = &m.lines;
-    let lines = vec![
-        col("order_lines", "id", Some(&l.id), Id, false),
-        col("order_lines", "order_id", Some(&l.order_id), Id, true),
-        col("order_lines", "line_no", l.line_no.as_ref(), Id, false),
-        col(
-            "order_lines",
-            "product_id",
-            l.product_id.as_ref(),
-            Id,
-            false,
-        ),
-        col("order_lines", "sku", l.sku.as_ref(), Text, false),
-        col("order_lines", "name", l.name.as_ref(), Text, false),
-        col(
-            "order_lines",
-            "quantity",
-            Some(&l.quantity),
-            Quantity,
-            false,
-        ),
-        col(
-            "order_lines",
-            "unit_price",
-            Some(&l.unit_price),
+    let mut lines = Section::new("order_lines");
+    lines
+        .filters("where", &l.filters, false)
+        .col("id", Some(&l.id), Id, false)
+        .col("order_id", Some(&l.order_id), Id, true)
+        .col("line_no", l.line_no.as_ref(), Id, false)
+        .col("parent", l.parent.as_ref(), Id, true)
+        .src("product_id", l.product_id.as_ref(), Id, false)
+        .src("sku", l.sku.as_ref(), Text, false)
+        .src("name", l.name.as_ref(), Text, false)
+        .src("quantity", Some(&l.quantity), Quantity, false)
+        .src(
+            if l.per_unit { "unit_price" } else { "amount" },
+            Some(&l.price),
             Money,
             true,
-        ),
-        col("order_lines", "total", l.total.as_ref(), Money, true),
-    ];
-    let mut out = vec![
-        Table {
-            key: "store.orders.table",
-            table: &o.table,
-            columns: orders.into_iter().flatten().collect(),
-            inserts_fresh: false,
-        },
-        Table {
-            key: "store.order_lines.table",
-            table: &l.table,
-            columns: lines.into_iter().flatten().collect(),
-            inserts_fresh: false,
-        },
-    ];
+        )
+        .src("total", l.total.as_ref(), Money, true);
+    let mut out = orders.into_tables(&o.table, false);
+    if let Some((table, id, fixed)) = &o.id_from {
+        let mut s = Section::new("orders.id_from");
+        s.col("id", Some(id), Id, false).filters("set", fixed, true);
+        out.extend(s.into_tables(table, true));
+    }
+    out.extend(lines.into_tables(&l.table, false));
     if let Some(c) = &m.customers {
-        let cols = [
-            col("customers", "id", Some(&c.id), Id, false),
-            col("customers", "email", Some(&c.email), Text, false),
-            col(
-                "customers",
-                "first_name",
-                c.first_name.as_ref(),
-                Text,
-                false,
-            ),
-            col("customers", "last_name", Some(&c.last_name), Text, false),
-            col("customers", "company", c.company.as_ref(), Text, false),
-            col("customers", "phone", c.phone.as_ref(), Text, false),
-        ];
-        out.push(Table {
-            key: "store.customers.table",
-            table: &c.table,
-            columns: cols.into_iter().flatten().collect(),
-            inserts_fresh: false,
-        });
+        let mut s = Section::new("customers");
+        s.col("id", Some(&c.id), Id, false)
+            .col("guest", c.guest.as_ref(), Any, false)
+            .col("email", Some(&c.email), Text, false)
+            .col("first_name", c.first_name.as_ref(), Text, false)
+            .col("last_name", Some(&c.last_name), Text, false)
+            .col("company", c.company.as_ref(), Text, false)
+            .col("phone", c.phone.as_ref(), Text, false);
+        out.extend(s.into_tables(&c.table, false));
     }
     if let Some(p) = &m.products {
-        let cols = [
-            col("products", "id", Some(&p.id), Id, false),
-            col("products", "sku", Some(&p.sku), Text, false),
-            col("products", "name", p.name.as_ref(), Text, false),
-            col("products", "kind", p.kind.as_ref(), Text, false),
-        ];
-        out.push(Table {
-            key: "store.products.table",
-            table: &p.table,
-            columns: cols.into_iter().flatten().collect(),
-            inserts_fresh: false,
-        });
+        let mut s = Section::new("products");
+        s.col("id", Some(&p.id), Id, false)
+            .col("sku", Some(&p.sku), Text, false)
+            .col("name", p.name.as_ref(), Text, false)
+            .col("kind", p.kind.as_ref(), Text, false);
+        out.extend(s.into_tables(&p.table, false));
     }
     if let Some(p) = &m.payments {
-        let cols = [
-            col("payments", "order_id", Some(&p.order_id), Id, true),
-            col("payments", "method", Some(&p.method), Text, false),
-            col("payments", "po_number", p.po_number.as_ref(), Text, false),
-        ];
-        out.push(Table {
-            key: "store.payments.table",
-            table: &p.table,
-            columns: cols.into_iter().flatten().collect(),
-            inserts_fresh: false,
-        });
+        let mut s = Section::new("payments");
+        s.col("order_id", Some(&p.order_id), Id, true)
+            .col("method", Some(&p.method), Text, false)
+            .col("po_number", p.po_number.as_ref(), Text, false);
+        out.extend(s.into_tables(&p.table, false));
     }
     if let Some(h) = &m.history {
-        let cols = [
-            col("status_history", "id", h.id.as_ref(), Id, false),
-            col("status_history", "order_id", Some(&h.order_id), Id, true),
-            col(
-                "status_history",
-                "from_status",
-                h.from_status.as_ref(),
-                Status,
-                true,
-            ),
-            col(
-                "status_history",
-                "to_status",
-                Some(&h.to_status),
-                Status,
-                true,
-            ),
-            col(
-                "status_history",
-                "changed_at",
-                h.changed_at.as_ref(),
-                Time,
-                true,
-            ),
-            col("status_history", "actor", h.actor.as_ref(), Text, true),
-            col("status_history", "reason", h.reason.as_ref(), Text, true),
-        ];
-        out.push(Table {
-            key: "store.status_history.table",
-            table: &h.table,
-            columns: cols.into_iter().flatten().collect(),
-            inserts_fresh: true,
-        });
+        let mut s = Section::new("status_history");
+        s.col("id", h.id.as_ref(), Id, false)
+            .col("order_id", Some(&h.order_id), Id, true)
+            .col("from_status", h.from_status.as_ref(), Status, true)
+            .col("to_status", h.to_status.as_ref(), Status, true)
+            .col("changed_at", h.changed_at.as_ref(), Time, true)
+            .col("actor", h.actor.as_ref(), Text, true)
+            .col("reason", h.reason.as_ref(), Text, true)
+            .filters("set", &h.set, true);
+        out.extend(s.into_tables(&h.table, true));
     }
     out
 }
@@ -253,6 +253,7 @@ pub(super) fn fits(
     use Kind::*;
     let integer_codes = s.store.status_codes == crate::config::StatusCodeType::Integer;
     match (role, kind) {
+        (Role::Any, _) => Ok(""),
         (Role::Id, Integer) => Ok(""),
         (Role::Id, _) => Err("order-sync reads ids as whole numbers".into()),
         (Role::Money, Integer) if s.store.money == MoneyFormat::Cents => Ok(" (cents)"),

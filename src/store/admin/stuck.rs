@@ -69,10 +69,11 @@ impl StuckSql {
             cid = b.int("o", o.customer_id.as_ref()),
             placed = b.text("o", Some(&o.placed_at)),
         );
-        let (orders, id, placed) = (
-            b.orders(),
-            b.id("o"),
+        let (orders, id) = (b.orders(), b.id("o"));
+        let placed = format!(
+            "{}{}",
             b.status_in("o", OrderStatus::OrderPlaced),
+            b.orders_filter("o")
         );
         let approval = b.status_in("o", OrderStatus::AwaitingCustomerApproval);
         let own = "s.state AS sync_state, s.attempts, s.last_error_class, s.last_error";

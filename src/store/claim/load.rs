@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
-use super::super::build::B;
+use super::super::build::{B, Expr};
+use super::super::mapping::Ident;
 use super::super::sql::{Stmt, args};
 use super::super::{Result, Store};
 use super::rows::{LineRow, OrderRow};
-use crate::domain::{RawLine, RawOrder};
+use crate::domain::RawOrder;
 
 pub(crate) struct LoadSql {
     orders: Stmt,
@@ -32,8 +33,9 @@ impl LoadSql {
         let customer = match &b.m.customers {
             Some(c) => format!(
                 "{found} AS found_customer, {e} AS c_email, {f} AS c_first_name, {l} AS c_last_name, \
-                 {co} AS c_company, {ph} AS c_phone",
+                 {co} AS c_company, {ph} AS c_phone, {g} AS c_guest",
                 found = b.int("c", Some(&c.id)),
+                g = b.text("c", c.guest.as_ref()),
                 e = b.text("c", Some(&c.email)),
                 f = b.text("c", c.first_name.as_ref()),
                 l = b.text("c", Some(&c.last_name)),
@@ -42,9 +44,9 @@ impl LoadSql {
             ),
             None => format!(
                 "{n} AS found_customer, {t} AS c_email, {t} AS c_first_name, {t} AS c_last_name, \
-                 {t} AS c_company, {t} AS c_phone",
-                n = b.int("o", None),
-                t = b.text("o", None)
+                 {t} AS c_company, {t} AS c_phone, {t} AS c_guest",
+                n = b.int("o", None::<&Ident>),
+                t = b.text("o", None::<&Ident>)
             ),
         };
         let customer_id = |alias: &str| {
@@ -122,7 +124,7 @@ pub(crate) fn lines_sql(b: &B, filter: &str) -> String {
             "LEFT JOIN {} p ON {} = {}",
             b.t(&p.table),
             b.c("p", &p.id),
-            b.c("l", pid)
+            pid.expr(b, "l")
         ),
         _ => String::new(),
     };
@@ -131,7 +133,7 @@ pub(crate) fn lines_sql(b: &B, filter: &str) -> String {
         if joined {
             b.text("p", col)
         } else {
-            b.text("p", None)
+            b.text("p", None::<&Ident>)
         }
     };
     let sku = format!(
@@ -148,17 +150,24 @@ pub(crate) fn lines_sql(b: &B, filter: &str) -> String {
         .line_no
         .as_ref()
         .map_or(String::new(), |n| format!("{}, ", b.c("l", n)));
+    let rows: String = b
+        .filter_conds("l", &l.filters)
+        .iter()
+        .map(|c| format!(" AND {c}"))
+        .collect();
     format!(
         "SELECT {id} AS id, {order_id} AS order_id, {line_no_sel} AS line_no, {product_id} AS product_id, \
-           {sku} AS sku, {name} AS name, {kind} AS kind, {qty} AS quantity, {price} AS unit_price \
-         FROM {table} l {join} WHERE {filter} ORDER BY {order_col}, {line_no}{id_col}",
+           {sku} AS sku, {name} AS name, {kind} AS kind, {qty} AS quantity, {price} AS unit_price, \
+           {parent} AS parent_id \
+         FROM {table} l {join} WHERE {filter}{rows} ORDER BY {order_col}, {line_no}{id_col}",
+        parent = b.int("l", l.parent.as_ref()),
         id = b.int("l", Some(&l.id)),
         order_id = b.int("l", Some(&l.order_id)),
         line_no_sel = b.int("l", l.line_no.as_ref()),
         product_id = b.int("l", l.product_id.as_ref()),
         kind = from_product(p.and_then(|p| p.kind.as_ref())),
         qty = b.text("l", Some(&l.quantity)),
-        price = b.text("l", Some(&l.unit_price)),
+        price = b.text("l", Some(&l.price)),
         table = b.t(&l.table),
         order_col = b.c("l", &l.order_id),
         id_col = b.c("l", &l.id),
@@ -174,18 +183,14 @@ impl Store {
         let a = args! { "token" => token };
         let rows: Vec<OrderRow> = self.db.fetch_all(&self.sql.claim.load.orders, &a).await?;
         let lines: Vec<LineRow> = self.db.fetch_all(&self.sql.claim.load.lines, &a).await?;
-        let mut by_order: HashMap<i64, Vec<RawLine>> = HashMap::new();
+        let mut by_order: HashMap<i64, Vec<LineRow>> = HashMap::new();
         for l in lines {
-            let n = by_order.get(&l.order_id).map_or(0, Vec::len) as i64 + 1;
-            by_order
-                .entry(l.order_id)
-                .or_default()
-                .push(self.raw_line(l, n));
+            by_order.entry(l.order_id).or_default().push(l);
         }
         Ok(rows
             .into_iter()
             .map(|r| {
-                let lines = by_order.remove(&r.id).unwrap_or_default();
+                let lines = self.order_lines(by_order.remove(&r.id).unwrap_or_default());
                 (r.id, self.raw_order(r, lines))
             })
             .collect())
@@ -202,11 +207,6 @@ impl Store {
             .db
             .fetch_all(&self.sql.claim.load.lines_by_id, &a)
             .await?;
-        let lines = lines
-            .into_iter()
-            .enumerate()
-            .map(|(i, l)| self.raw_line(l, i as i64 + 1))
-            .collect();
-        Ok(row.map(|r| self.raw_order(r, lines)))
+        Ok(row.map(|r| self.raw_order(r, self.order_lines(lines))))
     }
 }

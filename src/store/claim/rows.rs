@@ -2,7 +2,7 @@
 //! statuses, text into times, amounts and quantities, the customer from its table or the row.
 
 use super::super::Store;
-use super::super::read::{read_money, read_quantity, read_time};
+use super::super::read::{read_quantity, read_time};
 use crate::domain::{
     CustomerKey, OrderStatus, RawCustomer, RawLine, RawOrder, ReissueOrigin, Route,
 };
@@ -25,6 +25,7 @@ pub(super) struct OrderRow {
     c_last_name: Option<String>,
     c_company: Option<String>,
     c_phone: Option<String>,
+    c_guest: Option<String>,
     o_email: Option<String>,
     o_first_name: Option<String>,
     o_last_name: Option<String>,
@@ -36,7 +37,7 @@ pub(super) struct OrderRow {
     r_route: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub(crate) struct LineRow {
     pub id: i64,
     pub order_id: i64,
@@ -46,7 +47,16 @@ pub(crate) struct LineRow {
     pub name: Option<String>,
     pub kind: Option<String>,
     pub quantity: Option<String>,
+    /// The unit price, or the line's amount (`order_lines.amount`), as the store keeps it.
     pub unit_price: Option<String>,
+    /// The parent row of a nested line (None or 0 for a top-level one).
+    pub parent_id: Option<i64>,
+}
+
+/// A flag column's "yes": 1, true, t, y, yes.
+fn is_yes(v: Option<&str>) -> bool {
+    v.map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "t" | "y" | "yes"))
 }
 
 impl Store {
@@ -100,7 +110,14 @@ impl Store {
                 "the order's customer {id} is not in the customers table"
             )),
             (Some(id), true) => Ok(RawCustomer {
-                key: CustomerKey::Id(id),
+                key: match (
+                    is_yes(r.c_guest.as_deref()),
+                    r.c_email.as_deref().map(str::trim),
+                ) {
+                    // A guest's row (PrestaShop makes one per checkout): keyed like any guest.
+                    (true, Some(e)) if !e.is_empty() => CustomerKey::Guest(e.to_string()),
+                    _ => CustomerKey::Id(id),
+                },
                 email: r.c_email.clone(),
                 first_name: r.c_first_name.clone(),
                 last_name: r.c_last_name.clone(),
@@ -126,8 +143,13 @@ impl Store {
         }
     }
 
-    /// A line as read; `n` numbers it when the store keeps no line number.
-    pub(crate) fn raw_line(&self, l: LineRow, n: i64) -> RawLine {
+    /// A line as read, at `unit_price`; `n` numbers it when the store keeps no line number.
+    pub(crate) fn raw_line(
+        &self,
+        l: LineRow,
+        n: i64,
+        unit_price: Option<Result<rust_decimal::Decimal, String>>,
+    ) -> RawLine {
         let m = &self.map;
         let sku = l.sku.filter(|s| !s.trim().is_empty());
         RawLine {
@@ -138,7 +160,7 @@ impl Store {
             sku,
             name: l.name,
             quantity: l.quantity.as_deref().map(read_quantity),
-            unit_price: l.unit_price.as_deref().map(|p| read_money(p, m.money)),
+            unit_price,
         }
     }
 }

@@ -9,11 +9,13 @@ use crate::config::{MoneyFormat, StoreSettings};
 use crate::domain::{OrderStatus, PaymentMethod, ProductKind};
 
 mod codes;
+mod source;
 mod tables;
 mod zone;
 
 use codes::{first, glob, lookup, status_codes, value_lists};
 
+pub use source::{Join, Src};
 pub use tables::{CustomersMap, HistoryMap, LinesMap, OrdersMap, PaymentsMap, ProductsMap};
 pub use zone::StoreZone;
 
