@@ -246,6 +246,7 @@ async fn line_of(app: &TestApp, order: i64) -> String {
 }
 
 mod opencart;
+mod platforms;
 
 async fn integer_cents_and_date_only_times_are_read_as_the_store_means_them(backend: Backend) {
     let cents_shop = |backend| {

@@ -1,4 +1,4 @@
-//! OpenCart, end to end, with the mapping README shows: integer status ids, customers and
+//! OpenCart, end to end on every backend, with the mapping README shows (config/stores/opencart.toml): integer status ids, customers and
 //! guests on the order row, skus on the lines, and a reissue copying OpenCart's many NOT NULL columns.
 
 use order_sync::store::sql::Args;
@@ -64,7 +64,8 @@ async fn checkout(
 }
 
 async fn an_opencart_store_is_served_as_it_is(backend: Backend) {
-    let Some(app) = TestApp::spawn_on(backend, shops::OPENCART, |store| async move {
+    let config = Some("config/stores/opencart.toml");
+    let Some(app) = TestApp::spawn_configured(backend, config, &[], |store| async move {
         store
             .db()
             .execute_script(&shops::opencart_tables(backend))

@@ -255,6 +255,7 @@ pub(super) fn fits(
     match (role, kind) {
         (Role::Any, _) => Ok(""),
         (Role::Id, Integer) => Ok(""),
+        (Role::Id, Text) if !written => Ok(" (text, read as a whole number)"),
         (Role::Id, _) => Err("order-sync reads ids as whole numbers".into()),
         (Role::Money, Integer) if s.store.money == MoneyFormat::Cents => Ok(" (cents)"),
         (Role::Money, _) if s.store.money == MoneyFormat::Cents => {
