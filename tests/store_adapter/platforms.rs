@@ -167,3 +167,17 @@ pub async fn insert_row(app: &TestApp, table: &str, given: &[(&'static str, Valu
     );
     app.exec(&sql, args).await;
 }
+
+#[test]
+fn readme_shows_each_worked_example_exactly_as_the_tests_run_it() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README");
+    for platform in ["opencart", "magento", "woocommerce", "prestashop"] {
+        let file = std::fs::read_to_string(format!("{root}/config/stores/{platform}.toml"))
+            .expect("the worked example");
+        assert!(
+            readme.contains(&format!("```toml\n{file}```")),
+            "README's {platform} example differs from config/stores/{platform}.toml"
+        );
+    }
+}
