@@ -207,6 +207,11 @@ async fn a_woocommerce_store_is_served_on_its_hpos_tables(backend: Backend) {
     assert_eq!(app.status_of(1003).await, "Awaiting Payment");
     assert_eq!(app.status_of(1004).await, "Awaiting Evaluation");
     assert!(!sent(&app, 1002), "the refund row is never an order");
+    let counts = app.store.status_counts().await.expect("counts");
+    assert!(
+        !counts.by_status.iter().any(|(s, _)| s == "Completed"),
+        "the refund (wc-completed) is not counted as an order: {counts:?}"
+    );
     assert!(
         !sent(&app, 1005) && !sent(&app, 1006),
         "other statuses are left alone"
