@@ -2,11 +2,12 @@
 //! scripts, and nothing secret in a page. (tests/console_browser.rs drives it in Chromium.)
 
 use order_sync::console::{Console, router};
+use order_sync::http::Limits;
 use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp, on_every_backend};
+use crate::helpers::{Backend, TestApp, on_every_backend, serve_http};
 
 pub(crate) const REP: &str = "ana";
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
@@ -29,12 +30,7 @@ pub(crate) async fn serve_console(app: &TestApp, hash: Option<&str>) -> String {
     let mut settings = app.settings.clone();
     settings.console.password_hash = SecretString::from(hash.unwrap_or("").to_string());
     let console = Console::new(app.store.clone(), app.salesforce.clone(), &settings);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, router(console)).await });
-    format!("http://{addr}")
+    serve_http(router(console), Limits::from_settings(&settings)).await
 }
 
 /// A parked order: its product is missing from the price book. Returns (id, number).

@@ -28,3 +28,4 @@ mod salesforce_client;
 mod security;
 mod start_up;
 mod store_adapter;
+mod under_attack;

@@ -8,7 +8,7 @@ use order_sync::sync::{Heartbeat, Watchdog};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{Backend, TestApp, on_every_backend};
+use crate::helpers::{Backend, TestApp, on_every_backend, serve_http, shipped_limits};
 
 async fn wait_for_requests(server: &MockServer, n: usize) -> Vec<wiremock::Request> {
     for _ in 0..100 {
@@ -80,12 +80,7 @@ async fn a_stuck_order_alerts_once_by_webhook_and_clears_when_it_moves(backend: 
 on_every_backend!(a_stuck_order_alerts_once_by_webhook_and_clears_when_it_moves);
 
 pub(crate) async fn serve(readiness: Readiness) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, router(readiness)).await });
-    format!("http://{addr}")
+    serve_http(router(readiness), shipped_limits()).await
 }
 
 pub(crate) fn readiness(

@@ -60,6 +60,14 @@ pub struct AlertSettings {
 pub struct HttpSettings {
     pub enabled: bool,
     pub listen: std::net::SocketAddr,
+    /// A client must send a request's headers within this long (also the keep-alive idle limit).
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+    /// A request not answered within this long gets 503.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// Connections held open at once; further clients wait to be accepted.
+    pub max_connections: usize,
 }
 
 /// The service reps' web console (`console` module).

@@ -30,7 +30,9 @@ pub async fn for_run(
     }
     match settings.console.own_listen()? {
         Some(addr) => {
-            let server = crate::http::serve_app(addr, router(console), "the console", cancel);
+            let limits = crate::http::Limits::from_settings(settings);
+            let app = router(console);
+            let server = crate::http::serve_app(addr, app, "the console", limits, cancel);
             Ok((None, Some(server.await?)))
         }
         None if settings.http.enabled => Ok((Some(router(console)), None)),
@@ -61,7 +63,8 @@ pub async fn run(settings: Settings, hash: bool) -> anyhow::Result<i32> {
         .unwrap_or(settings.http.listen);
     let cancel = CancellationToken::new();
     tokio::spawn(crate::commands::cancel_on_signal(cancel.clone()));
-    crate::http::serve_app(addr, router(console), "the console", cancel)
+    let limits = crate::http::Limits::from_settings(&settings);
+    crate::http::serve_app(addr, router(console), "the console", limits, cancel)
         .await?
         .await?;
     Ok(0)

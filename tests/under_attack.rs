@@ -1,0 +1,106 @@
+//! Safe under attack: the HTTP endpoint and the console hold against a hostile network (another
+//! host name that resolves here, slow clients, forged tokens).
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::console::{PASSWORD, REP, cheap_hash, parked_order, serve_console};
+use crate::helpers::{Backend, TestApp, serve_http, shipped_limits};
+use crate::operations::{readiness, serve};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_host_name_that_resolves_here_is_refused_on_metrics_and_on_the_console() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let (id, number) = parked_order(&app, "Rebind").await;
+    let ops = serve(readiness(&app, vec![])).await;
+    let console = serve_console(&app, Some(&cheap_hash(PASSWORD))).await;
+    let port = console.rsplit(':').next().unwrap().to_string();
+
+    let metrics = client()
+        .get(format!("{ops}/metrics"))
+        .header("Host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    let retry = |host: String| {
+        client()
+            .post(format!("{console}/orders/{number}/retry"))
+            .header("Host", host)
+            .basic_auth(REP, Some(PASSWORD))
+            .header("Accept", "application/json")
+            .json(&serde_json::json!({}))
+            .send()
+    };
+    let rebound = retry(format!("evil.example:{port}")).await.unwrap();
+    let state_after = app
+        .store
+        .order_detail(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .sync_state;
+    let own = retry(format!("localhost:{port}")).await.unwrap();
+
+    assert_eq!(metrics.status(), StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(rebound.status(), StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(state_after.as_deref(), Some("parked"));
+    assert_eq!(own.status(), StatusCode::OK, "localhost is ours");
+}
+
+#[tokio::test]
+async fn a_client_that_sends_half_a_request_line_is_disconnected_within_the_timeout() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let mut limits = shipped_limits();
+    limits.header_read_timeout = Duration::from_millis(500);
+    let base = serve_http(order_sync::http::router(readiness(&app, vec![])), limits).await;
+    let addr = base.trim_start_matches("http://");
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+
+    slow.write_all(b"GET /hea").await.unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
+
+    assert!(closed.is_ok(), "still connected after 5 s");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_client_beyond_the_connection_cap_waits_until_a_slot_frees() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let mut limits = shipped_limits();
+    limits.max_connections = 1;
+    limits.header_read_timeout = Duration::from_millis(800);
+    let base = serve_http(order_sync::http::router(readiness(&app, vec![])), limits).await;
+    let _idle = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let started = Instant::now();
+    let healthz = client()
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(healthz.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "served beside the idle connection: {:?}",
+        started.elapsed()
+    );
+}
