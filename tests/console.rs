@@ -107,6 +107,13 @@ async fn reading_and_acting_need_the_console_password() {
     let base = serve_console(&app, Some(&cheap_hash(PASSWORD))).await;
     let c = client();
 
+    // Signed in first: a wrong password locks its address out for a moment (tests/under_attack.rs).
+    let signed_in = c
+        .get(format!("{base}/"))
+        .basic_auth(REP, Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
     let anonymous = c.get(format!("{base}/")).send().await.unwrap();
     let wrong = c
         .get(format!("{base}/orders/stuck"))
@@ -117,12 +124,6 @@ async fn reading_and_acting_need_the_console_password() {
     let retry = c
         .post(format!("{base}/orders/{number}/retry"))
         .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
-    let signed_in = c
-        .get(format!("{base}/"))
-        .basic_auth(REP, Some(PASSWORD))
         .send()
         .await
         .unwrap();

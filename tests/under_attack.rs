@@ -1,5 +1,5 @@
-//! Safe under attack: the HTTP endpoint and the console hold against a hostile network (another
-//! host name that resolves here, slow clients, forged tokens).
+//! Safe under attack: the HTTP endpoint and the console hold against a hostile network (a flood
+//! of password guesses, another host name that resolves here, slow clients, forged tokens).
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +15,63 @@ fn client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
+}
+
+async fn overview(base: &str, user: &str, password: &str) -> reqwest::Response {
+    client()
+        .get(format!("{base}/"))
+        .basic_auth(user, Some(password))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_wrong_passwords_is_turned_away_and_a_signed_in_rep_is_still_served() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let base = serve_console(&app, Some(&cheap_hash(PASSWORD))).await;
+    let signed_in = overview(&base, REP, PASSWORD).await.status();
+
+    let guesses = (0..64).map(|i| {
+        let base = base.clone();
+        tokio::spawn(async move { overview(&base, REP, &format!("guess {i}")).await })
+    });
+    let answers: Vec<reqwest::Response> = futures_util::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let started = Instant::now();
+    let same_rep_again = overview(&base, REP, PASSWORD).await.status();
+    let served_in = started.elapsed();
+    let not_remembered = overview(&base, "someone else", PASSWORD).await;
+
+    let checked = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::UNAUTHORIZED)
+        .count();
+    let turned_away: Vec<_> = answers
+        .iter()
+        .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .collect();
+    assert_eq!(signed_in, StatusCode::OK);
+    assert_eq!(checked + turned_away.len(), 64, "only 401s and 429s");
+    assert!(
+        checked <= 2,
+        "{checked} guesses were hashed, not at most two"
+    );
+    assert!(
+        turned_away
+            .iter()
+            .all(|r| r.headers().contains_key("retry-after"))
+    );
+    assert_eq!(same_rep_again, StatusCode::OK, "remembered, not hashed");
+    assert!(served_in < Duration::from_secs(1), "{served_in:?}");
+    assert_eq!(
+        not_remembered.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a credential not checked before waits out the lockout"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

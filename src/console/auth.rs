@@ -2,9 +2,12 @@
 //! never logged), and, for actions, same-origin checks plus an anti-forgery token bound to a
 //! cookie, so another site cannot make a rep's browser act.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -12,6 +15,7 @@ use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
 use super::Console;
+use super::gate::Gate;
 use super::respond::{Failure, Wants};
 use crate::config::ConsoleSettings;
 
@@ -24,6 +28,7 @@ const MAX_REP_NAME: usize = 64;
 pub(crate) struct Credential {
     phc: Option<String>,
     public_url: String,
+    gate: Gate,
 }
 
 /// The signed-in rep, and the anti-forgery token their forms carry.
@@ -47,6 +52,7 @@ impl Credential {
         Credential {
             phc,
             public_url: s.public_url.trim().to_string(),
+            gate: Gate::new(),
         }
     }
 
@@ -54,10 +60,26 @@ impl Credential {
         self.phc.is_some()
     }
 
-    /// The rep's name when `authorization` carries the configured password.
-    async fn verify(&self, authorization: Option<&HeaderValue>) -> Option<String> {
-        let phc = self.phc.clone()?;
-        let (user, password) = basic_credentials(authorization?)?;
+    /// The rep's name when `authorization` carries the configured password; checked through the
+    /// [`Gate`], so a flood of guesses waits its turn instead of filling memory with hashes.
+    async fn verify(&self, authorization: Option<&HeaderValue>, client: IpAddr) -> Verdict {
+        let Some(phc) = self.phc.clone() else {
+            return Verdict::Wrong;
+        };
+        let Some(value) = authorization else {
+            return Verdict::Wrong;
+        };
+        let Some((user, password)) = basic_credentials(value) else {
+            return Verdict::Wrong;
+        };
+        let fp = self.gate.fingerprint(value.as_bytes());
+        if let Some(rep) = self.gate.remembered(&fp) {
+            return Verdict::Rep(rep);
+        }
+        let turn = match self.gate.turn(client) {
+            Ok(turn) => turn,
+            Err(wait) => return Verdict::Wait(wait),
+        };
         // Argon2 is slow on purpose: keep it off the async threads.
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&phc).is_ok_and(|h| {
@@ -68,8 +90,23 @@ impl Credential {
         })
         .await
         .unwrap_or(false);
-        ok.then(|| rep_name(&user))
+        if ok {
+            let rep = rep_name(&user);
+            self.gate.passed(fp, &rep, client, turn);
+            Verdict::Rep(rep)
+        } else {
+            self.gate.failed(client, turn);
+            Verdict::Wrong
+        }
     }
+}
+
+/// What a request's credential is worth.
+enum Verdict {
+    Rep(String),
+    Wrong,
+    /// Locked out after wrong passwords, or every check busy: come back after this long.
+    Wait(Duration),
 }
 
 /// An Argon2id hash (PHC string) of `password`, for `console.password_hash`.
@@ -114,7 +151,12 @@ fn rep_name(user: &str) -> String {
 pub(crate) async fn guard(State(c): State<Console>, mut req: Request, next: Next) -> Response {
     let wants = Wants::from_headers(req.headers());
     let (method, headers) = (req.method().clone(), req.headers().clone());
-    let mut response = match admit(&c.credential, &method, &headers).await {
+    // Served without an address (a bare router in a test): every such request is one client.
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let mut response = match admit(&c.credential, &method, &headers, client).await {
         Err(failure) => wants.failure(failure, None),
         Ok(rep) => {
             let existing = cookie(&headers, CSRF_COOKIE).filter(|t| is_token(t));
@@ -147,12 +189,18 @@ async fn admit(
     credential: &Credential,
     method: &Method,
     headers: &HeaderMap,
+    client: IpAddr,
 ) -> Result<String, Failure> {
     if !credential.is_set() {
         return Err(Failure::NotConfigured);
     }
-    let Some(rep) = credential.verify(headers.get(header::AUTHORIZATION)).await else {
-        return Err(Failure::Unauthorized);
+    let rep = match credential
+        .verify(headers.get(header::AUTHORIZATION), client)
+        .await
+    {
+        Verdict::Rep(rep) => rep,
+        Verdict::Wrong => return Err(Failure::Unauthorized),
+        Verdict::Wait(wait) => return Err(Failure::Throttled(wait)),
     };
     if method != Method::GET && method != Method::HEAD {
         same_origin(headers, &credential.public_url).map_err(Failure::Forbidden)?;

@@ -9,6 +9,7 @@ mod actions;
 mod auth;
 mod chart;
 mod entry;
+mod gate;
 mod overview;
 mod respond;
 pub mod serve;
