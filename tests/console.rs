@@ -71,7 +71,7 @@ async fn json(url: &str) -> Value {
 }
 
 /// The anti-forgery cookie a page sets; the page's forms carry the same value.
-async fn form_token(base: &str, number: &str) -> String {
+pub(crate) async fn form_token(base: &str, number: &str) -> String {
     let page = client()
         .get(format!("{base}/orders/{number}"))
         .basic_auth(REP, Some(PASSWORD))

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::console::{PASSWORD, REP, cheap_hash, parked_order, serve_console};
+use crate::console::{PASSWORD, REP, cheap_hash, form_token, parked_order, serve_console};
 use crate::helpers::{Backend, TestApp, serve_http, shipped_limits};
 use crate::operations::{readiness, serve};
 
@@ -160,4 +160,63 @@ async fn a_client_beyond_the_connection_cap_waits_until_a_slot_frees() {
         "served beside the idle connection: {:?}",
         started.elapsed()
     );
+}
+
+/// The order page's Retry form as `user` sends it: `token` in the cookie and the form.
+async fn retry_form(
+    base: &str,
+    number: &str,
+    user: &str,
+    token: &str,
+    site: &str,
+) -> reqwest::Response {
+    client()
+        .post(format!("{base}/orders/{number}/retry"))
+        .basic_auth(user, Some(PASSWORD))
+        .header("Cookie", format!("order_sync_csrf={token}"))
+        .header("Sec-Fetch-Site", site)
+        .form(&[("csrf", token)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sync_state(app: &TestApp, id: i64) -> Option<String> {
+    let detail = app.store.order_detail(id).await.unwrap().unwrap();
+    detail.sync_state
+}
+
+#[tokio::test]
+async fn a_made_up_or_borrowed_anti_forgery_token_is_refused_and_the_order_stays_parked() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let (id, number) = parked_order(&app, "Forger").await;
+    let base = serve_console(&app, Some(&cheap_hash(PASSWORD))).await;
+    let issued_to_ana = form_token(&base, &number).await;
+
+    let made_up = retry_form(&base, &number, REP, &"ab".repeat(32), "same-origin").await;
+    let borrowed = retry_form(&base, &number, "mallory", &issued_to_ana, "same-origin").await;
+    let parked_still = sync_state(&app, id).await;
+    let own = retry_form(&base, &number, REP, &issued_to_ana, "same-origin").await;
+
+    assert_eq!(made_up.status(), StatusCode::FORBIDDEN);
+    assert_eq!(borrowed.status(), StatusCode::FORBIDDEN);
+    assert_eq!(parked_still.as_deref(), Some("parked"));
+    assert_eq!(
+        own.status(),
+        StatusCode::SEE_OTHER,
+        "the token issued to ana works"
+    );
+}
+
+#[tokio::test]
+async fn a_form_post_from_a_sibling_site_is_refused_even_with_a_valid_token() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let (id, number) = parked_order(&app, "Sibling").await;
+    let base = serve_console(&app, Some(&cheap_hash(PASSWORD))).await;
+    let token = form_token(&base, &number).await;
+
+    let same_site = retry_form(&base, &number, REP, &token, "same-site").await;
+
+    assert_eq!(same_site.status(), StatusCode::FORBIDDEN);
+    assert_eq!(sync_state(&app, id).await.as_deref(), Some("parked"));
 }

@@ -1,6 +1,7 @@
 //! Who may read and act: HTTP Basic against an Argon2id password hash from config (never shown,
-//! never logged), and, for actions, same-origin checks plus an anti-forgery token bound to a
-//! cookie, so another site cannot make a rep's browser act.
+//! never logged), through the [`Gate`] that throttles guessing; and, for actions, same-origin
+//! checks plus an anti-forgery token the console issued ([`Tokens`]) bound to a cookie, so another
+//! site cannot make a rep's browser act.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -15,6 +16,7 @@ use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
 use super::Console;
+use super::csrf::Tokens;
 use super::gate::Gate;
 use super::respond::{Failure, Wants};
 use crate::config::ConsoleSettings;
@@ -29,6 +31,7 @@ pub(crate) struct Credential {
     phc: Option<String>,
     public_url: String,
     gate: Gate,
+    tokens: Tokens,
 }
 
 /// The signed-in rep, and the anti-forgery token their forms carry.
@@ -50,6 +53,7 @@ impl Credential {
             );
         }
         Credential {
+            tokens: Tokens::new(phc.as_deref().unwrap_or_default()),
             phc,
             public_url: s.public_url.trim().to_string(),
             gate: Gate::new(),
@@ -159,8 +163,10 @@ pub(crate) async fn guard(State(c): State<Console>, mut req: Request, next: Next
     let mut response = match admit(&c.credential, &method, &headers, client).await {
         Err(failure) => wants.failure(failure, None),
         Ok(rep) => {
-            let existing = cookie(&headers, CSRF_COOKIE).filter(|t| is_token(t));
-            let csrf = existing.clone().unwrap_or_else(new_token);
+            // Only a token this console issued to this rep is kept; any other is replaced.
+            let tokens = &c.credential.tokens;
+            let existing = cookie(&headers, CSRF_COOKIE).filter(|t| tokens.is_valid(t, &rep));
+            let csrf = existing.clone().unwrap_or_else(|| tokens.issue(&rep));
             req.extensions_mut().insert(Session {
                 rep,
                 csrf: csrf.clone(),
@@ -248,18 +254,6 @@ fn same_origin(headers: &HeaderMap, public_url: &str) -> Result<(), String> {
 /// Whether a form's token is the session's (compared in constant time).
 pub(crate) fn token_matches(session: &Session, given: &str) -> bool {
     !given.is_empty() && bool::from(session.csrf.as_bytes().ct_eq(given.as_bytes()))
-}
-
-fn new_token() -> String {
-    format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    )
-}
-
-fn is_token(t: &str) -> bool {
-    t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -8,6 +8,7 @@
 mod actions;
 mod auth;
 mod chart;
+mod csrf;
 mod entry;
 mod gate;
 mod overview;
