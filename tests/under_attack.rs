@@ -220,3 +220,25 @@ async fn a_form_post_from_a_sibling_site_is_refused_even_with_a_valid_token() {
     assert_eq!(same_site.status(), StatusCode::FORBIDDEN);
     assert_eq!(sync_state(&app, id).await.as_deref(), Some("parked"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_link_shows_the_rep_one_short_sentence_and_leaves_the_client_error_to_the_log() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let (_, number) = parked_order(&app, "Offline").await;
+    let base = serve_console(&app, Some(&cheap_hash(PASSWORD))).await;
+    app.fake.shutdown();
+
+    let answer = client()
+        .post(format!("{base}/orders/{number}/link"))
+        .basic_auth(REP, Some(PASSWORD))
+        .header("Accept", "application/json")
+        .json(&serde_json::json!({ "opportunity": "006000000000001AAA" }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    let error = body["error"].as_str().unwrap();
+    assert_eq!(error, "Salesforce did not answer; try again shortly.");
+}
