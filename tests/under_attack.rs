@@ -242,3 +242,37 @@ async fn a_failed_link_shows_the_rep_one_short_sentence_and_leaves_the_client_er
     let error = body["error"].as_str().unwrap();
     assert_eq!(error, "Salesforce did not answer; try again shortly.");
 }
+
+/// `order-sync console --hash-password` given `password` on standard input.
+fn hash_password(app: &TestApp, password: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut cmd = app.cli_command(&["console", "--hash-password"]);
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run order-sync");
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "{password}").unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn hash_password_refuses_a_password_shorter_than_twelve_characters() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+
+    let short = hash_password(&app, "elevenchars");
+    let long = hash_password(&app, "twelve chars");
+
+    assert!(!short.status.success());
+    assert!(short.stdout.is_empty(), "no hash printed");
+    assert!(String::from_utf8_lossy(&short.stderr).contains("shorter than 12 characters"));
+    assert!(
+        long.status.success(),
+        "{}",
+        String::from_utf8_lossy(&long.stderr)
+    );
+    assert!(String::from_utf8_lossy(&long.stdout).starts_with("$argon2id$"));
+}

@@ -11,6 +11,9 @@ use crate::config::Settings;
 use crate::salesforce::Salesforce;
 use crate::store::Store;
 
+/// The shortest password `--hash-password` accepts, in characters.
+const MIN_PASSWORD_CHARS: usize = 12;
+
 /// The console for `run`: a router to mount on `http.listen`, or (with `console.listen`) its own
 /// server already listening. Nothing when `console.enabled` is off.
 pub async fn for_run(
@@ -79,6 +82,12 @@ fn print_password_hash() -> anyhow::Result<i32> {
         anyhow::bail!(
             "give the password on standard input, e.g. \
              `read -rs P && printf '%s\\n' \"$P\" | order-sync console --hash-password`"
+        );
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        anyhow::bail!(
+            "the password is shorter than {MIN_PASSWORD_CHARS} characters: the console answers \
+             anyone who can reach it, so choose a longer one (a few words make a good one)"
         );
     }
     println!("{}", hash_password(password)?);
