@@ -388,7 +388,11 @@ async fn link_refuses_records_that_belong_to_another_order_or_another_object() {
 }
 
 /// A rep creating a record in Salesforce's UI: a plain REST create against the fake.
-async fn create_by_hand(app: &TestApp, object: &str, fields: serde_json::Value) -> String {
+pub(crate) async fn create_by_hand(
+    app: &TestApp,
+    object: &str,
+    fields: serde_json::Value,
+) -> String {
     let url = format!("{}/services/data/v62.0/sobjects/{object}/", app.fake.url());
     let created: serde_json::Value = reqwest::Client::new()
         .post(url)

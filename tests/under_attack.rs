@@ -8,7 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::console::{PASSWORD, REP, cheap_hash, form_token, parked_order, serve_console};
 use crate::helpers::{Backend, TestApp, serve_http, shipped_limits};
-use crate::operations::{readiness, serve};
+use crate::operations::{create_by_hand, readiness, serve};
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -275,4 +275,46 @@ async fn hash_password_refuses_a_password_shorter_than_twelve_characters() {
         String::from_utf8_lossy(&long.stderr)
     );
     assert!(String::from_utf8_lossy(&long.stdout).starts_with("$argon2id$"));
+}
+
+/// Links parked order `number` to a new hand-entered Opportunity, signed in as `user`.
+async fn link_as(app: &TestApp, base: &str, number: &str, user: &str) -> StatusCode {
+    let opportunity = create_by_hand(
+        app,
+        "Opportunity",
+        serde_json::json!({"Name": "By hand", "StageName": "Prospecting", "CloseDate": "2026-11-26"}),
+    )
+    .await;
+    client()
+        .post(format!("{base}/orders/{number}/link"))
+        .basic_auth(user, Some(PASSWORD))
+        .header("Accept", "application/json")
+        .json(&serde_json::json!({ "opportunity": opportunity }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_history_names_a_configured_rep_and_records_any_other_name_as_the_console() {
+    let mut app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    app.settings.console.reps = "bo, ana".into();
+    let (by_ana, ana_number) = parked_order(&app, "Named").await;
+    let (by_other, other_number) = parked_order(&app, "Unnamed").await;
+    let base = serve_console(&app, Some(&cheap_hash(PASSWORD))).await;
+
+    let ana = link_as(&app, &base, &ana_number, REP).await;
+    let other = link_as(&app, &base, &other_number, "Head of Sales").await;
+
+    assert_eq!((ana, other), (StatusCode::OK, StatusCode::OK));
+    let actor = |rows: Vec<order_sync::store::HistoryRow>| rows[0].actor.clone();
+    assert_eq!(
+        actor(app.history(by_ana).await).as_deref(),
+        Some("link by ana (console)")
+    );
+    assert_eq!(
+        actor(app.history(by_other).await).as_deref(),
+        Some("link by console")
+    );
 }

@@ -128,7 +128,10 @@ pub(crate) async fn link(
             quote: given(&f.quote).map(Into::into),
             sf_order: given(&f.sf_order).map(Into::into),
         };
-        let actor = format!("link by {} (console)", session.rep);
+        let actor = match session.rep.as_str() {
+            "console" => "link by console".to_string(),
+            rep => format!("link by {rep} (console)"),
+        };
         let (s, sf) = (&c.settings, &c.salesforce);
         let moved = crate::link::link(&c.store, sf, s, &key, &records, &actor)
             .await

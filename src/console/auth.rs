@@ -23,13 +23,13 @@ use crate::config::ConsoleSettings;
 
 /// The anti-forgery cookie; its value is also a hidden field of every form.
 const CSRF_COOKIE: &str = "order_sync_csrf";
-/// How long a rep's name may be in the history's actor column.
-const MAX_REP_NAME: usize = 64;
 
 /// The configured password hash, parsed once.
 pub(crate) struct Credential {
     phc: Option<String>,
     public_url: String,
+    /// `console.reps`: the names recorded as typed.
+    reps: Vec<String>,
     gate: Gate,
     tokens: Tokens,
 }
@@ -56,6 +56,7 @@ impl Credential {
             tokens: Tokens::new(phc.as_deref().unwrap_or_default()),
             phc,
             public_url: s.public_url.trim().to_string(),
+            reps: s.rep_names(),
             gate: Gate::new(),
         }
     }
@@ -95,7 +96,7 @@ impl Credential {
         .await
         .unwrap_or(false);
         if ok {
-            let rep = rep_name(&user);
+            let rep = rep_name(&user, &self.reps);
             self.gate.passed(fp, &rep, client, turn);
             Verdict::Rep(rep)
         } else {
@@ -135,18 +136,12 @@ fn basic_credentials(value: &HeaderValue) -> Option<(String, String)> {
     Some((user.to_string(), password.to_string()))
 }
 
-/// The user name as the history will show it: printable, bounded; "a rep" when empty.
-fn rep_name(user: &str) -> String {
-    let name: String = user
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_REP_NAME)
-        .collect();
-    let name = name.trim();
-    if name.is_empty() {
-        "a rep".into()
-    } else {
-        name.into()
+/// The user name as the history will show it: a configured rep's name, else "console".
+fn rep_name(user: &str, reps: &[String]) -> String {
+    let name = user.trim();
+    match reps.iter().find(|r| r.as_str() == name) {
+        Some(rep) => rep.clone(),
+        None => "console".into(),
     }
 }
 
