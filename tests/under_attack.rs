@@ -136,6 +136,30 @@ async fn a_client_that_sends_half_a_request_line_is_disconnected_within_the_time
 }
 
 #[tokio::test]
+async fn an_answer_that_takes_longer_than_the_request_timeout_is_a_503() {
+    let slow = axum::Router::new().route(
+        "/slow",
+        axum::routing::get(|| async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "too late"
+        }),
+    );
+    let mut limits = shipped_limits();
+    limits.request_timeout = Duration::from_millis(300);
+    let base = serve_http(slow, limits).await;
+
+    let started = Instant::now();
+    let answer = client().get(format!("{base}/slow")).send().await.unwrap();
+
+    assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn a_client_beyond_the_connection_cap_waits_until_a_slot_frees() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
     let mut limits = shipped_limits();
