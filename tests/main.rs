@@ -10,6 +10,7 @@ mod check;
 mod cli;
 mod console;
 mod console_browser;
+mod console_refusals;
 mod crash_safety;
 mod currency;
 mod daemon_process;
