@@ -34,7 +34,8 @@ pub(crate) struct Credential {
     tokens: Tokens,
 }
 
-/// The signed-in rep, and the anti-forgery token their forms carry.
+/// The signed-in rep as the history records them, and the anti-forgery token their forms carry
+/// (bound to the user name they typed).
 #[derive(Debug, Clone)]
 pub(crate) struct Session {
     pub rep: String,
@@ -78,8 +79,8 @@ impl Credential {
             return Verdict::Wrong;
         };
         let fp = self.gate.fingerprint(value.as_bytes());
-        if let Some(rep) = self.gate.remembered(&fp) {
-            return Verdict::Rep(rep);
+        if let Some(user) = self.gate.remembered(&fp) {
+            return Verdict::User(user);
         }
         let turn = match self.gate.turn(client) {
             Ok(turn) => turn,
@@ -96,9 +97,9 @@ impl Credential {
         .await
         .unwrap_or(false);
         if ok {
-            let rep = rep_name(&user, &self.reps);
-            self.gate.passed(fp, &rep, client, turn);
-            Verdict::Rep(rep)
+            let user = user.trim().to_string();
+            self.gate.passed(fp, &user, client, turn);
+            Verdict::User(user)
         } else {
             self.gate.failed(client, turn);
             Verdict::Wrong
@@ -108,7 +109,8 @@ impl Credential {
 
 /// What a request's credential is worth.
 enum Verdict {
-    Rep(String),
+    /// The right password, with this user name (as typed: see [`rep_name`]).
+    User(String),
     Wrong,
     /// Locked out after wrong passwords, or every check busy: come back after this long.
     Wait(Duration),
@@ -157,13 +159,13 @@ pub(crate) async fn guard(State(c): State<Console>, mut req: Request, next: Next
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
     let mut response = match admit(&c.credential, &method, &headers, client).await {
         Err(failure) => wants.failure(failure, None),
-        Ok(rep) => {
-            // Only a token this console issued to this rep is kept; any other is replaced.
+        Ok(user) => {
+            // Only a token this console issued to this user name is kept; any other is replaced.
             let tokens = &c.credential.tokens;
-            let existing = cookie(&headers, CSRF_COOKIE).filter(|t| tokens.is_valid(t, &rep));
-            let csrf = existing.clone().unwrap_or_else(|| tokens.issue(&rep));
+            let existing = cookie(&headers, CSRF_COOKIE).filter(|t| tokens.is_valid(t, &user));
+            let csrf = existing.clone().unwrap_or_else(|| tokens.issue(&user));
             req.extensions_mut().insert(Session {
-                rep,
+                rep: rep_name(&user, &c.credential.reps),
                 csrf: csrf.clone(),
             });
             let mut response = next.run(req).await;
@@ -195,18 +197,18 @@ async fn admit(
     if !credential.is_set() {
         return Err(Failure::NotConfigured);
     }
-    let rep = match credential
+    let user = match credential
         .verify(headers.get(header::AUTHORIZATION), client)
         .await
     {
-        Verdict::Rep(rep) => rep,
+        Verdict::User(user) => user,
         Verdict::Wrong => return Err(Failure::Unauthorized),
         Verdict::Wait(wait) => return Err(Failure::Throttled(wait)),
     };
     if method != Method::GET && method != Method::HEAD {
         same_origin(headers, &credential.public_url).map_err(Failure::Forbidden)?;
     }
-    Ok(rep)
+    Ok(user)
 }
 
 /// Refuses a request another site made: the browser's own Sec-Fetch-Site verdict, and the

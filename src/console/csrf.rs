@@ -1,5 +1,5 @@
-//! Anti-forgery tokens the console issued: a random nonce and an HMAC of it and the rep's name,
-//! so a token another site makes up, or one issued to another rep, is refused. The key is
+//! Anti-forgery tokens the console issued: a random nonce and an HMAC of it and the user name
+//! signed in with, so a token another site makes up, or one issued to another name, is refused. The key is
 //! derived from the configured password hash: every replica behind the proxy, and a restarted
 //! process, accept each other's tokens, and changing the password voids them all.
 
@@ -25,24 +25,24 @@ impl Tokens {
         }
     }
 
-    /// A fresh token for `rep`.
-    pub fn issue(&self, rep: &str) -> String {
+    /// A fresh token for `user`.
+    pub fn issue(&self, user: &str) -> String {
         let nonce = uuid::Uuid::new_v4().into_bytes();
-        let tag = self.tag(&nonce, rep);
+        let tag = self.tag(&nonce, user);
         format!("{}{}", hex(&nonce), hex(&tag))
     }
 
-    /// Whether `token` is one this console issued to `rep` (compared in constant time).
-    pub fn is_valid(&self, token: &str, rep: &str) -> bool {
+    /// Whether `token` is one this console issued to `user` (compared in constant time).
+    pub fn is_valid(&self, token: &str, user: &str) -> bool {
         let Some(bytes) = unhex(token).filter(|b| b.len() == 2 * HALF) else {
             return false;
         };
         let (nonce, tag) = bytes.split_at(HALF);
-        bool::from(self.tag(nonce, rep).ct_eq(tag))
+        bool::from(self.tag(nonce, user).ct_eq(tag))
     }
 
-    fn tag(&self, nonce: &[u8], rep: &str) -> [u8; HALF] {
-        let full = mac(&self.key, &[nonce, b"\0", rep.as_bytes()]);
+    fn tag(&self, nonce: &[u8], user: &str) -> [u8; HALF] {
+        let full = mac(&self.key, &[nonce, b"\0", user.as_bytes()]);
         full[..HALF].try_into().expect("a SHA-256 MAC is 32 bytes")
     }
 }
@@ -74,7 +74,7 @@ mod tests {
     use super::Tokens;
 
     #[test]
-    fn a_token_is_valid_only_for_the_rep_it_was_issued_to_and_under_the_same_key() {
+    fn a_token_is_valid_only_for_the_name_it_was_issued_to_and_under_the_same_key() {
         let tokens = Tokens::new("$argon2id$one");
         let token = tokens.issue("ana");
 

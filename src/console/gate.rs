@@ -69,11 +69,11 @@ impl Gate {
         mac.finalize().into_bytes().into()
     }
 
-    /// The rep's name when this credential was checked less than a minute ago.
+    /// The user name when this credential was checked less than a minute ago.
     pub fn remembered(&self, fp: &Fingerprint) -> Option<String> {
         let remembered = lock(&self.remembered);
-        let (rep, until) = remembered.get(fp)?;
-        (Instant::now() < *until).then(|| rep.clone())
+        let (user, until) = remembered.get(fp)?;
+        (Instant::now() < *until).then(|| user.clone())
     }
 
     /// A turn to check a password, or how long `client` must wait: it is locked out, or every
@@ -93,7 +93,7 @@ impl Gate {
     }
 
     /// A right password: remembered for a minute, and the client's failures forgotten.
-    pub fn passed(&self, fp: Fingerprint, rep: &str, client: IpAddr, turn: OwnedSemaphorePermit) {
+    pub fn passed(&self, fp: Fingerprint, user: &str, client: IpAddr, turn: OwnedSemaphorePermit) {
         lock(&self.clients).remove(&bucket(client));
         let mut remembered = lock(&self.remembered);
         let now = Instant::now();
@@ -103,7 +103,7 @@ impl Gate {
         if remembered.len() >= MAX_REMEMBERED {
             remembered.clear();
         }
-        remembered.insert(fp, (rep.to_string(), now + REMEMBERED_FOR));
+        remembered.insert(fp, (user.to_string(), now + REMEMBERED_FOR));
         drop(turn);
     }
 
