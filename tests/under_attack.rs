@@ -186,3 +186,42 @@ async fn a_client_beyond_the_connection_cap_waits_until_a_slot_frees() {
         started.elapsed()
     );
 }
+
+/// The process's resident memory, in MiB (Linux).
+fn rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+    kib.unwrap_or(0) / 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_guesses_against_the_shipped_hash_parameters_keeps_memory_bounded() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    // The parameters `--hash-password` uses: 19 MiB per check.
+    let hash = order_sync::console::hash_password(PASSWORD).expect("hash");
+    let base = serve_console(&app, Some(&hash)).await;
+    let before = rss_mib();
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before));
+    let watch = tokio::spawn({
+        let peak = peak.clone();
+        async move {
+            loop {
+                peak.fetch_max(rss_mib(), std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+    });
+
+    let guesses = (0..32).map(|i| {
+        let base = base.clone();
+        tokio::spawn(async move { overview(&base, REP, &format!("guess {i}")).await.status() })
+    });
+    futures_util::future::join_all(guesses).await;
+    watch.abort();
+
+    let grew = peak.load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert!(grew < 150, "memory grew by {grew} MiB for 32 guesses");
+}
