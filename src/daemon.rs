@@ -93,7 +93,9 @@ async fn serve_ops(
         startup: startup.clone(),
     };
     let with_console = settings.console.enabled && settings.console.own_listen()?.is_none();
-    let server = crate::http::serve(settings.http.listen, ops, with_console, cancel.clone());
+    let limits = crate::http::Limits::from_settings(settings);
+    let (addr, cancel) = (settings.http.listen, cancel.clone());
+    let server = crate::http::serve(addr, ops, with_console, limits, cancel);
     Ok(Some(server.await?))
 }
 

@@ -1,6 +1,8 @@
 //! The ops endpoint of `run`: `/healthz` (alive; says whether Salesforce answers), `/readyz`
 //! (able to work: the store and the loops; while starting, what is waited for), `/metrics`
-//! (Prometheus); the console beside them.
+//! (Prometheus); the console beside them. [`server`] says what the endpoint refuses.
+
+mod server;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +20,11 @@ use crate::salesforce::Salesforce;
 use crate::startup::{Phase, Startup};
 use crate::store::Store;
 use crate::sync::Heartbeat;
+
+pub use server::{Limits, serve_on};
+
+/// /readyz's words for a store that does not answer.
+pub const STORE_UNREACHABLE: &str = "store unreachable (the log says why)";
 
 /// What the endpoints look at.
 #[derive(Clone)]
@@ -67,6 +74,7 @@ pub async fn serve(
     addr: std::net::SocketAddr,
     ops: Ops,
     with_console: bool,
+    limits: Limits,
     cancel: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let what = if with_console {
@@ -87,28 +95,23 @@ pub async fn serve(
             tokio::select! { _ = tokio::time::sleep(Duration::from_secs(5)) => {}, _ = upkeep_cancel.cancelled() => {} }
         }
     });
-    serve_app(addr, app, what, cancel).await
+    serve_app(addr, app, what, limits, cancel).await
 }
 
-/// Serves `app` on `addr` until `cancel`; binding fails at once with the address named.
+/// Serves `app` on `addr` within `limits` until `cancel`; binding fails at once with the
+/// address named.
 pub async fn serve_app(
     addr: std::net::SocketAddr,
     app: Router,
     what: &str,
+    limits: Limits,
     cancel: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("listening on {addr}: {e}"))?;
     tracing::info!(%addr, "serving {what}");
-    Ok(tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(cancel.cancelled_owned())
-            .await
-        {
-            tracing::error!(error = %e, "http endpoint stopped");
-        }
-    }))
+    Ok(serve_on(listener, app, limits, cancel))
 }
 
 /// The console's pages once `run` has connected; until then 503 with what is waited for.
@@ -157,7 +160,9 @@ async fn readyz(State(ops): State<Ops>) -> Response {
 async fn running(r: &Readiness) -> (StatusCode, Json<Value>) {
     let mut problems = Vec::new();
     if let Err(e) = r.store.ping().await {
-        problems.push(format!("store unreachable: {e}"));
+        // The driver's words (host names, user names) stay in the log: /readyz answers anyone.
+        tracing::warn!(error = %e, "readyz: the store does not answer");
+        problems.push(STORE_UNREACHABLE.to_string());
     }
     for (name, beat, max) in &r.loops {
         match beat.age_ms() {

@@ -160,3 +160,26 @@ async fn the_digest_links_each_order_to_the_console_when_its_address_is_set() {
         "https://orders.example.com/orders/stuck"
     );
 }
+
+#[tokio::test]
+async fn a_hostile_customer_name_in_the_digest_cannot_ping_the_channel_or_plant_a_link() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
+    let hook = webhook().await;
+    let missing = app.product("GONE-2", "standard", false).await;
+    let customer = app
+        .customer("<!channel> & <https://evil.example|Open console>")
+        .await;
+    app.order(customer).line(missing, 1, "5.00").place().await;
+    app.drain(&app.worker(), 10).await;
+    let watchdog = Watchdog::new(app.store.clone(), None, alerts_to(&app, &hook, 20));
+
+    watchdog.run_pass().await.expect("check");
+    let digest = posts(&hook, 1).await;
+
+    let text = digest[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("&lt;!channel&gt; &amp; &lt;https://evil.example|Open console&gt;"),
+        "{text}"
+    );
+    assert!(!text.contains('<') && !text.contains('>'), "{text}");
+}

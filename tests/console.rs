@@ -2,11 +2,12 @@
 //! scripts, and nothing secret in a page. (tests/console_browser.rs drives it in Chromium.)
 
 use order_sync::console::{Console, router};
+use order_sync::http::Limits;
 use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp, on_every_backend};
+use crate::helpers::{Backend, TestApp, on_every_backend, serve_http};
 
 pub(crate) const REP: &str = "ana";
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
@@ -29,12 +30,7 @@ pub(crate) async fn serve_console(app: &TestApp, hash: Option<&str>) -> String {
     let mut settings = app.settings.clone();
     settings.console.password_hash = SecretString::from(hash.unwrap_or("").to_string());
     let console = Console::new(app.store.clone(), app.salesforce.clone(), &settings);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, router(console)).await });
-    format!("http://{addr}")
+    serve_http(router(console), Limits::from_settings(&settings)).await
 }
 
 /// A parked order: its product is missing from the price book. Returns (id, number).
@@ -75,7 +71,7 @@ async fn json(url: &str) -> Value {
 }
 
 /// The anti-forgery cookie a page sets; the page's forms carry the same value.
-async fn form_token(base: &str, number: &str) -> String {
+pub(crate) async fn form_token(base: &str, number: &str) -> String {
     let page = client()
         .get(format!("{base}/orders/{number}"))
         .basic_auth(REP, Some(PASSWORD))
@@ -111,6 +107,13 @@ async fn reading_and_acting_need_the_console_password() {
     let base = serve_console(&app, Some(&cheap_hash(PASSWORD))).await;
     let c = client();
 
+    // Signed in first: a wrong password locks its address out for a moment (tests/under_attack.rs).
+    let signed_in = c
+        .get(format!("{base}/"))
+        .basic_auth(REP, Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
     let anonymous = c.get(format!("{base}/")).send().await.unwrap();
     let wrong = c
         .get(format!("{base}/orders/stuck"))
@@ -121,12 +124,6 @@ async fn reading_and_acting_need_the_console_password() {
     let retry = c
         .post(format!("{base}/orders/{number}/retry"))
         .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
-    let signed_in = c
-        .get(format!("{base}/"))
-        .basic_auth(REP, Some(PASSWORD))
         .send()
         .await
         .unwrap();

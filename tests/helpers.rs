@@ -7,6 +7,7 @@ use chrono::Utc;
 use fake_salesforce::FakeSalesforce;
 use order_sync::app::worker_with;
 use order_sync::config::Settings;
+use order_sync::http::{Limits, serve_on};
 use order_sync::salesforce::Salesforce;
 use order_sync::store::sql::{Args, Stmt};
 use order_sync::store::{
@@ -15,6 +16,22 @@ use order_sync::store::{
 use order_sync::sync::{PassReport, Worker};
 
 pub use harness::Backend;
+
+/// Serves `app` on a free loopback port as `run` does, within `limits`; its base URL.
+pub async fn serve_http(app: axum::Router, limits: Limits) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    serve_on(listener, app, limits, Default::default());
+    format!("http://{addr}")
+}
+
+/// The HTTP endpoint's limits as shipped (config/default.toml).
+pub fn shipped_limits() -> Limits {
+    let defaults = Settings::load_with_env(None, Some(Default::default())).expect("defaults");
+    Limits::from_settings(&defaults)
+}
 
 /// Runs an async test body once per backend: `on_every_backend!(body_fn);`. PostgreSQL and
 /// MySQL/MariaDB runs are ignored (reported as such) unless their URL was set at build time.

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use order_sync::http::{Readiness, router};
+use order_sync::http::{Readiness, STORE_UNREACHABLE, router};
 use order_sync::sync::{Heartbeat, Watchdog};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{Backend, TestApp, on_every_backend};
+use crate::helpers::{Backend, TestApp, on_every_backend, serve_http, shipped_limits};
 
 async fn wait_for_requests(server: &MockServer, n: usize) -> Vec<wiremock::Request> {
     for _ in 0..100 {
@@ -80,12 +80,7 @@ async fn a_stuck_order_alerts_once_by_webhook_and_clears_when_it_moves(backend: 
 on_every_backend!(a_stuck_order_alerts_once_by_webhook_and_clears_when_it_moves);
 
 pub(crate) async fn serve(readiness: Readiness) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, router(readiness)).await });
-    format!("http://{addr}")
+    serve_http(router(readiness), shipped_limits()).await
 }
 
 pub(crate) fn readiness(
@@ -176,11 +171,9 @@ async fn readyz_fails_when_the_store_is_gone(backend: Backend) {
     assert_eq!(alive, 200);
     assert_eq!(gone.status(), 503);
     let body: serde_json::Value = gone.json().await.unwrap();
-    assert!(
-        body["problems"][0]
-            .as_str()
-            .unwrap()
-            .contains("store unreachable")
+    assert_eq!(
+        body["problems"][0], STORE_UNREACHABLE,
+        "the driver's words stay in the log"
     );
 }
 on_every_backend!(readyz_fails_when_the_store_is_gone);
@@ -395,7 +388,11 @@ async fn link_refuses_records_that_belong_to_another_order_or_another_object() {
 }
 
 /// A rep creating a record in Salesforce's UI: a plain REST create against the fake.
-async fn create_by_hand(app: &TestApp, object: &str, fields: serde_json::Value) -> String {
+pub(crate) async fn create_by_hand(
+    app: &TestApp,
+    object: &str,
+    fields: serde_json::Value,
+) -> String {
     let url = format!("{}/services/data/v62.0/sobjects/{object}/", app.fake.url());
     let created: serde_json::Value = reqwest::Client::new()
         .post(url)

@@ -61,6 +61,14 @@ pub struct AlertSettings {
 pub struct HttpSettings {
     pub enabled: bool,
     pub listen: std::net::SocketAddr,
+    /// A client must send a request's headers within this long (also the keep-alive idle limit).
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+    /// A request not answered within this long gets 503.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// Connections held open at once; further clients wait to be accepted.
+    pub max_connections: usize,
 }
 
 /// The service reps' web console (`console` module).
@@ -74,9 +82,22 @@ pub struct ConsoleSettings {
     pub password_hash: SecretString,
     /// The address reps' browsers use (the single sign-on proxy's), e.g. `https://orders.acme.com`.
     pub public_url: String,
+    /// Reps' user names, comma-separated, recorded as typed; any other name is recorded as
+    /// "console" (everyone shares one password, so a name typed is not proof of who acted).
+    pub reps: String,
 }
 
 impl ConsoleSettings {
+    /// The names in `reps`, trimmed, empty ones left out.
+    pub fn rep_names(&self) -> Vec<String> {
+        self.reps
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
     /// Where the console listens on its own, if not on the ops endpoint's address.
     pub fn own_listen(&self) -> Result<Option<std::net::SocketAddr>, ConfigError> {
         if self.listen.trim().is_empty() {

@@ -128,11 +128,14 @@ pub(crate) async fn link(
             quote: given(&f.quote).map(Into::into),
             sf_order: given(&f.sf_order).map(Into::into),
         };
-        let actor = format!("link by {} (console)", session.rep);
+        let actor = match session.rep.as_str() {
+            "console" => "link by console".to_string(),
+            rep => format!("link by {rep} (console)"),
+        };
         let (s, sf) = (&c.settings, &c.salesforce);
         let moved = crate::link::link(&c.store, sf, s, &key, &records, &actor)
             .await
-            .map_err(classify)?;
+            .map_err(|e| classify(&key, e))?;
         tracing::info!(order = %key, rep = %session.rep, to = %moved, "console: records linked");
         Ok(())
     }
@@ -171,19 +174,30 @@ async fn finish(
     }
 }
 
-/// Link's errors by what the rep can do: try again later, or fix what it says.
-fn classify(e: anyhow::Error) -> Failure {
-    let message = format!("{e:#}");
+/// Link's errors by what the rep can do: try again later, or fix what it says. The whole chain
+/// goes to the log; the rep reads one short sentence, since an HTTP client's or a database
+/// driver's words can name hosts, users and addresses.
+fn classify(key: &str, e: anyhow::Error) -> Failure {
+    tracing::warn!(order = %key, error = %format!("{e:#}"), "console: link failed");
+    let see_log = "an operator will find the details in the log";
     if let Some(sf) = e.downcast_ref::<SfError>() {
         return match sf.class {
-            ErrorClass::Transient => Failure::Unavailable(format!("{message}; try again shortly")),
-            ErrorClass::Rejected => Failure::Refused(message),
-            ErrorClass::Fatal => Failure::Broken(message),
+            ErrorClass::Transient => {
+                Failure::Unavailable("Salesforce did not answer; try again shortly.".into())
+            }
+            // Salesforce's own words for a person (a validation rule, a missing record).
+            ErrorClass::Rejected => Failure::Refused(format!("Salesforce refused it: {sf}")),
+            ErrorClass::Fatal => Failure::Broken(format!(
+                "Salesforce refused the console's access; {see_log}."
+            )),
         };
     }
     match e.downcast_ref::<StoreError>() {
-        Some(StoreError::Unavailable(_)) => Failure::Unavailable(message),
-        Some(StoreError::Fatal(_)) => Failure::Broken(message),
-        _ => Failure::Refused(message),
+        Some(StoreError::Unavailable(_)) => {
+            Failure::Unavailable("The store did not answer; try again shortly.".into())
+        }
+        Some(StoreError::Fatal(_)) => Failure::Broken(format!("The store failed; {see_log}.")),
+        // Link's own sentences, written for reps; only the outermost, not what it wraps.
+        _ => Failure::Refused(e.to_string()),
     }
 }

@@ -1,10 +1,14 @@
 //! Who may read and act: HTTP Basic against an Argon2id password hash from config (never shown,
-//! never logged), and, for actions, same-origin checks plus an anti-forgery token bound to a
-//! cookie, so another site cannot make a rep's browser act.
+//! never logged), through the [`Gate`] that throttles guessing; and, for actions, same-origin
+//! checks plus an anti-forgery token the console issued ([`Tokens`]) bound to a cookie, so another
+//! site cannot make a rep's browser act.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -12,21 +16,26 @@ use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
 use super::Console;
+use super::csrf::Tokens;
+use super::gate::Gate;
 use super::respond::{Failure, Wants};
 use crate::config::ConsoleSettings;
 
 /// The anti-forgery cookie; its value is also a hidden field of every form.
 const CSRF_COOKIE: &str = "order_sync_csrf";
-/// How long a rep's name may be in the history's actor column.
-const MAX_REP_NAME: usize = 64;
 
 /// The configured password hash, parsed once.
 pub(crate) struct Credential {
     phc: Option<String>,
     public_url: String,
+    /// `console.reps`: the names recorded as typed.
+    reps: Vec<String>,
+    gate: Gate,
+    tokens: Tokens,
 }
 
-/// The signed-in rep, and the anti-forgery token their forms carry.
+/// The signed-in rep as the history records them, and the anti-forgery token their forms carry
+/// (bound to the user name they typed).
 #[derive(Debug, Clone)]
 pub(crate) struct Session {
     pub rep: String,
@@ -45,8 +54,11 @@ impl Credential {
             );
         }
         Credential {
+            tokens: Tokens::new(phc.as_deref().unwrap_or_default()),
             phc,
             public_url: s.public_url.trim().to_string(),
+            reps: s.rep_names(),
+            gate: Gate::new(),
         }
     }
 
@@ -54,10 +66,26 @@ impl Credential {
         self.phc.is_some()
     }
 
-    /// The rep's name when `authorization` carries the configured password.
-    async fn verify(&self, authorization: Option<&HeaderValue>) -> Option<String> {
-        let phc = self.phc.clone()?;
-        let (user, password) = basic_credentials(authorization?)?;
+    /// The rep's name when `authorization` carries the configured password; checked through the
+    /// [`Gate`], so a flood of guesses waits its turn instead of filling memory with hashes.
+    async fn verify(&self, authorization: Option<&HeaderValue>, client: IpAddr) -> Verdict {
+        let Some(phc) = self.phc.clone() else {
+            return Verdict::Wrong;
+        };
+        let Some(value) = authorization else {
+            return Verdict::Wrong;
+        };
+        let Some((user, password)) = basic_credentials(value) else {
+            return Verdict::Wrong;
+        };
+        let fp = self.gate.fingerprint(value.as_bytes());
+        if let Some(user) = self.gate.remembered(&fp) {
+            return Verdict::User(user);
+        }
+        let turn = match self.gate.turn(client) {
+            Ok(turn) => turn,
+            Err(wait) => return Verdict::Wait(wait),
+        };
         // Argon2 is slow on purpose: keep it off the async threads.
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&phc).is_ok_and(|h| {
@@ -68,8 +96,24 @@ impl Credential {
         })
         .await
         .unwrap_or(false);
-        ok.then(|| rep_name(&user))
+        if ok {
+            let user = user.trim().to_string();
+            self.gate.passed(fp, &user, client, turn);
+            Verdict::User(user)
+        } else {
+            self.gate.failed(client, turn);
+            Verdict::Wrong
+        }
     }
+}
+
+/// What a request's credential is worth.
+enum Verdict {
+    /// The right password, with this user name (as typed: see [`rep_name`]).
+    User(String),
+    Wrong,
+    /// Locked out after wrong passwords, or every check busy: come back after this long.
+    Wait(Duration),
 }
 
 /// An Argon2id hash (PHC string) of `password`, for `console.password_hash`.
@@ -94,18 +138,12 @@ fn basic_credentials(value: &HeaderValue) -> Option<(String, String)> {
     Some((user.to_string(), password.to_string()))
 }
 
-/// The user name as the history will show it: printable, bounded; "a rep" when empty.
-fn rep_name(user: &str) -> String {
-    let name: String = user
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_REP_NAME)
-        .collect();
-    let name = name.trim();
-    if name.is_empty() {
-        "a rep".into()
-    } else {
-        name.into()
+/// The user name as the history will show it: a configured rep's name, else "console".
+fn rep_name(user: &str, reps: &[String]) -> String {
+    let name = user.trim();
+    match reps.iter().find(|r| r.as_str() == name) {
+        Some(rep) => rep.clone(),
+        None => "console".into(),
     }
 }
 
@@ -114,13 +152,20 @@ fn rep_name(user: &str) -> String {
 pub(crate) async fn guard(State(c): State<Console>, mut req: Request, next: Next) -> Response {
     let wants = Wants::from_headers(req.headers());
     let (method, headers) = (req.method().clone(), req.headers().clone());
-    let mut response = match admit(&c.credential, &method, &headers).await {
+    // Served without an address (a bare router in a test): every such request is one client.
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let mut response = match admit(&c.credential, &method, &headers, client).await {
         Err(failure) => wants.failure(failure, None),
-        Ok(rep) => {
-            let existing = cookie(&headers, CSRF_COOKIE).filter(|t| is_token(t));
-            let csrf = existing.clone().unwrap_or_else(new_token);
+        Ok(user) => {
+            // Only a token this console issued to this user name is kept; any other is replaced.
+            let tokens = &c.credential.tokens;
+            let existing = cookie(&headers, CSRF_COOKIE).filter(|t| tokens.is_valid(t, &user));
+            let csrf = existing.clone().unwrap_or_else(|| tokens.issue(&user));
             req.extensions_mut().insert(Session {
-                rep,
+                rep: rep_name(&user, &c.credential.reps),
                 csrf: csrf.clone(),
             });
             let mut response = next.run(req).await;
@@ -147,17 +192,23 @@ async fn admit(
     credential: &Credential,
     method: &Method,
     headers: &HeaderMap,
+    client: IpAddr,
 ) -> Result<String, Failure> {
     if !credential.is_set() {
         return Err(Failure::NotConfigured);
     }
-    let Some(rep) = credential.verify(headers.get(header::AUTHORIZATION)).await else {
-        return Err(Failure::Unauthorized);
+    let user = match credential
+        .verify(headers.get(header::AUTHORIZATION), client)
+        .await
+    {
+        Verdict::User(user) => user,
+        Verdict::Wrong => return Err(Failure::Unauthorized),
+        Verdict::Wait(wait) => return Err(Failure::Throttled(wait)),
     };
     if method != Method::GET && method != Method::HEAD {
         same_origin(headers, &credential.public_url).map_err(Failure::Forbidden)?;
     }
-    Ok(rep)
+    Ok(user)
 }
 
 /// Refuses a request another site made: the browser's own Sec-Fetch-Site verdict, and the
@@ -200,18 +251,6 @@ fn same_origin(headers: &HeaderMap, public_url: &str) -> Result<(), String> {
 /// Whether a form's token is the session's (compared in constant time).
 pub(crate) fn token_matches(session: &Session, given: &str) -> bool {
     !given.is_empty() && bool::from(session.csrf.as_bytes().ct_eq(given.as_bytes()))
-}
-
-fn new_token() -> String {
-    format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    )
-}
-
-fn is_token(t: &str) -> bool {
-    t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

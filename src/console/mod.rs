@@ -8,7 +8,9 @@
 mod actions;
 mod auth;
 mod chart;
+mod csrf;
 mod entry;
+mod gate;
 mod overview;
 mod respond;
 pub mod serve;

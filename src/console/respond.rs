@@ -28,6 +28,8 @@ pub(crate) enum Failure {
     NotConfigured,
     /// No or wrong credential: sign in.
     Unauthorized,
+    /// Too many wrong passwords from this address, or too many checks at once: wait this long.
+    Throttled(std::time::Duration),
     /// A cross-site request or a missing anti-forgery token: refused.
     Forbidden(String),
     /// No such order.
@@ -55,6 +57,7 @@ impl Failure {
         match self {
             Failure::NotConfigured | Failure::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Failure::Unauthorized => StatusCode::UNAUTHORIZED,
+            Failure::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Failure::Forbidden(_) => StatusCode::FORBIDDEN,
             Failure::NotFound(_) => StatusCode::NOT_FOUND,
             Failure::Refused(_) => StatusCode::CONFLICT,
@@ -77,6 +80,13 @@ impl Failure {
             Failure::Unauthorized => (
                 "Sign in",
                 "Sign in with the console's user name and password to see this page.".into(),
+            ),
+            Failure::Throttled(wait) => (
+                "Wait a moment",
+                format!(
+                    "Too many sign-in attempts; try again in {} s.",
+                    retry_after(*wait)
+                ),
             ),
             Failure::Forbidden(m) => ("Refused", m.clone()),
             Failure::NotFound(m) => ("Not found", m.clone()),
@@ -135,6 +145,11 @@ impl Wants {
             chrome: Chrome::new(title, session, ""),
             message: message.clone(),
         });
+        if let Failure::Throttled(wait) = failure {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after(wait)));
+        }
         if matches!(failure, Failure::Unauthorized) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -143,6 +158,11 @@ impl Wants {
         }
         response
     }
+}
+
+/// Whole seconds to wait, rounded up, at least one.
+fn retry_after(wait: std::time::Duration) -> u64 {
+    wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Wants {

@@ -11,6 +11,9 @@ use crate::config::Settings;
 use crate::salesforce::Salesforce;
 use crate::store::Store;
 
+/// The shortest password `--hash-password` accepts, in characters.
+const MIN_PASSWORD_CHARS: usize = 12;
+
 /// The console for `run`: a router to mount on `http.listen`, or (with `console.listen`) its own
 /// server already listening. Nothing when `console.enabled` is off.
 pub async fn for_run(
@@ -30,7 +33,9 @@ pub async fn for_run(
     }
     match settings.console.own_listen()? {
         Some(addr) => {
-            let server = crate::http::serve_app(addr, router(console), "the console", cancel);
+            let limits = crate::http::Limits::from_settings(settings);
+            let app = router(console);
+            let server = crate::http::serve_app(addr, app, "the console", limits, cancel);
             Ok((None, Some(server.await?)))
         }
         None if settings.http.enabled => Ok((Some(router(console)), None)),
@@ -61,7 +66,8 @@ pub async fn run(settings: Settings, hash: bool) -> anyhow::Result<i32> {
         .unwrap_or(settings.http.listen);
     let cancel = CancellationToken::new();
     tokio::spawn(crate::commands::cancel_on_signal(cancel.clone()));
-    crate::http::serve_app(addr, router(console), "the console", cancel)
+    let limits = crate::http::Limits::from_settings(&settings);
+    crate::http::serve_app(addr, router(console), "the console", limits, cancel)
         .await?
         .await?;
     Ok(0)
@@ -76,6 +82,12 @@ fn print_password_hash() -> anyhow::Result<i32> {
         anyhow::bail!(
             "give the password on standard input, e.g. \
              `read -rs P && printf '%s\\n' \"$P\" | order-sync console --hash-password`"
+        );
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        anyhow::bail!(
+            "the password is shorter than {MIN_PASSWORD_CHARS} characters: the console answers \
+             anyone who can reach it, so choose a longer one (a few words make a good one)"
         );
     }
     println!("{}", hash_password(password)?);

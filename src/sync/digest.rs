@@ -59,15 +59,13 @@ pub fn stuck(entries: &[Entry<'_>], stuck_total: usize, cap: usize, console: &st
         if entries.len() == 1 { "s" } else { "" },
     );
     for e in listed {
+        let customer = e.order.customer_name.as_deref();
         text.push_str(&format!(
             "\n• {} ({}): {} → {}",
-            e.order.order_number,
-            e.order
-                .customer_name
-                .as_deref()
-                .unwrap_or("no customer name"),
-            e.reason,
-            e.action()
+            escaped(&e.order.order_number),
+            escaped(customer.unwrap_or("no customer name")),
+            escaped(&e.reason),
+            escaped(&e.action())
         ));
     }
     if more > 0 {
@@ -82,6 +80,15 @@ pub fn stuck(entries: &[Entry<'_>], stuck_total: usize, cap: usize, console: &st
         v["console_url"] = json!(format!("{}/orders/stuck", console.trim_end_matches('/')));
     }
     v
+}
+
+/// Store and Salesforce text as the webhook's `text` may carry it: Slack-style receivers read
+/// `<…>` as a mention or a link and `&` as the start of an entity, so a company named
+/// `<!channel>` or `<https://evil.example|Open console>` would ping everyone or plant a link.
+fn escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The message once no order needs attention any more.
