@@ -11,6 +11,7 @@ mod build;
 mod catalog;
 mod changes;
 mod claim;
+mod clock;
 pub mod db;
 pub mod dialect;
 mod listen;

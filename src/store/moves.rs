@@ -92,6 +92,8 @@ pub(crate) struct Move<'a> {
     pub reason: &'a str,
     /// Written to the cancel reason column on a move to Canceled.
     pub cancel_reason: Option<&'a str>,
+    /// When, by the store's clock ([`Store::store_now_in`]): the store's own changes are found
+    /// by the times written here, so the worker's clock must not lead them.
     pub at: DateTime<Utc>,
 }
 

@@ -4,7 +4,6 @@
 //! The copy statements need the tables' live column lists, so they are built from the catalog
 //! the first time a reissue happens (or at start-up, see [`Store::prepare_reissue`]) and kept.
 
-use chrono::Utc;
 use rust_decimal::Decimal;
 
 use super::build::B;
@@ -120,8 +119,9 @@ impl Store {
         reason: &str,
     ) -> Result<ReissueOutcome> {
         let sql = self.reissue_sql().await?;
-        let now = Utc::now();
         let mut tx = self.db.begin().await?;
+        // The store's clock, not the worker's: the store's own changes are found by these times.
+        let now = self.store_now_in(&mut tx).await?;
         let why = format!("price changed: {reason}");
         let cancel = Move {
             id,
