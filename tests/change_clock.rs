@@ -1,0 +1,150 @@
+//! The change watermark cannot be poisoned: a row dated in the future, a worker whose clock runs
+//! ahead of the store's and a late commit do not hide a later change.
+//! These run with the default `lifecycle.overlap` (2 min), as a store runs.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::helpers::{Backend, TestApp, on_every_backend};
+use order_sync::domain::OrderId;
+use order_sync::store::sql::Args;
+use order_sync::sync::{Lifecycle, LifecycleReport, Worker};
+
+const WATERMARK: &str = "lifecycle.updated_at_watermark";
+
+/// Two orders sent and routed (a card order In Process, a purchase order Awaiting Payment),
+/// with one look for changes done: the watermark is at the routing.
+async fn two_sent_orders(
+    backend: Backend,
+    env: &[(&str, &str)],
+) -> Option<(TestApp, Worker, i64, i64)> {
+    let app = TestApp::spawn_with(backend, env).await?;
+    let widget = app.product("WIDGET", "standard", true).await;
+    let customer = app.customer("Okafor").await;
+    let card = app.order(customer).line(widget, 2, "19.99").place().await;
+    let po = app
+        .order(customer)
+        .purchase_order("PO-7")
+        .line(widget, 1, "19.99")
+        .place()
+        .await;
+    let worker = app.worker();
+    app.drain(&worker, 5).await;
+    assert_eq!(app.status_of(card).await, "In Process");
+    pass(&app, &worker).await;
+    Some((app, worker, card, po))
+}
+
+async fn pass(app: &TestApp, worker: &Worker) -> LifecycleReport {
+    let lifecycle: Lifecycle = order_sync::app::lifecycle_for(&app.settings, worker);
+    lifecycle.run_pass().await.expect("pass")
+}
+
+/// Writes `status` with `updated_at` as the store's naive text `at` (its own zone).
+async fn stamp(app: &TestApp, order_id: i64, status: &str, at: &str) {
+    let time = app.store.db().dialect().time_param(":at");
+    let sql = format!("UPDATE orders SET status = :status, updated_at = {time} WHERE id = :id");
+    let a = Args::new()
+        .set("status", status)
+        .set("at", at.to_string())
+        .set("id", order_id);
+    assert_eq!(app.exec(&sql, a).await, 1, "order {order_id} exists");
+}
+
+/// `stamp` at an instant, in a store kept in UTC.
+async fn stamp_at(app: &TestApp, order_id: i64, status: &str, at: DateTime<Utc>) {
+    let text = at.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+    stamp(app, order_id, status, &text).await;
+}
+
+async fn watermark(app: &TestApp) -> DateTime<Utc> {
+    let text = app
+        .store
+        .kv_get(WATERMARK)
+        .await
+        .expect("kv")
+        .expect("a watermark");
+    DateTime::parse_from_rfc3339(&text)
+        .expect("rfc3339")
+        .to_utc()
+}
+
+async fn a_row_dated_in_the_future_does_not_hide_a_later_cancel(backend: Backend) {
+    let Some((app, worker, card, po)) = two_sent_orders(backend, &[]).await else {
+        return;
+    };
+    stamp_at(&app, po, "Canceled", Utc::now() + Duration::hours(3)).await;
+    let first = pass(&app, &worker).await;
+    assert_eq!(
+        first.shown,
+        vec![OrderId(po)],
+        "taken all the same: {first:?}"
+    );
+
+    app.admin_sets_status(card, "Canceled").await;
+    let second = pass(&app, &worker).await;
+
+    assert_eq!(second.shown, vec![OrderId(card)], "{second:?}");
+    assert!(
+        watermark(&app).await <= Utc::now(),
+        "never past the store's now"
+    );
+}
+on_every_backend!(a_row_dated_in_the_future_does_not_hide_a_later_cancel);
+
+async fn a_watermark_saved_in_the_future_is_brought_back_to_the_stores_now(backend: Backend) {
+    let Some((app, worker, card, _)) = two_sent_orders(backend, &[]).await else {
+        return;
+    };
+    // As an order-sync that did not cap it left it after reading a year-2099 typo.
+    app.store
+        .kv_set(WATERMARK, "2099-01-01T00:00:00+00:00")
+        .await
+        .expect("kv");
+
+    app.admin_sets_status(card, "Canceled").await;
+    let pass = pass(&app, &worker).await;
+
+    assert_eq!(pass.shown, vec![OrderId(card)], "{pass:?}");
+    assert!(
+        watermark(&app).await <= Utc::now(),
+        "saved at the store's now"
+    );
+}
+on_every_backend!(a_watermark_saved_in_the_future_is_brought_back_to_the_stores_now);
+
+/// The database and the worker share a clock in a test, so the worker's lead is written into
+/// its routing rows as an order-sync stamping its own clock wrote them. Its moves now carry the
+/// store's clock, and the watermark stops at the store's now either way.
+async fn a_cancel_stamped_three_minutes_behind_the_workers_clock_is_found(backend: Backend) {
+    let Some((app, worker, card, po)) = two_sent_orders(backend, &[]).await else {
+        return;
+    };
+    let worker_clock = Utc::now() + Duration::minutes(3);
+    stamp_at(&app, po, "Awaiting Payment", worker_clock).await;
+    pass(&app, &worker).await;
+
+    app.admin_sets_status(card, "Canceled").await;
+    let pass = pass(&app, &worker).await;
+
+    assert_eq!(pass.shown, vec![OrderId(card)], "{pass:?}");
+}
+on_every_backend!(a_cancel_stamped_three_minutes_behind_the_workers_clock_is_found);
+
+async fn a_cancel_committed_a_minute_before_the_watermark_is_shown_by_the_next_pass(
+    backend: Backend,
+) {
+    let Some((app, worker, card, _)) = two_sent_orders(backend, &[]).await else {
+        return;
+    };
+    let w = watermark(&app).await;
+
+    stamp_at(&app, card, "Canceled", w - Duration::seconds(60)).await;
+    let pass = pass(&app, &worker).await;
+
+    assert_eq!(
+        pass.shown,
+        vec![OrderId(card)],
+        "the overlap covers a late commit: {pass:?}"
+    );
+}
+on_every_backend!(a_cancel_committed_a_minute_before_the_watermark_is_shown_by_the_next_pass);
