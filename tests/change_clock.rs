@@ -1,5 +1,5 @@
 //! The change watermark cannot be poisoned: a row dated in the future, a worker whose clock runs
-//! ahead of the store's and a late commit do not hide a later change.
+//! ahead of the store's, the fall-back hour and a late commit do not hide a later change.
 //! These run with the default `lifecycle.overlap` (2 min), as a store runs.
 
 use chrono::{DateTime, Duration, Utc};
@@ -148,3 +148,45 @@ async fn a_cancel_committed_a_minute_before_the_watermark_is_shown_by_the_next_p
     );
 }
 on_every_backend!(a_cancel_committed_a_minute_before_the_watermark_is_shown_by_the_next_pass);
+
+/// Europe/Berlin, 25 October 2026: at 03:00 summer time the clocks go back to 02:00, and a naive
+/// column shows 02:00–03:00 twice. A cancel at the second 02:10 is 40 minutes after one at the
+/// first 02:50, though its time reads earlier.
+async fn a_cancel_in_the_repeated_fall_back_hour_is_found(backend: Backend) {
+    let env = [("ORDER_SYNC__STORE__TIMEZONE", "Europe/Berlin")];
+    let Some((app, worker, card, po)) = two_sent_orders(backend, &env).await else {
+        return;
+    };
+    // The store as it was that night: nothing changed since the day before.
+    let before = Args::new().set("at", "2026-10-24 12:00:00.000000");
+    let time = app.store.db().dialect().time_param(":at");
+    app.exec(&format!("UPDATE orders SET updated_at = {time}"), before)
+        .await;
+    app.store
+        .kv_set(WATERMARK, "2026-10-24T10:00:00+00:00")
+        .await
+        .expect("kv");
+    stamp(&app, po, "Canceled", "2026-10-25 02:50:00.000000").await;
+    let first = pass(&app, &worker).await;
+    assert_eq!(first.shown, vec![OrderId(po)], "{first:?}");
+
+    stamp(&app, card, "Canceled", "2026-10-25 02:10:00.000000").await;
+    let second = pass(&app, &worker).await;
+
+    assert_eq!(second.shown, vec![OrderId(card)], "{second:?}");
+}
+
+// Naive columns only: SQLite's TEXT and MariaDB's DATETIME (PostgreSQL's are timestamptz).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_in_the_repeated_fall_back_hour_is_found_on_sqlite() {
+    a_cancel_in_the_repeated_fall_back_hour_is_found(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(mysql_tests),
+    ignore = "skipped: set ORDER_SYNC_TEST_MYSQL_URL to run"
+)]
+async fn a_cancel_in_the_repeated_fall_back_hour_is_found_on_mariadb() {
+    a_cancel_in_the_repeated_fall_back_hour_is_found(Backend::Mysql).await
+}

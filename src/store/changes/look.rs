@@ -69,7 +69,7 @@ impl Store {
         // One saved past the clock (before it was capped) is brought back to it, not kept.
         let watermark = saved.map(|w| w.min(now));
         let mut since = match watermark {
-            Some(w) => self.map.zone.local_text(w - overlap),
+            Some(w) => self.map.zone.earliest_local_text(w - overlap, now),
             None => BEGINNING.to_string(),
         };
         let (mut after, mut look) = (
