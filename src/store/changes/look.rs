@@ -24,6 +24,16 @@ struct Look {
 }
 
 impl Look {
+    fn new(now: DateTime<Utc>, watermark: Option<DateTime<Utc>>) -> Look {
+        Look {
+            now,
+            newest: watermark,
+            ahead: Vec::new(),
+            found: Detected::default(),
+        }
+    }
+
+    /// A row read, dated `at`: the watermark may follow it up to the store's now.
     fn saw(&mut self, id: i64, at: Option<DateTime<Utc>>) {
         let Some(at) = at else { return };
         if at > self.now + AHEAD_UNREMARKABLE {
@@ -61,26 +71,17 @@ impl Store {
             return Ok(Detected::default());
         };
         let now = self.store_now().await?;
-        let saved = self.kv_get(WATERMARK_KEY).await?.and_then(|t| {
-            DateTime::parse_from_rfc3339(&t)
-                .ok()
-                .map(|t| t.with_timezone(&Utc))
-        });
+        let saved = self
+            .kv_get(WATERMARK_KEY)
+            .await?
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok().map(|t| t.to_utc()));
         // One saved past the clock (before it was capped) is brought back to it, not kept.
         let watermark = saved.map(|w| w.min(now));
         let mut since = match watermark {
             Some(w) => self.map.zone.earliest_local_text(w - overlap, now),
             None => BEGINNING.to_string(),
         };
-        let (mut after, mut look) = (
-            -1_i64,
-            Look {
-                now,
-                newest: watermark,
-                ahead: Vec::new(),
-                found: Detected::default(),
-            },
-        );
+        let (mut after, mut look) = (-1_i64, Look::new(now, watermark));
         loop {
             let a = args! { "since" => since.as_str(), "after" => after, "limit" => page };
             let rows: Vec<ScanRow> = self.db.fetch_all(scan, &a).await?;
