@@ -79,11 +79,13 @@ async fn a_row_dated_in_the_future_does_not_hide_a_later_cancel(backend: Backend
         vec![OrderId(po)],
         "taken all the same: {first:?}"
     );
+    assert_eq!(first.ahead, 1, "and named: {first:?}");
 
     app.admin_sets_status(card, "Canceled").await;
     let second = pass(&app, &worker).await;
 
     assert_eq!(second.shown, vec![OrderId(card)], "{second:?}");
+    assert_eq!(second.ahead, 1, "named again by each look: {second:?}");
     assert!(
         watermark(&app).await <= Utc::now(),
         "never past the store's now"

@@ -142,6 +142,8 @@ pub struct Detected {
     pub scanned: usize,
     /// Sent orders whose status Salesforce does not show: queued.
     pub queued: usize,
+    /// Rows dated after the store's clock: taken, named in a warning, not followed by the watermark.
+    pub ahead: usize,
 }
 
 /// The status Salesforce shows for a sent order: the last one brought in line, else its route's.

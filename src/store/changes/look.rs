@@ -99,6 +99,7 @@ impl Store {
             }
         }
         look.warn_ahead();
+        look.found.ahead = look.ahead.len();
         if look.newest != saved
             && let Some(n) = look.newest
         {
