@@ -18,6 +18,10 @@ async fn two_sent_orders(
     env: &[(&str, &str)],
 ) -> Option<(TestApp, Worker, i64, i64)> {
     let app = TestApp::spawn_with(backend, env).await?;
+    Some(two_sent_orders_in(app).await)
+}
+
+async fn two_sent_orders_in(app: TestApp) -> (TestApp, Worker, i64, i64) {
     let widget = app.product("WIDGET", "standard", true).await;
     let customer = app.customer("Okafor").await;
     let card = app.order(customer).line(widget, 2, "19.99").place().await;
@@ -31,7 +35,7 @@ async fn two_sent_orders(
     app.drain(&worker, 5).await;
     assert_eq!(app.status_of(card).await, "In Process");
     pass(&app, &worker).await;
-    Some((app, worker, card, po))
+    (app, worker, card, po)
 }
 
 async fn pass(app: &TestApp, worker: &Worker) -> LifecycleReport {
@@ -191,4 +195,50 @@ async fn a_cancel_in_the_repeated_fall_back_hour_is_found_on_sqlite() {
 )]
 async fn a_cancel_in_the_repeated_fall_back_hour_is_found_on_mariadb() {
     a_cancel_in_the_repeated_fall_back_hour_is_found(Backend::Mysql).await
+}
+
+/// MariaDB's TIMESTAMP holds instants, which the session (UTC) reads and writes; DATETIME is
+/// naive. With store.timezone = Europe/Berlin, order-sync wrote Berlin's time into TIMESTAMP
+/// columns (an hour ahead), and read the store's own changes an hour behind, under the watermark.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(mysql_tests),
+    ignore = "skipped: set ORDER_SYNC_TEST_MYSQL_URL to run"
+)]
+async fn zone_aware_columns_of_a_berlin_store_hold_true_instants_on_mariadb() {
+    let env = [("ORDER_SYNC__STORE__TIMEZONE", "Europe/Berlin")];
+    let app = TestApp::spawn_on(Backend::Mysql, &env, |store| async move {
+        store.create_store_tables().await?;
+        for column in [
+            "orders MODIFY updated_at TIMESTAMP(6) NULL DEFAULT NULL",
+            "order_status_history MODIFY changed_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)",
+        ] {
+            store.db().execute_script(&format!("ALTER TABLE {column}")).await?;
+        }
+        Ok(())
+    })
+    .await
+    .expect("a MariaDB server");
+    let (app, worker, card, _) = two_sent_orders_in(app).await;
+    let epoch = |sql: &str| {
+        let sql = sql.to_string();
+        let app = &app;
+        async move {
+            let rows: Vec<(i64,)> = app.rows(&sql, Args::new().set("id", card)).await;
+            (rows[0].0 - Utc::now().timestamp()).abs()
+        }
+    };
+    let moved = "SELECT CAST(UNIX_TIMESTAMP(updated_at) AS SIGNED) FROM orders WHERE id = :id";
+    assert!(epoch(moved).await < 60, "routing's updated_at is now");
+    let logged = "SELECT CAST(UNIX_TIMESTAMP(MAX(changed_at)) AS SIGNED) \
+                  FROM order_status_history WHERE order_id = :id";
+    assert!(epoch(logged).await < 60, "its log row's changed_at is now");
+
+    // The store's own cancel, stamped by the database.
+    let cancel = "UPDATE orders SET status = 'Canceled', updated_at = CURRENT_TIMESTAMP(6) \
+                  WHERE id = :id";
+    app.exec(cancel, Args::new().set("id", card)).await;
+    let pass = pass(&app, &worker).await;
+
+    assert_eq!(pass.shown, vec![OrderId(card)], "{pass:?}");
 }

@@ -139,10 +139,11 @@ impl Store {
             .iter()
             .map(|l| l.unit_price * Decimal::from(l.quantity))
             .sum();
-        let money = self.map.money;
+        let (money, zones) = (self.map.money, self.time_zones_in(&mut tx).await?);
         let a = args! {
             "id" => id, "placed" => self.map.code(OrderStatus::OrderPlaced), "suffix" => suffix,
-            "now" => self.map.zone.local_text(now), "total" => money_text(total, money),
+            "now_placed" => zones.placed_at.local_text(now),
+            "now_updated" => zones.updated_at.local_text(now), "total" => money_text(total, money),
         };
         let new_id = match &sql.id_row {
             Some(row) => {

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Detected, ScanRow};
+use crate::store::read::read_time;
 use crate::store::sql::args;
 use crate::store::{Result, Store};
 
@@ -77,8 +78,9 @@ impl Store {
             .and_then(|t| DateTime::parse_from_rfc3339(&t).ok().map(|t| t.to_utc()));
         // One saved past the clock (before it was capped) is brought back to it, not kept.
         let watermark = saved.map(|w| w.min(now));
+        let zone = self.time_zones().await?.updated_at;
         let mut since = match watermark {
-            Some(w) => self.map.zone.earliest_local_text(w - overlap, now),
+            Some(w) => zone.earliest_local_text(w - overlap, now),
             None => BEGINNING.to_string(),
         };
         let (mut after, mut look) = (-1_i64, Look::new(now, watermark));
@@ -90,7 +92,8 @@ impl Store {
                 if self.queue_if_unshown(r).await? {
                     look.found.queued += 1;
                 }
-                look.saw(r.id, r.updated_at.as_deref().and_then(|t| self.time_of(t)));
+                let at = r.updated_at.as_deref().map(|t| read_time(t, &zone));
+                look.saw(r.id, at.and_then(|t| t.ok()));
             }
             let Some(last) = rows.last() else { break };
             (since, after) = (last.updated_at.clone().unwrap_or_default(), last.id);

@@ -62,6 +62,11 @@ pub trait Dialect: Send + Sync + 'static {
             _ => format!("{expr} IN ({})", params.join(", ")),
         }
     }
+    /// A column of `data_type` (as [`Dialect::columns_sql`] names it) holds instants this
+    /// backend's sessions read and write in UTC, whatever `store.timezone` says.
+    fn reads_in_utc(&self, _data_type: &str) -> bool {
+        false
+    }
     /// A bound time (naive local text) as the value of a time column.
     fn time_param(&self, param: &str) -> String {
         param.to_string()
