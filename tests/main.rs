@@ -6,6 +6,7 @@ mod helpers;
 mod alerts;
 mod bad_answers;
 mod bad_input;
+mod change_clock;
 mod check;
 mod cli;
 mod console;

@@ -21,6 +21,7 @@ pub(crate) struct Statements {
     pub schema: super::schema::SchemaSql,
     pub seed: super::seed::SeedSql,
     pub changes: super::changes::ChangeSql,
+    pub clock: super::clock::ClockSql,
 }
 
 impl Statements {
@@ -38,6 +39,7 @@ impl Statements {
             schema: super::schema::SchemaSql::build(&b),
             seed: super::seed::SeedSql::build(&b),
             changes: super::changes::ChangeSql::build(&b),
+            clock: super::clock::ClockSql::build(&b),
         }
     }
 }

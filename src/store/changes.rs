@@ -2,20 +2,18 @@
 //! cost follows the changes, not the table), queued in `order_sync_changes`, claimed under a
 //! lease, and written back once Salesforce shows them.
 
-use chrono::{DateTime, Utc};
-
 use super::build::B;
 use super::sql::{Stmt, args};
 use super::{Result, Store, now_ms};
 use crate::domain::{OrderId, OrderStatus, Route, SyncState};
 
+mod look;
 mod outcome;
 
 pub use outcome::ChangeFailure;
 
 const PENDING: &str = "pending";
 const PARKED: &str = "parked";
-const WATERMARK_KEY: &str = "lifecycle.updated_at_watermark";
 
 pub(crate) struct ChangeSql {
     scan: Option<Stmt>,
@@ -144,6 +142,8 @@ pub struct Detected {
     pub scanned: usize,
     /// Sent orders whose status Salesforce does not show: queued.
     pub queued: usize,
+    /// Rows dated after the store's clock: taken, named in a warning, not followed by the watermark.
+    pub ahead: usize,
 }
 
 /// The status Salesforce shows for a sent order: the last one brought in line, else its route's.
@@ -158,47 +158,6 @@ impl Store {
     /// Whether later changes can be found at all: the store must have an updated_at column.
     pub fn can_detect_changes(&self) -> bool {
         self.sql.changes.scan.is_some()
-    }
-
-    /// Looks at the orders changed since the watermark (less `overlap`) and queues each sent
-    /// one whose status Salesforce does not show. Moves the watermark to the newest change.
-    pub async fn detect_changes(&self, overlap: chrono::Duration, page: i64) -> Result<Detected> {
-        let Some(scan) = &self.sql.changes.scan else {
-            return Ok(Detected::default());
-        };
-        let watermark = self.kv_get(WATERMARK_KEY).await?.and_then(|t| {
-            DateTime::parse_from_rfc3339(&t)
-                .ok()
-                .map(|t| t.with_timezone(&Utc))
-        });
-        let mut since = match watermark {
-            Some(w) => self.map.zone.local_text(w - overlap),
-            None => "1970-01-01 00:00:00".to_string(),
-        };
-        let (mut after, mut newest, mut found) = (-1_i64, watermark, Detected::default());
-        loop {
-            let a = args! { "since" => since.as_str(), "after" => after, "limit" => page };
-            let rows: Vec<ScanRow> = self.db.fetch_all(scan, &a).await?;
-            found.scanned += rows.len();
-            for r in &rows {
-                if self.queue_if_unshown(r).await? {
-                    found.queued += 1;
-                }
-            }
-            let Some(last) = rows.last() else { break };
-            let at = last.updated_at.clone().unwrap_or_default();
-            newest = newest.max(self.time_of(&at));
-            (since, after) = (at, last.id);
-            if (rows.len() as i64) < page {
-                break;
-            }
-        }
-        if newest > watermark
-            && let Some(n) = newest
-        {
-            self.kv_set(WATERMARK_KEY, &n.to_rfc3339()).await?;
-        }
-        Ok(found)
     }
 
     async fn queue_if_unshown(&self, r: &ScanRow) -> Result<bool> {

@@ -11,6 +11,7 @@ mod build;
 mod catalog;
 mod changes;
 mod claim;
+mod clock;
 pub mod db;
 pub mod dialect;
 mod listen;
@@ -50,6 +51,7 @@ pub struct Store {
     map: Arc<Mapping>,
     sql: Arc<build::Statements>,
     reissue: Arc<tokio::sync::OnceCell<reissue::ReissueSql>>,
+    times: Arc<tokio::sync::OnceCell<clock::TimeZones>>,
 }
 
 /// A store failure, classified by what happens next.
@@ -129,6 +131,7 @@ impl Store {
             map: Arc::new(map),
             sql: Arc::new(sql),
             reissue: Default::default(),
+            times: Default::default(),
         })
     }
 

@@ -55,7 +55,7 @@ impl MoveSql {
                 let optional = [
                     (&h.from_status, ":from".to_string()),
                     (&h.to_status, ":to".to_string()),
-                    (&h.changed_at, b.d.time_param(":at")),
+                    (&h.changed_at, b.d.time_param(":logged_at")),
                     (&h.actor, ":actor".to_string()),
                     (&h.reason, ":reason".to_string()),
                 ];
@@ -92,6 +92,8 @@ pub(crate) struct Move<'a> {
     pub reason: &'a str,
     /// Written to the cancel reason column on a move to Canceled.
     pub cancel_reason: Option<&'a str>,
+    /// When, by the store's clock ([`Store::store_now_in`]): the store's own changes are found
+    /// by the times written here, so the worker's clock must not lead them.
     pub at: DateTime<Utc>,
 }
 
@@ -106,7 +108,10 @@ impl Store {
                 m.to
             )));
         }
-        let a = self.move_args(m).set("from", self.map.code(from));
+        let a = self
+            .move_args(tx, m)
+            .await?
+            .set("from", self.map.code(from));
         let stmts = match m.cancel_reason {
             Some(_) => &self.sql.moves.cancel,
             None => &self.sql.moves.move_status,
@@ -127,7 +132,7 @@ impl Store {
 
     /// Logs a status row without moving anything (an order order-sync inserted, e.g. a reissue).
     pub(crate) async fn log_new_in(&self, tx: &mut Tx, m: &Move<'_>) -> Result<()> {
-        let a = self.move_args(m).set("from", None::<String>);
+        let a = self.move_args(tx, m).await?.set("from", None::<String>);
         self.log_in(tx, m, a).await
     }
 
@@ -159,10 +164,13 @@ impl Store {
         Ok(())
     }
 
-    fn move_args(&self, m: &Move<'_>) -> Args {
-        args! {
-            "id" => m.id, "to" => self.map.code(m.to), "at" => self.map.zone.local_text(m.at),
+    /// The move's values; its time as each column keeps times (see [`Store::time_zones`]).
+    async fn move_args(&self, tx: &mut Tx, m: &Move<'_>) -> Result<Args> {
+        let zones = self.time_zones_in(tx).await?;
+        Ok(args! {
+            "id" => m.id, "to" => self.map.code(m.to), "at" => zones.updated_at.local_text(m.at),
+            "logged_at" => zones.changed_at.local_text(m.at),
             "actor" => m.actor, "reason" => m.reason, "cancel_reason" => m.cancel_reason,
-        }
+        })
     }
 }

@@ -118,7 +118,7 @@ impl Store {
             actor: &sent.actor,
             reason: &reason,
             cancel_reason: None,
-            at: chrono::Utc::now(),
+            at: self.store_now_in(&mut tx).await?,
         };
         let outcome = if self.move_in(&mut tx, &moved).await? {
             WriteBack::Committed

@@ -4,7 +4,6 @@
 //! The copy statements need the tables' live column lists, so they are built from the catalog
 //! the first time a reissue happens (or at start-up, see [`Store::prepare_reissue`]) and kept.
 
-use chrono::Utc;
 use rust_decimal::Decimal;
 
 use super::build::B;
@@ -120,8 +119,9 @@ impl Store {
         reason: &str,
     ) -> Result<ReissueOutcome> {
         let sql = self.reissue_sql().await?;
-        let now = Utc::now();
         let mut tx = self.db.begin().await?;
+        // The store's clock, not the worker's: the store's own changes are found by these times.
+        let now = self.store_now_in(&mut tx).await?;
         let why = format!("price changed: {reason}");
         let cancel = Move {
             id,
@@ -139,10 +139,11 @@ impl Store {
             .iter()
             .map(|l| l.unit_price * Decimal::from(l.quantity))
             .sum();
-        let money = self.map.money;
+        let (money, zones) = (self.map.money, self.time_zones_in(&mut tx).await?);
         let a = args! {
             "id" => id, "placed" => self.map.code(OrderStatus::OrderPlaced), "suffix" => suffix,
-            "now" => self.map.zone.local_text(now), "total" => money_text(total, money),
+            "now_placed" => zones.placed_at.local_text(now),
+            "now_updated" => zones.updated_at.local_text(now), "total" => money_text(total, money),
         };
         let new_id = match &sql.id_row {
             Some(row) => {

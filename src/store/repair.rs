@@ -1,8 +1,6 @@
 //! The repair loop's statements: orders waiting in a repair status, their lines, parking, and
 //! the small named values (the watermark) order-sync keeps.
 
-use chrono::Utc;
-
 use super::build::B;
 use super::claim::load_lines_sql;
 use super::moves::Move;
@@ -117,7 +115,7 @@ impl Store {
             actor,
             reason,
             cancel_reason: None,
-            at: Utc::now(),
+            at: self.store_now_in(&mut tx).await?,
         };
         if !self.move_in(&mut tx, &m).await? {
             return Ok(false);

@@ -92,6 +92,16 @@ impl Store {
         Ok(Some(n > 0))
     }
 
+    /// As [`Store::columns`], inside `tx`.
+    pub(crate) async fn columns_in(
+        &self,
+        tx: &mut super::db::Tx,
+        table: &Ident,
+    ) -> Result<Vec<Column>> {
+        let a = args! { "schema" => table.schema(), "table" => table.name() };
+        tx.fetch_all(&self.sql.schema.columns, &a).await
+    }
+
     /// The columns of `table` in declaration order; empty when the table does not exist.
     pub async fn columns(&self, table: &Ident) -> Result<Vec<Column>> {
         let a = args! { "schema" => table.schema(), "table" => table.name() };

@@ -21,6 +21,8 @@ pub struct LifecycleReport {
     /// Store rows read while looking for changes.
     pub scanned: usize,
     pub queued: usize,
+    /// Rows read dated after the store's clock (each look names them in a warning).
+    pub ahead: usize,
     pub shown: Vec<OrderId>,
     pub retrying: Vec<OrderId>,
     pub parked: Vec<OrderId>,
@@ -53,6 +55,7 @@ impl Lifecycle {
             Ok(found) => {
                 report.scanned = found.scanned;
                 report.queued = found.queued;
+                report.ahead = found.ahead;
             }
             Err(e) => return self.store_trouble(e, report),
         }

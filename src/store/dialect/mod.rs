@@ -29,6 +29,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// Lists a table's columns as `name, data_type` (text) and `nullable, has_default,
     /// generated, auto` (0/1); params `:schema` (NULL: the current one) and `:table`.
     fn columns_sql(&self) -> &'static str;
+    /// The database's own clock, now, as naive UTC text: one cheap statement. Times order-sync
+    /// writes and the change watermark follow the store's clock, not the worker's. None: the
+    /// database runs inside the worker (SQLite), whose clock is its own.
+    fn now_utc_sql(&self) -> Option<&'static str>;
 
     /// One identifier part, quoted.
     fn quote_part(&self, part: &str) -> String {
@@ -57,6 +61,11 @@ pub trait Dialect: Send + Sync + 'static {
             [one] => self.equals(expr, one),
             _ => format!("{expr} IN ({})", params.join(", ")),
         }
+    }
+    /// A column of `data_type` (as [`Dialect::columns_sql`] names it) holds instants this
+    /// backend's sessions read and write in UTC, whatever `store.timezone` says.
+    fn reads_in_utc(&self, _data_type: &str) -> bool {
+        false
     }
     /// A bound time (naive local text) as the value of a time column.
     fn time_param(&self, param: &str) -> String {

@@ -80,6 +80,13 @@ impl Dialect for MySql {
     fn returning(&self, _column: &str) -> String {
         String::new()
     }
+    // The session is in UTC (see `connect`): TIMESTAMP converts to and from it; DATETIME is naive.
+    fn reads_in_utc(&self, data_type: &str) -> bool {
+        data_type.eq_ignore_ascii_case("timestamp")
+    }
+    fn now_utc_sql(&self) -> Option<&'static str> {
+        Some("SELECT CAST(UTC_TIMESTAMP(6) AS CHAR)")
+    }
     fn columns_sql(&self) -> &'static str {
         "SELECT CAST(column_name AS CHAR) AS name, CAST(data_type AS CHAR) AS data_type, \
            CAST(is_nullable = 'YES' AS SIGNED) AS nullable, \

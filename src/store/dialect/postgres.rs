@@ -35,6 +35,10 @@ impl Dialect for Postgres {
     fn returning(&self, column: &str) -> String {
         format!(" RETURNING CAST({column} AS BIGINT)")
     }
+    // statement_timestamp, not now(): inside a write-back's transaction, the time of the write.
+    fn now_utc_sql(&self) -> Option<&'static str> {
+        Some("SELECT CAST(CAST(statement_timestamp() AT TIME ZONE 'UTC' AS TIMESTAMP) AS TEXT)")
+    }
     fn columns_sql(&self) -> &'static str {
         "SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS data_type, \
            CAST(CASE WHEN is_nullable = 'YES' THEN 1 ELSE 0 END AS BIGINT) AS nullable, \

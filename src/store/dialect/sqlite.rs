@@ -20,6 +20,11 @@ impl Dialect for Sqlite {
     fn int(&self, expr: &str) -> String {
         format!("CAST({expr} AS INTEGER)")
     }
+    // In the worker's process: its clock, to the microsecond (SQLite's 'now' has milliseconds,
+    // which would give the rows of one busy millisecond the same time).
+    fn now_utc_sql(&self) -> Option<&'static str> {
+        None
+    }
     fn columns_sql(&self) -> &'static str {
         "SELECT name, type AS data_type, CAST(1 - \"notnull\" AS INTEGER) AS nullable, \
            CAST(dflt_value IS NOT NULL AS INTEGER) AS has_default, \

@@ -39,15 +39,18 @@ pub(crate) struct Columns {
 impl ReissueSql {
     pub fn build(b: &B, cols: &Columns) -> ReissueSql {
         let (o, l) = (&b.m.orders, &b.m.lines);
-        let now = b.d.time_param(":now");
+        let (placed, updated) = (
+            b.d.time_param(":now_placed"),
+            b.d.time_param(":now_updated"),
+        );
         // Columns set anew; the id and the cancel reason are left out for the database to fill.
         let mut set: Vec<(&Ident, String)> = vec![(&o.status, ":placed".into())];
         if !o.number_is_id() {
             set.push((&o.number, b.d.concat(&b.c("src", &o.number), ":suffix")));
         }
-        set.push((&o.placed_at, now.clone()));
+        set.push((&o.placed_at, placed));
         for (col, value) in [
-            (&o.updated_at, now.clone()),
+            (&o.updated_at, updated),
             (&o.reissue_of, b.c("src", &o.id)),
             (&o.total, b.d.money_param(":total")),
         ] {
