@@ -9,6 +9,7 @@ use order_sync::store::schema::Kind;
 use order_sync::store::sql::{Args, Value};
 
 use crate::helpers::{Backend, TestApp};
+use order_sync::sync::Worker;
 
 mod magento;
 mod opencart;
@@ -106,6 +107,24 @@ pub fn amount(app: &TestApp, order: i64) -> f64 {
         .and_then(|o| o.get("Amount"))
         .and_then(|a| a.as_f64())
         .unwrap_or(f64::NAN)
+}
+
+/// The repair flow as technicians and the customer drive it: the evaluation is marked complete
+/// (the order waits for approval), its quote accepted at `price` for every line; returns the
+/// reissued order's id.
+pub async fn evaluated_and_accepted(app: &TestApp, worker: &Worker, eval: i64, price: &str) -> i64 {
+    app.mark_evaluation_complete(eval);
+    let repairer = app.repairer(worker);
+    repairer.run_pass().await.expect("repair pass");
+    assert_eq!(app.status_of(eval).await, "Awaiting Customer Approval");
+    app.accept_quote(eval, Some(price));
+    let reissued = repairer.run_pass().await.expect("repair pass").reissued;
+    let [(old, new)] = reissued[..] else {
+        let why = app.store.order_detail(eval).await;
+        panic!("one reissue: {reissued:?}; the evaluation: {why:?}")
+    };
+    assert_eq!((old, app.status_of(old).await.as_str()), (eval, "Canceled"));
+    new
 }
 
 /// Whether Salesforce holds anything for store order `id`.

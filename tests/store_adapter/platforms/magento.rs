@@ -5,8 +5,8 @@
 use order_sync::store::sql::Args;
 
 use super::{
-    amount, check_passes_with_information, nothing_stuck, on_mariadb, platform, quote_lines, sent,
-    value,
+    amount, check_passes_with_information, evaluated_and_accepted, nothing_stuck, on_mariadb,
+    platform, quote_lines, sent, value,
 };
 use crate::helpers::{Backend, TestApp};
 
@@ -174,14 +174,7 @@ async fn a_magento_store_sends_one_line_per_product_bought(backend: Backend) {
     );
 
     // The reissue copies the configurable's child under the copy of its parent.
-    app.mark_evaluation_complete(eval);
-    let repairer = app.repairer(&worker);
-    repairer.run_pass().await.expect("repair pass");
-    app.accept_quote(eval, Some("80.00"));
-    let reissued = repairer.run_pass().await.expect("repair pass").reissued;
-    let [(_, new)] = reissued[..] else {
-        panic!("one reissue: {reissued:?}")
-    };
+    let new = evaluated_and_accepted(&app, &worker, eval, "80.00").await;
     let number = value(
         &app,
         "SELECT increment_id FROM sales_order WHERE entity_id = :id",

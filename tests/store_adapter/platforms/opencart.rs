@@ -5,8 +5,8 @@
 use order_sync::store::sql::{Args, Value};
 
 use super::{
-    amount, check_passes_with_information, insert_row, nothing_stuck, on_mariadb, platform, sent,
-    value,
+    amount, check_passes_with_information, evaluated_and_accepted, insert_row, nothing_stuck,
+    on_mariadb, platform, sent, value,
 };
 use crate::helpers::{Backend, TestApp};
 
@@ -160,14 +160,7 @@ async fn an_opencart_store_is_served_on_its_install_tables(backend: Backend) {
         Some("Closed Won")
     );
 
-    app.mark_evaluation_complete(eval);
-    let repairer = app.repairer(&worker);
-    repairer.run_pass().await.expect("repair pass");
-    app.accept_quote(eval, Some("80.00"));
-    let reissued = repairer.run_pass().await.expect("repair pass").reissued;
-    let [(_, new)] = reissued[..] else {
-        panic!("one reissue: {reissued:?}")
-    };
+    let new = evaluated_and_accepted(&app, &worker, eval, "80.00").await;
     let reward = value(
         &app,
         "SELECT CAST(reward AS CHAR) FROM oc_order_product WHERE order_id = :id",

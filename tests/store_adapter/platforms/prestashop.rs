@@ -5,8 +5,8 @@
 use order_sync::store::sql::Args;
 
 use super::{
-    amount, check_passes_with_information, nothing_stuck, on_mariadb, platform, quote_lines, sent,
-    value,
+    amount, check_passes_with_information, evaluated_and_accepted, nothing_stuck, on_mariadb,
+    platform, quote_lines, sent, value,
 };
 use crate::helpers::{Backend, TestApp};
 
@@ -210,15 +210,7 @@ async fn a_prestashop_store_is_served_on_its_own_tables(backend: Backend) {
         Some("Closed Won")
     );
 
-    app.mark_evaluation_complete(eval);
-    let repairer = app.repairer(&worker);
-    repairer.run_pass().await.expect("repair pass");
-    assert_eq!(state(eval).await, "16");
-    app.accept_quote(eval, Some("80.00"));
-    let reissued = repairer.run_pass().await.expect("repair pass").reissued;
-    let [(_, new)] = reissued[..] else {
-        panic!("one reissue: {reissued:?}")
-    };
+    let new = evaluated_and_accepted(&app, &worker, eval, "80.00").await;
     assert_eq!(state(eval).await, "6");
     assert_eq!(
         value(

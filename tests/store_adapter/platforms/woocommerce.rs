@@ -5,8 +5,8 @@
 use order_sync::store::sql::Args;
 
 use super::{
-    amount, check_passes_with_information, nothing_stuck, on_mariadb, platform, quote_lines, sent,
-    value,
+    amount, check_passes_with_information, evaluated_and_accepted, nothing_stuck, on_mariadb,
+    platform, quote_lines, sent, value,
 };
 use crate::helpers::{Backend, TestApp};
 
@@ -266,17 +266,10 @@ async fn a_woocommerce_store_is_served_on_its_hpos_tables(backend: Backend) {
 
     // The repair flow: the evaluation is priced and accepted; its reissue copies the order, its
     // addresses and its items' meta, at the accepted price, under a new placeholder id.
-    app.mark_evaluation_complete(1004);
-    let repairer = app.repairer(&worker);
-    repairer.run_pass().await.expect("repair pass");
-    assert_eq!(app.status_of(1004).await, "Awaiting Customer Approval");
-    app.accept_quote(1004, Some("80.00"));
-    let reissued = repairer.run_pass().await.expect("repair pass").reissued;
-    let [(old, new)] = reissued[..] else {
-        let detail = app.store.order_detail(1004).await;
-        panic!("one reissue: {reissued:?}, {detail:?}")
-    };
-    assert_eq!((old, app.status_of(old).await.as_str()), (1004, "Canceled"));
+    let (old, new) = (
+        1004,
+        evaluated_and_accepted(&app, &worker, 1004, "80.00").await,
+    );
     assert!(new > 1006, "a new id from wp_posts: {new}");
     for key in ["_line_subtotal", "_line_total"] {
         let v = item_meta(&app, new, key).await;
