@@ -145,12 +145,17 @@ impl B<'_> {
             .collect()
     }
 
-    /// ` AND …` for the orders' row filters on `alias` (empty when the store has none).
-    pub fn orders_filter(&self, alias: &str) -> String {
-        self.filter_conds(alias, &self.m.orders.filters)
+    /// ` AND …` for each of `filters` on `alias` (empty when there are none).
+    pub fn and_filters(&self, alias: &str, filters: &[(Ident, Code)]) -> String {
+        self.filter_conds(alias, filters)
             .iter()
             .map(|c| format!(" AND {c}"))
             .collect()
+    }
+
+    /// ` AND …` for the orders' row filters on `alias`.
+    pub fn orders_filter(&self, alias: &str) -> String {
+        self.and_filters(alias, &self.m.orders.filters)
     }
 
     pub fn orders(&self) -> String {

@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use sqlx::migrate::Migrator;
 
 use super::db::Db;
+use super::sql::hex;
 use super::{Result, Store, StoreError};
 use crate::domain::OrderStatus;
 
@@ -86,8 +87,10 @@ impl Store {
             .codes(OrderStatus::OrderPlaced)
             .iter()
             .map(|c| {
-                let hex: String = c.as_text().bytes().map(|b| format!("{b:02x}")).collect();
-                format!("convert_from(decode('{hex}', 'hex'), 'UTF8')")
+                format!(
+                    "convert_from(decode('{}', 'hex'), 'UTF8')",
+                    hex(&c.as_text())
+                )
             })
             .collect();
         let (table, status, id) = (d.quote(&o.table), d.quote(&o.status), d.quote(&o.id));

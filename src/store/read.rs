@@ -11,7 +11,7 @@ use super::mapping::StoreZone;
 use crate::config::MoneyFormat;
 
 /// Salesforce currency fields keep two decimals: more would be rounded there.
-const MONEY_SCALE: u32 = 2;
+pub(crate) const MONEY_SCALE: u32 = 2;
 
 /// A store time: ISO 8601 with or without an offset, `YYYY-MM-DD HH:MM:SS` (SQLite's
 /// CURRENT_TIMESTAMP, MySQL DATETIME), a bare date, or Unix seconds. Naive ones are in `zone`.

@@ -173,11 +173,13 @@ pub fn constant(value: &Value) -> String {
         Value::Int(Some(i)) => format!(":k_i_{i}"),
         Value::Int(None) => ":k_z".into(),
         Value::Text(None) => ":k_zt".into(),
-        Value::Text(Some(t)) => {
-            let hex: String = t.bytes().map(|b| format!("{b:02x}")).collect();
-            format!(":k_t_{hex}")
-        }
+        Value::Text(Some(t)) => format!(":k_t_{}", hex(t)),
     }
+}
+
+/// `text`'s bytes as lowercase hex: a spelling no quote or delimiter can break.
+pub(crate) fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The value a [`constant`] parameter's name carries.

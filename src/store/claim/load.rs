@@ -150,11 +150,7 @@ pub(crate) fn lines_sql(b: &B, filter: &str) -> String {
         .line_no
         .as_ref()
         .map_or(String::new(), |n| format!("{}, ", b.c("l", n)));
-    let rows: String = b
-        .filter_conds("l", &l.filters)
-        .iter()
-        .map(|c| format!(" AND {c}"))
-        .collect();
+    let rows = b.and_filters("l", &l.filters);
     format!(
         "SELECT {id} AS id, {order_id} AS order_id, {line_no_sel} AS line_no, {product_id} AS product_id, \
            {sku} AS sku, {name} AS name, {kind} AS kind, {qty} AS quantity, {price} AS unit_price, \

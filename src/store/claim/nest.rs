@@ -5,18 +5,26 @@
 use rust_decimal::Decimal;
 
 use super::super::Store;
-use super::super::read::{read_money, read_quantity};
+use super::super::read::{MONEY_SCALE, read_money, read_quantity};
 use super::rows::LineRow;
 use crate::config::NestedPrice;
 use crate::domain::RawLine;
-
-/// Salesforce keeps two decimals for a unit price.
-const UNIT_SCALE: u32 = 2;
 
 impl Store {
     /// One order's lines from its rows in store order: each top-level row is a line, its
     /// children folded in (priced by the mapping's rule); numbered when the store keeps no number.
     pub(crate) fn order_lines(&self, rows: Vec<LineRow>) -> Vec<RawLine> {
+        if self.map.lines.parent.is_none() {
+            // Flat lines (most stores): no grouping, no copies.
+            return rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let price = self.unit_price(&row);
+                    self.raw_line(row, i as i64 + 1, price)
+                })
+                .collect();
+        }
         let is_child = |r: &LineRow| {
             r.parent_id
                 .filter(|p| *p != 0)
@@ -89,7 +97,7 @@ impl Store {
 /// `amount` ÷ `quantity`, when it is a whole number of cents; never rounded.
 fn per_unit(amount: Decimal, quantity: i64) -> Result<Decimal, String> {
     let unit = amount / Decimal::from(quantity);
-    if unit.normalize().scale() > UNIT_SCALE || unit * Decimal::from(quantity) != amount {
+    if unit.normalize().scale() > MONEY_SCALE || unit * Decimal::from(quantity) != amount {
         return Err(format!(
             "an amount of {amount} for {quantity} units, which is no whole number of cents per unit"
         ));
