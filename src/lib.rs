@@ -20,6 +20,7 @@ pub mod health;
 pub mod http;
 pub mod link;
 pub mod metrics;
+pub mod reconcile;
 pub mod report;
 pub mod salesforce;
 pub mod startup;

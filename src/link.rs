@@ -164,6 +164,7 @@ fn sync_state(text: &str) -> SyncState {
     match text {
         "parked" => SyncState::Parked,
         "done" => SyncState::Done,
+        "resend" => SyncState::Resend,
         _ => SyncState::Pending,
     }
 }

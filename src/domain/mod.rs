@@ -29,6 +29,10 @@ pub enum SyncState {
     Done,
     /// In: a rejected attempt or an unusable repair. Out: a rep's retry or link (back to pending).
     Parked,
+    /// In: `reconcile --fix`, `resend`, `backfill`, or a later change that found its records gone:
+    /// the order is to be written to Salesforce again as it is now, its store status untouched.
+    /// Out: done once Salesforce holds it, parked when Salesforce refuses it.
+    Resend,
 }
 
 impl SyncState {
@@ -37,6 +41,7 @@ impl SyncState {
             SyncState::Pending => "pending",
             SyncState::Done => "done",
             SyncState::Parked => "parked",
+            SyncState::Resend => "resend",
         }
     }
 }

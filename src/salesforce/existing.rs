@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::client::Inner;
+use super::Salesforce;
 use super::error::SfError;
 use super::objects::{MODEL, SfObject};
-use super::wire::soql_literal;
+use super::queries::in_lists;
 use crate::config::SalesforceSettings;
 use crate::domain::{Order, OrderId};
 
@@ -39,10 +39,10 @@ impl Existing {
     }
 
     /// Looks up what exists for the `resent` orders: one query per model object with insert-only
-    /// fields and one for activated Orders, whatever their number, none when nothing is re-sent.
-    /// A reissued order's quote exists: the customer accepted it.
+    /// fields and one for activated Orders per few hundred orders, five queries per call; none
+    /// when nothing is re-sent. A reissued order's quote exists: the customer accepted it.
     pub async fn find(
-        sf: &Inner,
+        sf: &Salesforce,
         s: &SalesforceSettings,
         all: &[&Order],
         resent: &[&Order],
@@ -57,11 +57,18 @@ impl Existing {
         if resent.is_empty() {
             return Ok(existing);
         }
+        let mut soqls = Vec::new();
+        let mut of_query = Vec::new();
         for m in MODEL.iter().filter(|m| !m.insert_only.is_empty()) {
             let keys: Vec<String> = resent.iter().flat_map(|o| m.key.values(o)).collect();
             let field = m.key.field(&s.fields);
-            let found = present(sf, m.name, field, &keys).await?;
-            existing.found.entry(m.object).or_default().extend(found);
+            for list in in_lists(&keys, PER_QUERY) {
+                soqls.push(format!(
+                    "SELECT {field} FROM {} WHERE {field} IN ({list})",
+                    m.name
+                ));
+                of_query.push(Some(m.object));
+            }
         }
         let order = SfObject::Order.model();
         let order_keys: Vec<String> = resent
@@ -70,63 +77,44 @@ impl Existing {
             .map(|o| order.key.value(o, None))
             .collect();
         let field = order.key.field(&s.fields);
-        existing.activated_orders = activated(sf, field, &order_keys).await?;
+        for list in in_lists(&order_keys, PER_QUERY) {
+            soqls.push(format!(
+                "SELECT Id, {field}, StatusCode FROM Order WHERE {field} IN ({list})"
+            ));
+            of_query.push(None);
+        }
+        let answers = sf.query_all(&soqls).await?;
+        for (object, rows) in of_query.into_iter().zip(answers) {
+            match object {
+                Some(object) => {
+                    let field = object.key_field(&s.fields);
+                    let found = existing.found.entry(object).or_default();
+                    found.extend(rows.iter().filter_map(|r| text(r, field)));
+                }
+                None => existing.activated_orders.extend(activated(&rows, field)),
+            }
+        }
         Ok(existing)
     }
 }
 
-async fn present(
-    sf: &Inner,
-    object: &str,
-    field: &str,
-    keys: &[String],
-) -> Result<HashSet<String>, SfError> {
-    let mut found = HashSet::new();
-    for chunk in keys.chunks(PER_QUERY) {
-        let list: Vec<String> = chunk.iter().map(|k| soql_literal(k)).collect();
-        let soql = format!(
-            "SELECT {field} FROM {object} WHERE {field} IN ({})",
-            list.join(",")
-        );
-        for row in sf.query(&soql).await? {
-            if let Some(v) = row.get(field) {
-                found.insert(match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                });
-            }
-        }
-    }
-    Ok(found)
+fn text(row: &Value, field: &str) -> Option<String> {
+    row.get(field).map(|v| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
 }
 
-/// The Orders among `keys` whose status is in the Activated category: External ID → Id.
-async fn activated(
-    sf: &Inner,
-    field: &str,
-    keys: &[String],
-) -> Result<HashMap<String, String>, SfError> {
+/// The Orders among `rows` whose status is in the Activated category: External ID → Id.
+fn activated(rows: &[Value], field: &str) -> HashMap<String, String> {
     let mut found = HashMap::new();
-    for chunk in keys.chunks(PER_QUERY) {
-        let list: Vec<String> = chunk.iter().map(|k| soql_literal(k)).collect();
-        let soql = format!(
-            "SELECT Id, {field}, StatusCode FROM Order WHERE {field} IN ({})",
-            list.join(",")
-        );
-        for row in sf.query(&soql).await? {
-            let text = |f: &str| {
-                row.get(f).map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-            };
-            // Draft is the only category whose header and products may change.
-            if text("StatusCode").is_some_and(|c| c != "Draft")
-                && let (Some(key), Some(id)) = (text(field), text("Id"))
-            {
-                found.insert(key, id);
-            }
+    for row in rows {
+        // Draft is the only category whose header and products may change.
+        if text(row, "StatusCode").is_some_and(|c| c != "Draft")
+            && let (Some(key), Some(id)) = (text(row, field), text(row, "Id"))
+        {
+            found.insert(key, id);
         }
     }
-    Ok(found)
+    found
 }

@@ -8,10 +8,12 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::objects::{ACTIVATION_REFERENCE, MODEL, ObjectModel, Reference, SfObject};
+use super::objects::{
+    ACTIVATION_REFERENCE, MODEL, ObjectModel, Reference, SHOWN_REFERENCE, SfObject,
+};
 use super::wire::{Graph, Node};
 use crate::config::SalesforceSettings;
-use crate::domain::{Order, OrderLine, Route};
+use crate::domain::{Order, OrderLine};
 pub(super) use outcome::{first_real_error, graph_outcome};
 
 /// Everything a graph needs besides the order: looked up before the graph is built.
@@ -22,6 +24,9 @@ pub struct GraphContext<'a> {
     /// Records a re-send found already there: their insert-only fields are left out.
     pub existing: &'a super::existing::Existing,
     pub currencies: &'a super::currency::OrgCurrencies,
+    /// Write each order as its store status is now (a re-send): the stage and Order status that
+    /// status shows, instead of its route's.
+    pub as_now: bool,
 }
 
 impl GraphContext<'_> {
@@ -60,13 +65,14 @@ fn upsert(ctx: &GraphContext, m: &ObjectModel, key: &str, reference: String, bod
     }
 }
 
-fn stage<'a>(ctx: &'a GraphContext, route: Route) -> &'a str {
-    let s = &ctx.settings.stages;
-    match route {
-        Route::InProcess => &s.in_process,
-        Route::AwaitingPayment => &s.awaiting_payment,
-        Route::AwaitingEvaluation => &s.awaiting_evaluation,
-    }
+/// The Opportunity stage the graph writes: its route's, or in a re-send the one its store
+/// status shows (the route's when that status sets none).
+fn stage(ctx: &GraphContext, order: &Order) -> String {
+    let shown = ctx
+        .as_now
+        .then(|| super::lifecycle::shown_for(ctx.settings, order.status).stage)
+        .flatten();
+    shown.unwrap_or_else(|| super::lifecycle::route_stage(ctx.settings, order.route()))
 }
 
 /// Money leaves as a JSON number: Salesforce currency fields take numbers, not strings.
@@ -92,6 +98,7 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
     if sends(ctx, order, SfObject::Order.model()) {
         nodes.extend(activation(ctx, order));
     }
+    nodes.extend(shown_status(ctx, order));
     Graph {
         graph_id: format!("o{}", order.id),
         composite_request: nodes,
@@ -141,7 +148,7 @@ fn body(ctx: &GraphContext, order: &Order, object: SfObject, line: Option<&Order
             "AccountId": id_of(SfObject::Account),
         }),
         (SfObject::Opportunity, _) => json!({
-            "Name": format!("Store order {}", order.number), "StageName": stage(ctx, order.route()),
+            "Name": format!("Store order {}", order.number), "StageName": stage(ctx, order),
             "CloseDate": date, "Amount": money(order.amount()),
             "AccountId": id_of(SfObject::Account), "Pricebook2Id": ctx.pricebook_id,
         }),
@@ -173,6 +180,19 @@ fn line_body(
     body[parent] = json!(of.id_ref());
     body["PricebookEntryId"] = json!(ctx.entry(order, &l.sku));
     body
+}
+
+/// In a re-send, the Order status the store status shows, last (Status alone, as activation
+/// needs; an activated Order takes it too).
+fn shown_status(ctx: &GraphContext, order: &Order) -> Option<Node> {
+    let m = SfObject::Order.model();
+    if !ctx.as_now || !m.on_route(order.route()) {
+        return None;
+    }
+    let status = super::lifecycle::shown_for(ctx.settings, order.status).order_status?;
+    let key = m.key.value(order, None);
+    let body = json!({ "Status": status });
+    Some(upsert(ctx, m, &key, SHOWN_REFERENCE.to_string(), body))
 }
 
 /// Activates the Order once its products exist: Salesforce wants Status alone in that update.

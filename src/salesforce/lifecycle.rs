@@ -8,7 +8,7 @@ use super::error::SfError;
 use super::objects::SfObject;
 use super::wire::{Graph, GraphResult, Node};
 use crate::config::SalesforceSettings;
-use crate::domain::{OrderId, OrderStatus};
+use crate::domain::{OrderId, OrderStatus, Route};
 
 /// What Salesforce shows for one store status; None leaves that field as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -58,6 +58,17 @@ const TRANSITIONS: &[(OrderStatus, Pick, Pick)] = &[
         |s| &s.order_statuses.completed,
     ),
 ];
+
+/// The stage an order's first send gives its Opportunity, by route.
+pub fn route_stage(settings: &SalesforceSettings, route: Route) -> String {
+    let s = &settings.stages;
+    match route {
+        Route::InProcess => &s.in_process,
+        Route::AwaitingPayment => &s.awaiting_payment,
+        Route::AwaitingEvaluation => &s.awaiting_evaluation,
+    }
+    .clone()
+}
 
 /// What Salesforce should show for `status`, per the settings.
 pub fn shown_for(settings: &SalesforceSettings, status: OrderStatus) -> Shown {

@@ -11,12 +11,14 @@ mod describe;
 mod error;
 mod existing;
 mod graph;
+mod held;
 mod lifecycle;
 mod link;
 mod mapping;
 mod objects;
 mod pricebook;
 mod push;
+mod queries;
 mod repair;
 mod wire;
 
@@ -29,6 +31,7 @@ pub use client::{ApiUsage, parse_limit_info};
 pub use currency::OrgCurrencies;
 pub use describe::{FieldDescription, ObjectDescription, OrderStatusValue, PricebookCoverage};
 pub use error::SfError;
+pub use held::{Held, HeldLine, HeldOpportunity, HeldOrder, HeldQuote};
 pub use lifecycle::{Shown, StatusUpdate, shown_for, transition_values};
 pub use link::Owner;
 pub use mapping::field_fit;
@@ -104,6 +107,11 @@ impl Salesforce {
     /// What Salesforce should show for a store status, per `salesforce.stages` / `order_statuses`.
     pub fn shown_for(&self, status: crate::domain::OrderStatus) -> Shown {
         lifecycle::shown_for(&self.settings, status)
+    }
+
+    /// The stage an order's first send gives its Opportunity, by route.
+    pub fn route_stage(&self, route: crate::domain::Route) -> String {
+        lifecycle::route_stage(&self.settings, route)
     }
 
     /// API usage from the last `Sforce-Limit-Info` header, if any was seen.

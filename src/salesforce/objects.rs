@@ -52,6 +52,9 @@ pub struct ObjectModel {
 /// The reference id of the update that activates an Order once its products exist.
 pub const ACTIVATION_REFERENCE: &str = "activate";
 
+/// The reference id of a re-send's update that sets the Order status its store status shows.
+pub const SHOWN_REFERENCE: &str = "shown";
+
 /// The model, in graph node order (a node may only refer to nodes before it).
 pub const MODEL: [ObjectModel; 7] = [
     ObjectModel {
@@ -132,7 +135,7 @@ pub const MODEL: [ObjectModel; 7] = [
         name: "Order",
         key: Key::Order,
         reference: Reference::One("order"),
-        other_references: &[ACTIVATION_REFERENCE],
+        other_references: &[ACTIVATION_REFERENCE, SHOWN_REFERENCE],
         id_slot: Some(IdSlot::Order),
         written: &[
             "AccountId",

@@ -26,6 +26,26 @@ impl Salesforce {
         orders: &[Order],
         resent: &std::collections::HashSet<OrderId>,
     ) -> Vec<PushResult> {
+        self.push_graphs(orders, resent, false).await
+    }
+
+    /// Writes each order again as its store status is now (its stage and Order status, not its
+    /// route's), by the same upserts: a re-send, a backfill, a reconcile's mend. `resent` names
+    /// the orders Salesforce may hold already.
+    pub async fn resend(
+        &self,
+        orders: &[Order],
+        resent: &std::collections::HashSet<OrderId>,
+    ) -> Vec<PushResult> {
+        self.push_graphs(orders, resent, true).await
+    }
+
+    async fn push_graphs(
+        &self,
+        orders: &[Order],
+        resent: &std::collections::HashSet<OrderId>,
+        as_now: bool,
+    ) -> Vec<PushResult> {
         let org = match self.currencies.get(&self.inner).await {
             Ok(org) => org,
             Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
@@ -50,7 +70,7 @@ impl Salesforce {
             .filter(|o| resent.contains(&o.id))
             .collect();
         let existing =
-            match existing::Existing::find(&self.inner, &self.settings, &sendable, &resent).await {
+            match existing::Existing::find(self, &self.settings, &sendable, &resent).await {
                 Ok(e) => e,
                 Err(e) => {
                     results.extend(sendable.iter().map(|o| (o.id, Err(e.clone()))));
@@ -63,6 +83,7 @@ impl Salesforce {
             entries: &entries,
             existing: &existing,
             currencies: &org,
+            as_now,
         };
         let graphs = build_graphs(&ctx, sendable, &mut results);
         // The chunks of one claim go out together: a claim is at most a few requests.

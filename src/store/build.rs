@@ -22,6 +22,8 @@ pub(crate) struct Statements {
     pub seed: super::seed::SeedSql,
     pub changes: super::changes::ChangeSql,
     pub clock: super::clock::ClockSql,
+    pub resend: super::resend::ResendSql,
+    pub scan: super::scan::ScanSql,
 }
 
 impl Statements {
@@ -40,6 +42,8 @@ impl Statements {
             seed: super::seed::SeedSql::build(&b),
             changes: super::changes::ChangeSql::build(&b),
             clock: super::clock::ClockSql::build(&b),
+            resend: super::resend::ResendSql::build(&b),
+            scan: super::scan::ScanSql::build(&b),
         }
     }
 }

@@ -25,7 +25,7 @@ pub(crate) struct ClaimSql {
     claim_one: Stmt,
     claimed: Stmt,
     release: Stmt,
-    load: load::LoadSql,
+    pub(super) load: load::LoadSql,
 }
 
 impl ClaimSql {
@@ -58,9 +58,7 @@ impl ClaimSql {
              ORDER BY s.next_attempt_at, s.order_id LIMIT :limit {lock}",
             lock = b.d.claim_lock().unwrap_or("")
         );
-        // SET sees the old row, so `rescued_from = lease_owner` keeps the previous holder.
-        let set = "SET rescued_from = lease_owner, lease_owner = :worker, lease_token = :token, \
-                   lease_expires_at = :expires, attempts = attempts + 1, updated_at = :now";
+        let set = CLAIM_SET;
         let slots: Vec<String> = (0..MARK_CHUNK).map(|i| format!(":i{i}")).collect();
         ClaimSql {
             discover: b.stmt(discover),
@@ -113,7 +111,7 @@ pub struct ClaimedOrder {
 }
 
 /// The parameters every claim statement shares.
-fn claim_args(
+pub(super) fn claim_args(
     store: &Store,
     worker: &str,
     token: &str,
@@ -124,8 +122,14 @@ fn claim_args(
         "worker" => worker, "token" => token, "expires" => now + lease_ms, "now" => now,
         "pending" => SyncState::Pending.as_str(), "parked" => SyncState::Parked.as_str(),
         "placed" => store.map.code(OrderStatus::OrderPlaced),
+        "resend" => SyncState::Resend.as_str(),
     }
 }
+
+/// The `SET` of every claim: a new lease, one more attempt, and who held it before.
+/// (SET sees the old row, so `rescued_from = lease_owner` keeps the previous holder.)
+pub(super) const CLAIM_SET: &str = "SET rescued_from = lease_owner, lease_owner = :worker, \
+    lease_token = :token, lease_expires_at = :expires, attempts = attempts + 1, updated_at = :now";
 
 impl Store {
     /// Gives orders newly in Order Placed a pending sync row.
@@ -145,11 +149,25 @@ impl Store {
         self.discover(now).await?;
         let a = claim_args(self, worker, &token, lease_ms, now).set("limit", i64::from(limit));
         let sql = &self.sql.claim;
+        self.claim_with(&sql.claim_returning, &sql.claim_select, token, a)
+            .await
+    }
+
+    /// Claims the rows `returning` (or, without UPDATE … RETURNING, `select`) picks, and reads
+    /// their orders.
+    pub(super) async fn claim_with(
+        &self,
+        returning: &Stmt,
+        select: &Stmt,
+        token: String,
+        a: super::sql::Args,
+    ) -> Result<Claim> {
+        let sql = &self.sql.claim;
         let claimed: Vec<ClaimedRow> = if self.db.dialect().update_returning() {
-            self.db.fetch_all(&sql.claim_returning, &a).await?
+            self.db.fetch_all(returning, &a).await?
         } else {
             let mut tx = self.db.begin().await?;
-            let ids: Vec<(i64,)> = tx.fetch_all(&sql.claim_select, &a).await?;
+            let ids: Vec<(i64,)> = tx.fetch_all(select, &a).await?;
             for chunk in ids.chunks(MARK_CHUNK) {
                 let mut marked = a.clone();
                 for (i, slot) in SLOTS.iter().enumerate() {

@@ -22,6 +22,8 @@ mod outcome;
 mod read;
 mod reissue;
 mod repair;
+mod resend;
+mod scan;
 pub mod schema;
 mod seed;
 pub mod sql;
@@ -40,6 +42,7 @@ pub use migrate::TRIGGER;
 pub use outcome::{Failure, Sent, WriteBack};
 pub use read::read_time;
 pub use repair::{ReissueLine, ReissueOutcome, RepairLine, RepairOrder};
+pub use scan::StoredSync;
 pub use seed::{NewCustomer, NewLine, NewOrder, NewProduct};
 
 use crate::config::StoreSettings;

@@ -15,6 +15,10 @@ pub(crate) struct LoadSql {
     lines: Stmt,
     order_by_id: Stmt,
     lines_by_id: Stmt,
+    /// Pages in id order, without a claim: sent orders (`reconcile`), never-seen ones (`backfill`).
+    pub(in crate::store) sent_page: Stmt,
+    pub(in crate::store) unseen_page: Stmt,
+    lines_between: Stmt,
 }
 
 impl LoadSql {
@@ -106,11 +110,24 @@ impl LoadSql {
         let by_token = "IN (SELECT order_id FROM order_sync_state WHERE lease_token = :token)";
         let order_filter = |f: &str| orders.replace("{filter}", &format!("{} {f}", b.id("o")));
         let line_filter = |f: &str| lines_sql(b, &format!("{} {f}", b.c("l", &b.m.lines.order_id)));
+        let (id, rows) = (b.id("o"), b.orders_filter("o"));
+        let page = |cond: &str| {
+            order_filter(&format!(
+                "> :after AND {cond}{rows} ORDER BY {id} LIMIT :limit"
+            ))
+        };
         LoadSql {
             orders: b.stmt(order_filter(by_token)),
             lines: b.stmt(line_filter(by_token)),
             order_by_id: b.stmt(order_filter("= :id")),
             lines_by_id: b.stmt(line_filter("= :id")),
+            sent_page: b.stmt(page(&format!(
+                "{id} IN (SELECT order_id FROM order_sync_state WHERE state = :done AND updated_at >= :since)"
+            ))),
+            unseen_page: b.stmt(page(&format!(
+                "(SELECT s.order_id FROM order_sync_state s WHERE s.order_id = {id}) IS NULL"
+            ))),
+            lines_between: b.stmt(line_filter("BETWEEN :lo AND :hi")),
         }
     }
 }
@@ -188,6 +205,34 @@ impl Store {
             .map(|r| {
                 let lines = self.order_lines(by_order.remove(&r.id).unwrap_or_default());
                 (r.id, self.raw_order(r, lines))
+            })
+            .collect())
+    }
+
+    /// A page of orders `stmt` selects in id order (bound by `a`), with their lines.
+    pub(in crate::store) async fn load_page(
+        &self,
+        stmt: &Stmt,
+        a: &super::super::sql::Args,
+    ) -> Result<Vec<RawOrder>> {
+        let rows: Vec<OrderRow> = self.db.fetch_all(stmt, a).await?;
+        let (Some(lo), Some(hi)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else {
+            return Ok(Vec::new());
+        };
+        let range = args! { "lo" => lo, "hi" => hi };
+        let lines: Vec<LineRow> = self
+            .db
+            .fetch_all(&self.sql.claim.load.lines_between, &range)
+            .await?;
+        let mut by_order: HashMap<i64, Vec<LineRow>> = HashMap::new();
+        for l in lines {
+            by_order.entry(l.order_id).or_default().push(l);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let lines = self.order_lines(by_order.remove(&r.id).unwrap_or_default());
+                self.raw_order(r, lines)
             })
             .collect())
     }

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
+mod resend;
 mod writeback;
 
 use super::outage::OutageLog;

@@ -17,7 +17,7 @@ pub(super) struct Fence<'a> {
 }
 
 /// What became of a write-back that may have waited out an outage.
-enum Written {
+pub(super) enum Written {
     Done(WriteBack),
     /// The store refused this write (a constraint): the order needs a rep.
     Refused(String),
@@ -27,7 +27,7 @@ enum Written {
 
 impl Worker {
     /// Runs `write` until it succeeds, the store refuses it, or `fence.deadline` passes.
-    async fn write_back<F, Fut>(
+    pub(super) async fn write_back<F, Fut>(
         &self,
         fence: &Fence<'_>,
         id: OrderId,

@@ -1,0 +1,157 @@
+//! The re-send pass: claims queued re-sends (`resend`, `backfill`, `reconcile --fix`, records
+//! found gone), writes each order to Salesforce as it is now by the same upserts as the push,
+//! and records the outcome; the store's status is never moved.
+
+use std::time::Instant;
+
+use super::writeback::Fence;
+use super::{PassReport, Worker};
+use crate::domain::{Order, OrderId};
+use crate::error::ErrorClass;
+use crate::store::{Claim, Sent, StoreError, WriteBack};
+use crate::sync::Fatal;
+
+impl Worker {
+    /// One pass over the re-send queue: claim a batch, write it, record each outcome.
+    pub async fn resend_pass(&self) -> Result<PassReport, Fatal> {
+        if self.salesforce.paused_for().is_some_and(|d| !d.is_zero()) {
+            return Ok(PassReport {
+                paused: true,
+                ..PassReport::default()
+            });
+        }
+        let claimed_at = Instant::now();
+        let Some(claim) = self.claim_resends().await? else {
+            return Ok(PassReport {
+                store_errors: 1,
+                ..PassReport::default()
+            });
+        };
+        let mut report = PassReport {
+            claimed: claim.orders.len(),
+            ..PassReport::default()
+        };
+        if claim.orders.is_empty() {
+            return Ok(report);
+        }
+        let fence = Fence {
+            token: &claim.token,
+            deadline: claimed_at + self.lease.mul_f64(0.8),
+        };
+        let orders = self.validate(claim.orders, &fence, &mut report).await?;
+        self.send_again(orders, &fence, &mut report).await?;
+        Ok(report)
+    }
+
+    /// Runs re-send passes until none is due now; `progress` hears after each pass.
+    pub async fn resend_until_idle(
+        &self,
+        mut progress: impl FnMut(&PassReport),
+    ) -> Result<PassReport, Fatal> {
+        let mut total = PassReport::default();
+        loop {
+            let report = self.resend_pass().await?;
+            let (claimed, paused, trouble) = (report.claimed, report.paused, report.store_errors);
+            total.absorb(report);
+            progress(&total);
+            if claimed == 0 || paused || trouble > 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    async fn claim_resends(&self) -> Result<Option<Claim>, Fatal> {
+        let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
+        match self
+            .store
+            .claim_resends(&self.worker_id, self.batch_size, lease_ms)
+            .await
+        {
+            Ok(c) => Ok(Some(c)),
+            Err(StoreError::Fatal(m)) => Err(Fatal(m)),
+            Err(e) => {
+                self.outage.failed("claiming orders to send again", &e);
+                Ok(None)
+            }
+        }
+    }
+
+    async fn send_again(
+        &self,
+        orders: Vec<(Order, i64)>,
+        fence: &Fence<'_>,
+        report: &mut PassReport,
+    ) -> Result<(), Fatal> {
+        let to_send: Vec<Order> = orders.iter().map(|(o, _)| o.clone()).collect();
+        // Claimed before (sent once, or tried): Salesforce may hold its records already.
+        let resent: std::collections::HashSet<OrderId> = orders
+            .iter()
+            .filter(|(_, attempt)| *attempt > 1)
+            .map(|(o, _)| o.id)
+            .collect();
+        let results = self.salesforce.resend(&to_send, &resent).await;
+        let mut by_id: std::collections::HashMap<OrderId, _> = results.into_iter().collect();
+        let mut fatal = None;
+        for (order, attempt) in &orders {
+            let result = by_id
+                .remove(&order.id)
+                .unwrap_or_else(|| Err(crate::salesforce::SfError::transient(None, "no result")));
+            match result {
+                Ok(ids) => {
+                    let sent = Sent {
+                        order_id: order.id,
+                        attempt: *attempt,
+                        route: order.route(),
+                        ids,
+                        actor: self.worker_id.clone(),
+                    };
+                    self.write_resent(fence, &sent, order, report).await?;
+                }
+                Err(e) => {
+                    if e.class == ErrorClass::Fatal {
+                        fatal.get_or_insert_with(|| e.message.clone());
+                    }
+                    let failure = self.failure_for(&e, *attempt);
+                    self.write_failure(fence, order.id, *attempt, &failure, report)
+                        .await?;
+                }
+            }
+        }
+        fatal.map_or(Ok(()), |m| Err(Fatal(m)))
+    }
+
+    async fn write_resent(
+        &self,
+        fence: &Fence<'_>,
+        sent: &Sent,
+        order: &Order,
+        report: &mut PassReport,
+    ) -> Result<(), Fatal> {
+        let message = format!(
+            "written to Salesforce again as it is now ({}), Opportunity {}",
+            order.status,
+            sent.ids.opportunity.as_deref().unwrap_or("?")
+        );
+        let write = || {
+            self.store
+                .record_resent(fence.token, sent.attempt, sent, order.status, &message)
+        };
+        match self.write_back(fence, sent.order_id, write).await? {
+            super::writeback::Written::Done(WriteBack::Committed) => {
+                metrics::counter!("order_sync_orders_resent_total").increment(1);
+                tracing::info!(order_id = sent.order_id.0, "{message}");
+                report.sent.push((sent.order_id, sent.route));
+            }
+            super::writeback::Written::Done(_) => report.lease_lost += 1,
+            super::writeback::Written::Refused(why) => {
+                tracing::error!(
+                    order_id = sent.order_id.0,
+                    "the store refused recording the re-send: {why}"
+                );
+                report.store_errors += 1;
+            }
+            super::writeback::Written::GaveUp => report.store_errors += 1,
+        }
+        Ok(())
+    }
+}
