@@ -1,6 +1,7 @@
 //! A stateful in-memory fake of the Salesforce REST API (OAuth token endpoint, sObjects,
 //! SOQL query, composite graph, limits) with fault injection, for order-sync's tests and demo.
 
+mod admin;
 mod catalog;
 mod checks;
 mod currency;
@@ -236,16 +237,6 @@ impl FakeSalesforce {
             .collect()
     }
 
-
-    /// An admin edit in Salesforce: merges `fields` without API validation and bumps the
-    /// modification stamps. Panics on an unknown record or a non-object, as that is a test bug.
-    pub fn update_fields(&self, object: &str, id: &str, fields: Value) {
-        let Value::Object(map) = fields else {
-            panic!("update_fields needs a JSON object")
-        };
-        let updated = self.state().store.merge(object, id, map);
-        assert!(updated, "update_fields: no {object} with id {id}");
-    }
 }
 
 fn fields(v: Value) -> Map<String, Value> {

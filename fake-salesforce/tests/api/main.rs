@@ -1,8 +1,11 @@
 //! Wire-level tests of the fake against a real HTTP client, in one binary to keep links cheap.
 
 mod auth;
+mod admin;
 mod common;
+mod deleted;
 mod faults;
+mod fixtures;
 mod graph;
 mod orders;
 mod query;
