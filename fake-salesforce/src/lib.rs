@@ -14,6 +14,7 @@ mod orders;
 mod paths;
 mod prepare;
 mod record;
+mod relationships;
 mod schema;
 mod server;
 mod setup;
@@ -236,7 +237,6 @@ impl FakeSalesforce {
             .cloned()
             .collect()
     }
-
 }
 
 fn fields(v: Value) -> Map<String, Value> {

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{CHILD_RELATIONSHIPS, OnDelete};
 use crate::record::Record;
+use crate::relationships::{CHILD_RELATIONSHIPS, OnDelete};
 use crate::store::Store;
 
 /// Deletes record `id` of `object`, the children its relationships cascade to, and clears every
@@ -52,7 +52,10 @@ pub(crate) fn merge_accounts(store: &mut Store, winner: &str, loser: &str) {
     let (Some(winner), Some(loser)) = (find(winner), find(loser)) else {
         panic!("merge_accounts: {winner} and {loser} must both be Accounts");
     };
-    assert_ne!(winner, loser, "merge_accounts: an Account can't merge with itself");
+    assert_ne!(
+        winner, loser,
+        "merge_accounts: an Account can't merge with itself"
+    );
     rewrite_references(store, &HashSet::from([loser.clone()]), &json!(winner));
     store.remove("Account", &loser);
 }

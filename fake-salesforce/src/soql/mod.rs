@@ -4,6 +4,8 @@ mod compare;
 mod exec;
 mod lexer;
 mod parse;
+mod path;
+mod subquery;
 
 use std::collections::HashMap;
 

@@ -54,7 +54,10 @@ impl Index {
 
     /// Ids of the records of `object` whose indexed `field` has the text `value`.
     pub fn ids(&self, object: &str, field: &str, value: &str) -> impl Iterator<Item = &String> {
-        self.ids.get(&key(object, field, value)).into_iter().flatten()
+        self.ids
+            .get(&key(object, field, value))
+            .into_iter()
+            .flatten()
     }
 
     /// Forgets everything (before a rebuild).

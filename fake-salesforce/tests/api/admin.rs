@@ -26,7 +26,10 @@ async fn deleting_an_opportunity_takes_its_quotes_and_lines_and_unlinks_its_orde
     for object in ["Opportunity", "Quote", "QuoteLineItem"] {
         assert_eq!(env.fake.count(object), 0, "{object}");
     }
-    assert_eq!(field(&env, "Order", &tree.order, "OpportunityId"), Value::Null);
+    assert_eq!(
+        field(&env, "Order", &tree.order, "OpportunityId"),
+        Value::Null
+    );
     // The Order's QuoteId named a deleted Quote: a lookup is cleared, as Salesforce does.
     assert_eq!(field(&env, "Order", &tree.order, "QuoteId"), Value::Null);
     assert_eq!(env.fake.count("OrderItem"), 1);
@@ -50,10 +53,16 @@ async fn deleting_an_account_takes_everything_of_its_orders_with_it() {
         "Order",
         "OrderItem",
     ] {
-        assert_eq!(env.fake.count(object), 1, "{object}: only order 2's is left");
+        assert_eq!(
+            env.fake.count(object),
+            1,
+            "{object}: only order 2's is left"
+        );
     }
     assert_eq!(env.fake.records("OrderItem")[0].id, other.order_item);
-    let resp = env.get(&format!("/sobjects/OrderItem/{}", tree.order_item)).await;
+    let resp = env
+        .get(&format!("/sobjects/OrderItem/{}", tree.order_item))
+        .await;
     assert_eq!(error_code(&resp.body), "ENTITY_IS_DELETED");
 }
 
@@ -95,9 +104,15 @@ async fn merging_accounts_reparents_the_losers_records_and_deletes_the_loser() {
         ("Opportunity", &tree.opportunity),
         ("Order", &tree.order),
     ] {
-        assert_eq!(field(&env, object, id, "AccountId"), json!(winner), "{object}");
+        assert_eq!(
+            field(&env, object, id, "AccountId"),
+            json!(winner),
+            "{object}"
+        );
     }
-    let resp = env.get(&format!("/sobjects/Account/{}", tree.account)).await;
+    let resp = env
+        .get(&format!("/sobjects/Account/{}", tree.account))
+        .await;
     assert_eq!(error_code(&resp.body), "ENTITY_IS_DELETED");
     assert_eq!(env.fake.api_calls(), calls + 1);
     // The loser's External ID went with it: an upsert by that key creates a new Account.
@@ -117,7 +132,10 @@ async fn a_duplicate_inserted_by_an_admin_makes_reads_and_upserts_by_its_key_amb
 
     assert!(copy.starts_with("001") && copy != first);
     assert_eq!(env.fake.api_calls(), calls);
-    assert_eq!(env.fake.find("Account", "Store_Customer_Id__c", "5").len(), 2);
+    assert_eq!(
+        env.fake.find("Account", "Store_Customer_Id__c", "5").len(),
+        2
+    );
     let urls = json!([
         format!("/services/data/v62.0/sobjects/Account/{first}"),
         format!("/services/data/v62.0/sobjects/Account/{copy}"),
@@ -158,8 +176,12 @@ async fn a_sandbox_refresh_gives_new_ids_and_keeps_external_ids_and_references()
     assert_eq!(order.fields["OpportunityId"], json!(opportunity.id));
     assert_eq!(item.fields["OrderId"], json!(order.id));
     let entry = env.fake.records("PricebookEntry")[0].clone();
+    assert_ne!(entry.id, tree.entry);
     assert_eq!(item.fields["PricebookEntryId"], json!(entry.id));
-    assert_eq!(entry.fields["Pricebook2Id"], json!(env.fake.standard_pricebook_id()));
+    assert_eq!(
+        entry.fields["Pricebook2Id"],
+        json!(env.fake.standard_pricebook_id())
+    );
     assert_ne!(env.fake.standard_pricebook_id(), old_book);
 
     for (object, id) in [("Order", &tree.order), ("Account", &dropped)] {
@@ -168,14 +190,29 @@ async fn a_sandbox_refresh_gives_new_ids_and_keeps_external_ids_and_references()
     }
     // The External ID index follows: an upsert by key updates the refreshed record.
     let resp = env
-        .patch("/sobjects/Opportunity/Store_Order_Id__c/1", json!({"StageName": "Closed Lost"}))
+        .patch(
+            "/sobjects/Opportunity/Store_Order_Id__c/1",
+            json!({"StageName": "Closed Lost"}),
+        )
         .await;
     assert_eq!((resp.status.as_u16(), id_of(&resp)), (200, opportunity.id));
 }
 
 fn all_ids(env: &Env) -> HashSet<String> {
-    let objects = ["Account", "Contact", "Opportunity", "Quote", "QuoteLineItem"];
-    let more = ["Order", "OrderItem", "Product2", "Pricebook2", "PricebookEntry"];
+    let objects = [
+        "Account",
+        "Contact",
+        "Opportunity",
+        "Quote",
+        "QuoteLineItem",
+    ];
+    let more = [
+        "Order",
+        "OrderItem",
+        "Product2",
+        "Pricebook2",
+        "PricebookEntry",
+    ];
     objects
         .iter()
         .chain(&more)

@@ -15,12 +15,18 @@ fn status_and_code(resp: &crate::common::Resp) -> (u16, &str) {
 async fn a_deleted_record_is_entity_is_deleted_while_an_unknown_id_is_not_found() {
     let env = Env::new().await;
     let id = id_of(&env.upsert_account("1", "Acme").await);
-    assert_eq!(env.delete(&format!("/sobjects/Account/{id}")).await.status, 204);
+    assert_eq!(
+        env.delete(&format!("/sobjects/Account/{id}")).await.status,
+        204
+    );
 
     let path = format!("/sobjects/Account/{id}");
     let gone = (404, "ENTITY_IS_DELETED");
     assert_eq!(status_and_code(&env.get(&path).await), gone);
-    assert_eq!(status_and_code(&env.patch(&path, json!({"Name": "B"})).await), gone);
+    assert_eq!(
+        status_and_code(&env.patch(&path, json!({"Name": "B"})).await),
+        gone
+    );
     assert_eq!(status_and_code(&env.delete(&path).await), gone);
     let short = env.get(&format!("/sobjects/Account/{}", &id[..15])).await;
     assert_eq!(status_and_code(&short), gone);
@@ -32,7 +38,10 @@ async fn a_deleted_record_is_entity_is_deleted_while_an_unknown_id_is_not_found(
     let unknown = (404, "NOT_FOUND");
     let never = format!("/sobjects/Account/{NEVER_EXISTED}");
     assert_eq!(status_and_code(&env.get(&never).await), unknown);
-    assert_eq!(status_and_code(&env.patch(&never, json!({"Name": "B"})).await), unknown);
+    assert_eq!(
+        status_and_code(&env.patch(&never, json!({"Name": "B"})).await),
+        unknown
+    );
     assert_eq!(status_and_code(&env.delete(&never).await), unknown);
     let other_object = env.get(&format!("/sobjects/Contact/{id}")).await;
     assert_eq!(status_and_code(&other_object), unknown);
@@ -84,7 +93,10 @@ async fn a_write_naming_a_deleted_parent_is_an_invalid_cross_reference() {
         .await,
     );
     let resp = env
-        .patch(&format!("/sobjects/Contact/{kept}"), json!({"AccountId": account}))
+        .patch(
+            &format!("/sobjects/Contact/{kept}"),
+            json!({"AccountId": account}),
+        )
         .await;
     assert_eq!(status_and_code(&resp), refused);
     let resp = env.get(&format!("/sobjects/Contact/{contact}")).await;
@@ -96,9 +108,7 @@ async fn a_graph_node_naming_a_deleted_account_fails_its_graph_and_writes_nothin
     let env = Env::new().await;
     let account = id_of(&env.upsert_account("1", "Acme").await);
     env.fake.delete_record("Account", &account);
-    let node = |url: &str, reference_id: &str, body| {
-        json!({"method": "PATCH", "url": format!("/services/data/v62.0/sobjects/{url}"), "referenceId": reference_id, "body": body})
-    };
+    let node = |url: &str, reference_id: &str, body| json!({"method": "PATCH", "url": format!("/services/data/v62.0/sobjects/{url}"), "referenceId": reference_id, "body": body});
     let graph = json!({"graphId": "g", "compositeRequest": [
         node("Account/Store_Customer_Id__c/2", "fresh", json!({"Name": "Fresh"})),
         node("Opportunity/Store_Order_Id__c/1", "opp", json!({

@@ -29,19 +29,47 @@ pub async fn order_tree(env: &Env, key: &str) -> Tree {
         .add_product(&format!("SKU-{key}"), "Widget", "9.50");
     let book = env.fake.standard_pricebook_id();
     let nodes = json!([
-        node(&format!("Account/Store_Customer_Id__c/{key}"), "account", json!({"Name": format!("Customer {key}")})),
-        node(&format!("Contact/Store_Customer_Id__c/{key}"), "contact", json!({"LastName": "Buyer", "AccountId": "@{account.id}"})),
-        node(&format!("Opportunity/Store_Order_Id__c/{key}"), "opportunity", json!({
+        node(
+            &format!("Account/Store_Customer_Id__c/{key}"),
+            "account",
+            json!({"Name": format!("Customer {key}")})
+        ),
+        node(
+            &format!("Contact/Store_Customer_Id__c/{key}"),
+            "contact",
+            json!({"LastName": "Buyer", "AccountId": "@{account.id}"})
+        ),
+        node(
+            &format!("Opportunity/Store_Order_Id__c/{key}"),
+            "opportunity",
+            json!({
             "Name": format!("Order {key}"), "AccountId": "@{account.id}", "StageName": "Closed Won",
-            "CloseDate": "2026-11-26", "Amount": 19, "Pricebook2Id": book})),
-        node(&format!("Quote/Store_Order_Id__c/{key}"), "quote", json!({"Name": format!("Quote {key}"), "OpportunityId": "@{opportunity.id}"})),
-        node(&format!("QuoteLineItem/Store_Line_Id__c/{key}-1"), "quote_line", json!({
-            "QuoteId": "@{quote.id}", "PricebookEntryId": entry, "Quantity": 2, "UnitPrice": 9.5})),
-        node(&format!("Order/Store_Order_Id__c/{key}"), "order", json!({
+            "CloseDate": "2026-11-26", "Amount": 19, "Pricebook2Id": book})
+        ),
+        node(
+            &format!("Quote/Store_Order_Id__c/{key}"),
+            "quote",
+            json!({"Name": format!("Quote {key}"), "OpportunityId": "@{opportunity.id}"})
+        ),
+        node(
+            &format!("QuoteLineItem/Store_Line_Id__c/{key}-1"),
+            "quote_line",
+            json!({
+            "QuoteId": "@{quote.id}", "PricebookEntryId": entry, "Quantity": 2, "UnitPrice": 9.5})
+        ),
+        node(
+            &format!("Order/Store_Order_Id__c/{key}"),
+            "order",
+            json!({
             "AccountId": "@{account.id}", "OpportunityId": "@{opportunity.id}", "QuoteId": "@{quote.id}",
-            "EffectiveDate": "2026-11-26", "Status": "Draft", "Pricebook2Id": book})),
-        node(&format!("OrderItem/Store_Line_Id__c/{key}-1"), "order_item", json!({
-            "OrderId": "@{order.id}", "PricebookEntryId": entry, "Quantity": 2, "UnitPrice": 9.5})),
+            "EffectiveDate": "2026-11-26", "Status": "Draft", "Pricebook2Id": book})
+        ),
+        node(
+            &format!("OrderItem/Store_Line_Id__c/{key}-1"),
+            "order_item",
+            json!({
+            "OrderId": "@{order.id}", "PricebookEntryId": entry, "Quantity": 2, "UnitPrice": 9.5})
+        ),
     ]);
     let body = json!({"graphs": [{"graphId": "order", "compositeRequest": nodes}]});
     let resp = env.post("/composite/graph", body).await;

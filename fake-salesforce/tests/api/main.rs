@@ -1,7 +1,7 @@
 //! Wire-level tests of the fake against a real HTTP client, in one binary to keep links cheap.
 
-mod auth;
 mod admin;
+mod auth;
 mod common;
 mod deleted;
 mod faults;
@@ -11,3 +11,4 @@ mod orders;
 mod query;
 mod schema;
 mod sobjects;
+mod subquery;
