@@ -1,9 +1,11 @@
 //! A stateful in-memory fake of the Salesforce REST API (OAuth token endpoint, sObjects,
-//! SOQL query, composite graph, limits) with fault injection, for order-sync's tests and demo.
+//! SOQL query with subqueries, composite, composite graph, limits) with fault injection and
+//! admin hooks (deletes, merges, duplicates, sandbox refreshes), for order-sync's tests and demo.
 
 mod admin;
 mod catalog;
 mod checks;
+mod composite;
 mod currency;
 mod error;
 mod faults;
@@ -14,6 +16,7 @@ mod orders;
 mod paths;
 mod prepare;
 mod record;
+mod refs;
 mod relationships;
 mod schema;
 mod server;
@@ -21,6 +24,7 @@ mod setup;
 mod soql;
 mod state;
 mod store;
+mod subrequest;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

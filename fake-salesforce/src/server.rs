@@ -178,17 +178,11 @@ fn parse_body(method: &Method, body: &[u8]) -> Result<Option<Value>, ApiError> {
         .map_err(ApiError::json_parse)
 }
 
-/// `Sforce-Query-Options: batchSize=N`; smaller than Salesforce's 200 minimum is allowed for tests.
 fn batch_size(headers: &HeaderMap) -> usize {
-    let value = headers
-        .get("Sforce-Query-Options")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    value
-        .split(',')
-        .filter_map(|kv| kv.trim().strip_prefix("batchSize="))
-        .find_map(|n| n.trim().parse().ok())
-        .unwrap_or(crate::soql::MAX_BATCH)
+    let options = headers
+        .get(crate::soql::QUERY_OPTIONS)
+        .and_then(|v| v.to_str().ok());
+    crate::soql::batch_size(options)
 }
 
 fn handle(
@@ -225,6 +219,12 @@ fn handle(
         ("GET", ["query" | "queryAll", locator]) => {
             crate::soql::more(&state.cursors, &version, locator).map(Reply::ok)
         }
+        ("POST", ["composite"]) => crate::composite::run(
+            &mut state.store,
+            &mut state.cursors,
+            &version,
+            body.as_ref(),
+        ),
         ("POST", ["composite", "graph"]) => {
             crate::graph::run(&mut state.store, body.as_ref(), lock_first_graph)
         }

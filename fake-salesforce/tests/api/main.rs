@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod common;
+mod composite;
 mod deleted;
 mod faults;
 mod fixtures;
