@@ -101,6 +101,15 @@ async fn a_write_naming_a_deleted_parent_is_an_invalid_cross_reference() {
     assert_eq!(status_and_code(&resp), refused);
     let resp = env.get(&format!("/sobjects/Contact/{contact}")).await;
     assert_eq!(status_and_code(&resp), (404, "ENTITY_IS_DELETED"));
+    // A custom lookup is checked the same way.
+    env.fake.add_field("Contact", "Referrer__c", "reference");
+    let resp = env
+        .patch(
+            &format!("/sobjects/Contact/{kept}"),
+            json!({"Referrer__c": contact}),
+        )
+        .await;
+    assert_eq!(status_and_code(&resp), refused);
 }
 
 #[tokio::test]
