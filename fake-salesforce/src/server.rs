@@ -136,7 +136,8 @@ fn refuse(kind: FaultKind, is_graph: bool) -> Option<Response> {
             let ct = [(header::CONTENT_TYPE, "text/html; charset=UTF-8")];
             return Some((StatusCode::SERVICE_UNAVAILABLE, ct, MAINTENANCE_PAGE).into_response());
         }
-        // A graph request is processed: only its first graph fails (see graph::run).
+        // A graph request is processed: only its first graph fails (see graph::run). Any other
+        // request, a /composite included, is refused whole and applies nothing.
         FaultKind::UnableToLockRow if is_graph => return None,
         FaultKind::UnableToLockRow => ApiError::bad(
             "UNABLE_TO_LOCK_ROW",
