@@ -40,6 +40,16 @@ impl ApiError {
         )
     }
 
+    /// A record that was deleted (it sits in the recycle bin); an id never seen is NOT_FOUND.
+    pub fn entity_is_deleted() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "ENTITY_IS_DELETED",
+            "entity is deleted",
+        )
+        .with_fields(&[])
+    }
+
     pub fn invalid_session() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,

@@ -9,7 +9,8 @@ use std::time::Duration;
 pub enum FaultKind {
     /// 503 with an HTML maintenance page; nothing applied.
     Html503,
-    /// 400 UNABLE_TO_LOCK_ROW (for a graph request: only the first graph fails).
+    /// 400 UNABLE_TO_LOCK_ROW (for a graph request: only the first graph fails; a /composite is
+    /// refused whole).
     UnableToLockRow,
     /// 403 REQUEST_LIMIT_EXCEEDED (ConcurrentRequests); nothing applied.
     RequestLimitExceeded,

@@ -122,23 +122,31 @@ pub(crate) fn update(
     body: &Map<String, Value>,
 ) -> OpResult {
     let object = known_object(store, raw_object)?;
-    let existing = store
-        .get(&object, id)
-        .cloned()
-        .ok_or_else(ApiError::not_found)?;
+    let existing = existing(store, &object, id)?.clone();
     apply_update(store, &object, &existing, body)?;
     Ok(Reply::no_content())
 }
 
 fn delete(store: &mut Store, raw_object: &str, id: &str) -> OpResult {
     let object = known_object(store, raw_object)?;
-    let existing = store
-        .get(&object, id)
-        .cloned()
-        .ok_or_else(ApiError::not_found)?;
+    let existing = existing(store, &object, id)?.clone();
     crate::orders::check_delete(store, &existing)?;
     store.remove(&object, &existing.id);
     Ok(Reply::no_content())
+}
+
+/// Record `id` of `object`; a deleted one is ENTITY_IS_DELETED, an unknown one NOT_FOUND.
+fn existing<'a>(store: &'a Store, object: &str, id: &str) -> Result<&'a Record, ApiError> {
+    store.get(object, id).ok_or_else(|| gone(store, object, id))
+}
+
+/// Why there is no record `id` of `object`.
+fn gone(store: &Store, object: &str, id: &str) -> ApiError {
+    if store.is_deleted(object, id) {
+        ApiError::entity_is_deleted()
+    } else {
+        ApiError::not_found()
+    }
 }
 
 /// Canonical name of an upsert key field, or why it can't be one: the field must exist and be
@@ -175,7 +183,7 @@ pub(crate) fn upsert(
         .cloned()
         .collect();
     match matches.as_slice() {
-        [] if field == "Id" => Err(ApiError::not_found()),
+        [] if field == "Id" => Err(gone(store, &object, value)),
         [] => {
             let id = insert(store, &object, body, Some((&field, value)))?;
             let body = json!({"id": id, "success": true, "errors": [], "created": true});
@@ -202,7 +210,7 @@ fn multiple_matches<'a>(version: &str, object: &str, ids: impl Iterator<Item = &
 
 fn get(store: &Store, version: &str, raw_object: &str, id: &str) -> OpResult {
     let object = known_object(store, raw_object)?;
-    let record = store.get(&object, id).ok_or_else(ApiError::not_found)?;
+    let record = existing(store, &object, id)?;
     Ok(Reply::ok(record_json(version, record)))
 }
 
@@ -217,6 +225,7 @@ fn get_by_external_id(
     let field = external_key(store, &object, field)?;
     match store.find(&object, &field, value).as_slice() {
         [one] => Ok(Reply::ok(record_json(version, one))),
+        [] if field == "Id" => Err(gone(store, &object, value)),
         [] => Err(ApiError::not_found()),
         many => Ok(multiple_matches(
             version,

@@ -37,6 +37,15 @@ pub(crate) fn split_data_path(path: &str) -> Option<(String, Vec<String>)> {
     Some((version, parts.map(percent_decode).collect()))
 }
 
+/// The decoded value of query parameter `name` in `url` (`+` is a space there).
+pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(key) == name).then(|| percent_decode(&value.replace('+', " ")))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +57,15 @@ mod tests {
         assert_eq!(v, "v62.0");
         assert_eq!(segs, ["sobjects", "Account", "Ext__c", "a b/c"]);
         assert!(split_data_path("/services/other").is_none());
+    }
+
+    #[test]
+    fn reads_query_parameters() {
+        let url = "/services/data/v62.0/query/?q=SELECT+Id%2C+Name+FROM+Account&x=1";
+        assert_eq!(
+            query_param(url, "q").as_deref(),
+            Some("SELECT Id, Name FROM Account")
+        );
+        assert_eq!(query_param(url, "y"), None);
     }
 }

@@ -27,7 +27,7 @@ pub(crate) fn prepare(
         let name = check_writable(store, object, key, value, existing)?;
         out.insert(name, value.clone());
     }
-    normalize_references(store, &mut out)?;
+    normalize_references(store, object, &mut out)?;
     derive(store, object, &mut out);
     if existing.is_none() {
         crate::currency::default_on_insert(store, object, &mut out);
@@ -102,10 +102,15 @@ fn resolve_parent(
     }
 }
 
-/// Every `...Id` field must hold an id of an existing record; stores the 18-char form.
-fn normalize_references(store: &Store, fields: &mut Map<String, Value>) -> Result<(), ApiError> {
+/// Every reference field (`...Id`, or declared `reference`) must hold the id of an existing
+/// record: a deleted or unknown one is INVALID_CROSS_REFERENCE_KEY. Stores the 18-char form.
+fn normalize_references(
+    store: &Store,
+    object: &str,
+    fields: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
     for (key, value) in fields.iter_mut() {
-        if key == "Id" || !key.ends_with("Id") || value.is_null() {
+        if key == "Id" || value.is_null() || !store.is_reference(object, key) {
             continue;
         }
         let label = key.trim_end_matches("Id");

@@ -136,7 +136,8 @@ fn refuse(kind: FaultKind, is_graph: bool) -> Option<Response> {
             let ct = [(header::CONTENT_TYPE, "text/html; charset=UTF-8")];
             return Some((StatusCode::SERVICE_UNAVAILABLE, ct, MAINTENANCE_PAGE).into_response());
         }
-        // A graph request is processed: only its first graph fails (see graph::run).
+        // A graph request is processed: only its first graph fails (see graph::run). Any other
+        // request, a /composite included, is refused whole and applies nothing.
         FaultKind::UnableToLockRow if is_graph => return None,
         FaultKind::UnableToLockRow => ApiError::bad(
             "UNABLE_TO_LOCK_ROW",
@@ -178,17 +179,11 @@ fn parse_body(method: &Method, body: &[u8]) -> Result<Option<Value>, ApiError> {
         .map_err(ApiError::json_parse)
 }
 
-/// `Sforce-Query-Options: batchSize=N`; smaller than Salesforce's 200 minimum is allowed for tests.
 fn batch_size(headers: &HeaderMap) -> usize {
-    let value = headers
-        .get("Sforce-Query-Options")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    value
-        .split(',')
-        .filter_map(|kv| kv.trim().strip_prefix("batchSize="))
-        .find_map(|n| n.trim().parse().ok())
-        .unwrap_or(crate::soql::MAX_BATCH)
+    let options = headers
+        .get(crate::soql::QUERY_OPTIONS)
+        .and_then(|v| v.to_str().ok());
+    crate::soql::batch_size(options)
 }
 
 fn handle(
@@ -225,6 +220,12 @@ fn handle(
         ("GET", ["query" | "queryAll", locator]) => {
             crate::soql::more(&state.cursors, &version, locator).map(Reply::ok)
         }
+        ("POST", ["composite"]) => crate::composite::run(
+            &mut state.store,
+            &mut state.cursors,
+            &version,
+            body.as_ref(),
+        ),
         ("POST", ["composite", "graph"]) => {
             crate::graph::run(&mut state.store, body.as_ref(), lock_first_graph)
         }

@@ -1,5 +1,5 @@
-//! Runs a parsed SOQL query against the store: field resolution (including one
-//! relationship hop such as `Product2.ProductCode`), filtering, sorting and projection.
+//! Runs a parsed SOQL query against the store: filtering, sorting, LIMIT/OFFSET and projection,
+//! with parent-to-child subqueries attached by `subquery`.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -7,99 +7,93 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::compare::{compare_values, matches};
-use super::parse::{Expr, Query};
+use super::parse::{Expr, Op, Query};
+use super::path::{Path, parent, resolve, value_of};
 use crate::error::ApiError;
 use crate::ops::attributes;
 use crate::record::Record;
 use crate::store::Store;
 
-/// Where a selected or filtered field's value comes from.
-#[derive(Clone, Debug)]
-pub(crate) enum Path {
-    Direct(String),
-    Rel {
-        rel: String,
-        ref_field: String,
-        target: Option<String>,
-        field: String,
-    },
+/// A query (or subquery) bound to its object: every field it names, resolved.
+pub(super) struct Plan {
+    pub object: String,
+    paths: HashMap<String, Path>,
 }
 
-fn no_such_column(field: &str, object: &str) -> ApiError {
-    let msg = format!(
-        "No such column '{field}' on entity '{object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names."
-    );
-    ApiError::bad("INVALID_FIELD", msg)
-}
-
-fn resolve(store: &Store, object: &str, raw: &str) -> Result<Path, ApiError> {
-    let parts: Vec<&str> = raw.split('.').collect();
-    let field_of = |obj: &str, f: &str| store.schema.field(obj, f).map(|d| d.name.clone());
-    match parts.as_slice() {
-        [f] => field_of(object, f)
-            .map(Path::Direct)
-            .ok_or_else(|| no_such_column(f, object)),
-        [rel, f] => {
-            let ref_name = match rel
-                .len()
-                .checked_sub(3)
-                .filter(|&n| rel[n..].eq_ignore_ascii_case("__r"))
-            {
-                Some(n) => format!("{}__c", &rel[..n]),
-                None => format!("{rel}Id"),
-            };
-            let bad_rel = || {
-                ApiError::bad(
-                    "INVALID_FIELD",
-                    format!(
-                        "Didn't understand relationship '{rel}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names."
-                    ),
-                )
-            };
-            let ref_field = field_of(object, &ref_name).ok_or_else(bad_rel)?;
-            let rel_name = ref_field
-                .strip_suffix("Id")
-                .map_or_else(|| rel.to_string(), str::to_string);
-            let target = store.schema.object(&rel_name).map(|o| o.name.clone());
-            let field = match &target {
-                Some(t) => field_of(t, f).ok_or_else(|| no_such_column(f, t))?,
-                None => f.to_string(),
-            };
-            Ok(Path::Rel {
-                rel: rel_name,
-                ref_field,
-                target,
-                field,
-            })
+impl Plan {
+    /// Resolves the fields `q` selects, filters and sorts on against `object`.
+    pub fn new(store: &Store, object: &str, q: &Query) -> Result<Plan, ApiError> {
+        let mut names: Vec<&str> = q.fields.iter().map(String::as_str).collect();
+        if let Some(f) = &q.filter {
+            collect_fields(f, &mut names);
         }
-        _ => Err(no_such_column(raw, object)),
+        names.extend(q.order.iter().map(|k| k.field.as_str()));
+        let mut paths = HashMap::new();
+        for name in names {
+            paths.insert(name.to_string(), resolve(store, object, name)?);
+        }
+        Ok(Plan {
+            object: object.to_string(),
+            paths,
+        })
+    }
+
+    /// Whether `record` passes the WHERE clause of `q`.
+    pub fn keeps(&self, store: &Store, record: &Record, q: &Query) -> bool {
+        q.filter
+            .as_ref()
+            .is_none_or(|f| eval(store, record, f, &self.paths))
+    }
+
+    /// Sorts by ORDER BY, then applies OFFSET and LIMIT.
+    pub fn arrange(&self, store: &Store, rows: &mut Vec<&Record>, q: &Query) {
+        if !q.order.is_empty() {
+            rows.sort_by(|a, b| order(store, a, b, q, &self.paths));
+        }
+        rows.drain(..q.offset.min(rows.len()));
+        rows.truncate(q.limit.unwrap_or(usize::MAX));
     }
 }
 
-fn parent<'a>(
-    store: &'a Store,
-    record: &Record,
-    ref_field: &str,
-    target: Option<&str>,
-) -> Option<&'a Record> {
-    let id = record.get(ref_field)?.as_str()?;
-    match target {
-        Some(t) => store.get(t, id),
-        None => store.find_by_id(id),
+/// Total matching rows (before LIMIT for COUNT()) and the projected rows.
+pub(crate) fn execute(
+    store: &Store,
+    version: &str,
+    q: &Query,
+) -> Result<(usize, Vec<Value>), ApiError> {
+    let object = store.schema.object(&q.object).map(|o| o.name.clone()).ok_or_else(|| {
+        ApiError::bad("INVALID_FIELD", format!("sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", q.object))
+    })?;
+    super::subquery::check_depth(version, q)?;
+    let plan = Plan::new(store, &object, q)?;
+    let mut rows: Vec<&Record> = store
+        .records(&object)
+        .filter(|r| plan.keeps(store, r, q))
+        .collect();
+    if q.count {
+        return Ok((rows.len(), Vec::new()));
     }
+    plan.arrange(store, &mut rows, q);
+    let rows = project_all(store, version, &rows, q, &plan)?;
+    Ok((rows.len(), rows.into_iter().map(Value::Object).collect()))
 }
 
-pub(crate) fn value_of(store: &Store, record: &Record, path: &Path) -> Value {
-    let found = match path {
-        Path::Direct(f) => record.get(f),
-        Path::Rel {
-            ref_field,
-            target,
-            field,
-            ..
-        } => parent(store, record, ref_field, target.as_deref()).and_then(|p| p.get(field)),
-    };
-    found.cloned().unwrap_or(Value::Null)
+/// Projects `rows` and attaches the children each of `q`'s subqueries finds for them.
+pub(super) fn project_all(
+    store: &Store,
+    version: &str,
+    rows: &[&Record],
+    q: &Query,
+    plan: &Plan,
+) -> Result<Vec<Map<String, Value>>, ApiError> {
+    let mut out: Vec<Map<String, Value>> = rows
+        .iter()
+        .map(|r| project(store, version, r, &q.fields, &plan.paths))
+        .collect();
+    for sub in &q.children {
+        super::subquery::attach(store, version, &plan.object, rows, sub, &mut out)?;
+    }
+    Ok(out)
 }
 
 fn collect_fields<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
@@ -126,46 +120,10 @@ fn eval(store: &Store, record: &Record, e: &Expr, paths: &HashMap<String, Path>)
         Expr::Cmp(f, op, lit) => matches(&value(f), *op, lit),
         Expr::In(f, negated, lits) => {
             let v = value(f);
-            lits.iter().any(|l| matches(&v, super::parse::Op::Eq, l)) != *negated
+            lits.iter().any(|l| matches(&v, Op::Eq, l)) != *negated
         }
         Expr::Like(f, pattern) => super::compare::like(&value(f), pattern),
     }
-}
-
-/// Total matching rows (before LIMIT for COUNT()) and the projected rows.
-pub(crate) fn execute(
-    store: &Store,
-    version: &str,
-    q: &Query,
-) -> Result<(usize, Vec<Value>), ApiError> {
-    let object = store.schema.object(&q.object).map(|o| o.name.clone()).ok_or_else(|| {
-        ApiError::bad("INVALID_FIELD", format!("sObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", q.object))
-    })?;
-    let mut names: Vec<&str> = q.fields.iter().map(String::as_str).collect();
-    if let Some(f) = &q.filter {
-        collect_fields(f, &mut names);
-    }
-    names.extend(q.order.iter().map(|k| k.field.as_str()));
-    let mut paths = HashMap::new();
-    for name in names {
-        paths.insert(name.to_string(), resolve(store, &object, name)?);
-    }
-    let mut rows: Vec<&Record> = store
-        .records(&object)
-        .filter(|r| q.filter.as_ref().is_none_or(|f| eval(store, r, f, &paths)))
-        .collect();
-    if q.count {
-        return Ok((rows.len(), Vec::new()));
-    }
-    rows.sort_by(|a, b| order(store, a, b, q, &paths));
-    let limit = q.limit.unwrap_or(usize::MAX);
-    let rows: Vec<Value> = rows
-        .into_iter()
-        .skip(q.offset)
-        .take(limit)
-        .map(|r| project(store, version, r, &q.fields, &paths))
-        .collect();
-    Ok((rows.len(), rows))
 }
 
 fn order(
@@ -180,22 +138,15 @@ fn order(
             continue;
         };
         let (va, vb) = (value_of(store, a, path), value_of(store, b, path));
+        let nulls = if key.nulls_first {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
         let ord = match (va.is_null(), vb.is_null()) {
             (true, true) => Ordering::Equal,
-            (true, false) => {
-                if key.nulls_first {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                }
-            }
-            (false, true) => {
-                if key.nulls_first {
-                    Ordering::Greater
-                } else {
-                    Ordering::Less
-                }
-            }
+            (true, false) => nulls,
+            (false, true) => nulls.reverse(),
             (false, false) if key.desc => compare_values(&vb, &va),
             (false, false) => compare_values(&va, &vb),
         };
@@ -212,7 +163,7 @@ fn project(
     record: &Record,
     fields: &[String],
     paths: &HashMap<String, Path>,
-) -> Value {
+) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert(
         "attributes".into(),
@@ -245,5 +196,5 @@ fn project(
             None => {}
         }
     }
-    Value::Object(out)
+    out
 }

@@ -4,6 +4,8 @@ mod compare;
 mod exec;
 mod lexer;
 mod parse;
+mod path;
+mod subquery;
 
 use std::collections::HashMap;
 
@@ -13,6 +15,20 @@ use crate::error::ApiError;
 use crate::store::Store;
 
 pub(crate) const MAX_BATCH: usize = 2000;
+
+/// The header that sets a query's batch size.
+pub(crate) const QUERY_OPTIONS: &str = "Sforce-Query-Options";
+
+/// The batch size `Sforce-Query-Options: batchSize=N` asks for; smaller than Salesforce's 200
+/// minimum is allowed for tests.
+pub(crate) fn batch_size(options: Option<&str>) -> usize {
+    options
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|kv| kv.trim().strip_prefix("batchSize="))
+        .find_map(|n| n.trim().parse().ok())
+        .unwrap_or(MAX_BATCH)
+}
 
 /// Snapshot result sets kept for `nextRecordsUrl`, like Salesforce's query locators.
 #[derive(Debug, Default)]

@@ -1,5 +1,7 @@
 //! Recursive-descent parser for the SOQL subset the fake supports:
-//! `SELECT f, Rel.f | COUNT() FROM Obj [WHERE expr] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]`.
+//! `SELECT f, Rel.f, (subquery), ... | COUNT() FROM Obj [WHERE expr]
+//! [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]`, where a subquery is
+//! the same grammar with a child relationship name after FROM (parent-to-child, nested).
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -46,6 +48,8 @@ pub(crate) struct OrderKey {
 pub(crate) struct Query {
     pub count: bool,
     pub fields: Vec<String>,
+    /// Parent-to-child subqueries; their `object` is a child relationship name.
+    pub children: Vec<Query>,
     pub object: String,
     pub filter: Option<Expr>,
     pub order: Vec<OrderKey>,
@@ -121,7 +125,7 @@ impl Parser {
 
     fn query(&mut self) -> Result<Query, String> {
         self.expect_kw("SELECT")?;
-        let (count, fields) = self.select_list()?;
+        let (count, fields, children) = self.select_list()?;
         self.expect_kw("FROM")?;
         let object = self.ident()?;
         let filter = if self.eat_kw("WHERE") {
@@ -147,6 +151,7 @@ impl Parser {
         Ok(Query {
             count,
             fields,
+            children,
             object,
             filter,
             order,
@@ -155,19 +160,28 @@ impl Parser {
         })
     }
 
-    fn select_list(&mut self) -> Result<(bool, Vec<String>), String> {
+    fn select_list(&mut self) -> Result<(bool, Vec<String>, Vec<Query>), String> {
         if self.is_kw("COUNT") && self.tokens.get(self.pos + 1) == Some(&Token::Sym("(")) {
             self.pos += 2;
             if !self.eat_sym(")") {
                 return Err("only COUNT() is supported".into());
             }
-            return Ok((true, Vec::new()));
+            return Ok((true, Vec::new(), Vec::new()));
         }
-        let mut fields = vec![self.ident()?];
-        while self.eat_sym(",") {
-            fields.push(self.ident()?);
+        let (mut fields, mut children) = (Vec::new(), Vec::new());
+        loop {
+            if self.eat_sym("(") {
+                children.push(self.query()?);
+                if !self.eat_sym(")") {
+                    return Err("expected ')' after a subquery".into());
+                }
+            } else {
+                fields.push(self.ident()?);
+            }
+            if !self.eat_sym(",") {
+                return Ok((false, fields, children));
+            }
         }
-        Ok((false, fields))
     }
 
     fn order_list(&mut self) -> Result<Vec<OrderKey>, String> {

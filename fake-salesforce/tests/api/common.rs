@@ -78,6 +78,10 @@ impl Env {
             .await
     }
 
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(self.request(reqwest::Method::DELETE, path)).await
+    }
+
     pub async fn query(&self, soql: &str) -> Resp {
         self.send(
             self.request(reqwest::Method::GET, "/query")
@@ -92,6 +96,14 @@ impl Env {
             json!({"Name": name}),
         )
         .await
+    }
+}
+
+/// The `id` of a create or upsert answer.
+pub fn id_of(resp: &Resp) -> String {
+    match resp.body["id"].as_str() {
+        Some(id) => id.to_string(),
+        None => panic!("no id in {} {}", resp.status, resp.body),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{Env, error_code};
+use crate::common::{Env, error_code, id_of};
 
 #[tokio::test]
 async fn paging_with_batch_size_returns_each_record_once() {
@@ -184,5 +184,51 @@ async fn bad_queries_are_salesforce_errors() {
             (400, "MALFORMED_QUERY"),
             "{bad}"
         );
+    }
+}
+
+/// The Names of the Accounts `soql` returns.
+async fn account_names(env: &Env, soql: &str) -> Vec<String> {
+    let resp = env.query(soql).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    resp.body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["Name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn null_and_datetime_comparisons_filter_rows() {
+    let env = Env::new().await;
+    let before = id_of(&env.upsert_account("1", "Before").await);
+    let at = id_of(&env.upsert_account("2", "At").await);
+    env.patch(
+        "/sobjects/Account/Store_Customer_Id__c/2",
+        json!({"Phone": "555"}),
+    )
+    .await;
+    env.fake.update_fields(
+        "Account",
+        &before,
+        json!({"CreatedDate": "2025-12-31T23:59:59.000+0000"}),
+    );
+    env.fake.update_fields(
+        "Account",
+        &at,
+        json!({"CreatedDate": "2026-01-01T00:00:00.000+0000"}),
+    );
+    let cases: [(&str, &[&str]); 6] = [
+        ("CreatedDate >= 2026-01-01T00:00:00Z", &["At"]),
+        ("CreatedDate < 2026-01-01T00:00:00Z", &["Before"]),
+        ("CreatedDate > 2025-12-31T23:59:59Z", &["At"]),
+        ("Phone != null", &["At"]),
+        ("Phone = null", &["Before"]),
+        ("Phone = null OR Phone != null", &["At", "Before"]),
+    ];
+    for (condition, expected) in cases {
+        let soql = format!("SELECT Name FROM Account WHERE {condition} ORDER BY Name");
+        assert_eq!(account_names(&env, &soql).await, expected, "{condition}");
     }
 }

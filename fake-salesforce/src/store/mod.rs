@@ -1,11 +1,16 @@
-//! The in-memory database: records per object plus the schema they are checked against.
+//! The in-memory database: records per object plus the schema they are checked against, and
+//! tombstones of deleted records.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod index;
+mod refresh;
+
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
 use crate::record::{Record, key_prefix, make_id, object_for_prefix, sf_now, value_text};
 use crate::schema::Schema;
+use index::{Index, indexed};
 
 #[derive(Clone, Debug)]
 pub(crate) struct Store {
@@ -17,25 +22,11 @@ pub(crate) struct Store {
     /// Open graph transaction, if any. An undo log instead of a cloned scratch store keeps
     /// big graph requests cheap when the org already holds many records.
     journal: Option<Journal>,
-    /// (object, field, value) -> ids, for custom (`__c`) fields: External ID lookups and
-    /// uniqueness checks stay cheap with a hundred thousand records (the chaos suite).
-    index: HashMap<(String, String, String), BTreeSet<String>>,
+    index: Index,
+    /// Id of each deleted record -> its object, so reads can tell ENTITY_IS_DELETED from NOT_FOUND.
+    deleted: BTreeMap<String, String>,
     /// Multiple currencies turned on (`crate::currency`).
     pub multi_currency: bool,
-}
-
-fn index_key(object: &str, field: &str, value: &str) -> (String, String, String) {
-    (
-        object.to_ascii_lowercase(),
-        field.to_ascii_lowercase(),
-        value.to_string(),
-    )
-}
-
-/// Custom fields, and OrderId (an activation counts its Order's products).
-fn indexed(field: &str) -> bool {
-    (field.len() > 3 && field[field.len() - 3..].eq_ignore_ascii_case("__c"))
-        || field.eq_ignore_ascii_case("OrderId")
 }
 
 #[derive(Clone, Debug)]
@@ -52,7 +43,8 @@ impl Store {
             next_id: 1,
             standard_pricebook: String::new(),
             journal: None,
-            index: HashMap::new(),
+            index: Index::default(),
+            deleted: BTreeMap::new(),
             multi_currency: false,
         };
         let mut fields = Map::new();
@@ -92,42 +84,13 @@ impl Store {
         for (object, id, prior) in journal.undo.into_iter().rev() {
             let rows = self.objects.entry(object).or_default();
             if let Some(current) = rows.remove(&id) {
-                Self::remove_from_index(&mut self.index, &current);
+                self.index.remove(&current);
             }
             if let Some(record) = prior {
-                Self::add_to_index(&mut self.index, &record);
+                // A record that existed before the transaction is no longer deleted.
+                self.deleted.remove(&id);
+                self.index.add(&record);
                 rows.insert(id, record);
-            }
-        }
-    }
-
-    fn add_to_index(
-        index: &mut HashMap<(String, String, String), BTreeSet<String>>,
-        record: &Record,
-    ) {
-        for (field, value) in record.fields.iter().filter(|(f, _)| indexed(f)) {
-            if let Some(text) = value_text(value) {
-                index
-                    .entry(index_key(&record.object, field, &text))
-                    .or_default()
-                    .insert(record.id.clone());
-            }
-        }
-    }
-
-    fn remove_from_index(
-        index: &mut HashMap<(String, String, String), BTreeSet<String>>,
-        record: &Record,
-    ) {
-        for (field, value) in record.fields.iter().filter(|(f, _)| indexed(f)) {
-            if let Some(text) = value_text(value) {
-                let key = index_key(&record.object, field, &text);
-                if let Some(ids) = index.get_mut(&key) {
-                    ids.remove(&record.id);
-                    if ids.is_empty() {
-                        index.remove(&key);
-                    }
-                }
             }
         }
     }
@@ -161,10 +124,9 @@ impl Store {
     /// Records whose `field` has the text `value` (exact, case-sensitive match).
     pub fn find(&self, object: &str, field: &str, value: &str) -> Vec<&Record> {
         if indexed(field) {
-            let ids = self.index.get(&index_key(object, field, value));
-            return ids
-                .into_iter()
-                .flatten()
+            return self
+                .index
+                .ids(object, field, value)
                 .filter_map(|id| self.get(object, id))
                 .collect();
         }
@@ -199,7 +161,7 @@ impl Store {
             id: id.clone(),
             fields,
         };
-        Self::add_to_index(&mut self.index, &record);
+        self.index.add(&record);
         self.objects
             .entry(object)
             .or_default()
@@ -220,7 +182,7 @@ impl Store {
         else {
             return false;
         };
-        Self::remove_from_index(&mut self.index, record);
+        self.index.remove(record);
         if let Some(journal) = &mut self.journal {
             journal
                 .undo
@@ -232,7 +194,7 @@ impl Store {
         let now = sf_now();
         record.fields.insert("LastModifiedDate".into(), json!(now));
         record.fields.insert("SystemModstamp".into(), json!(now));
-        Self::add_to_index(&mut self.index, record);
+        self.index.add(record);
         true
     }
 }
@@ -245,7 +207,8 @@ impl Store {
         Some((canonical, key))
     }
 
-    /// Deletes a record (undone by `rollback`). Returns false when no such record exists.
+    /// Deletes a record and keeps its tombstone (both undone by `rollback`). Returns false when
+    /// no such record exists.
     pub fn remove(&mut self, object: &str, id: &str) -> bool {
         let Some((canonical, key)) = self.locate(object, id) else {
             return false;
@@ -257,11 +220,40 @@ impl Store {
         else {
             return false;
         };
-        Self::remove_from_index(&mut self.index, &record);
+        self.index.remove(&record);
+        self.deleted.insert(key.clone(), canonical.clone());
         if let Some(journal) = &mut self.journal {
             journal.undo.push((canonical, key, Some(record)));
         }
         true
+    }
+
+    /// Whether `id` (15 or 18 chars) names a deleted record of `object`.
+    pub fn is_deleted(&self, object: &str, id: &str) -> bool {
+        let found = match id.len() {
+            15 => self
+                .deleted
+                .range(id.to_string()..)
+                .next()
+                .filter(|(stored, _)| same_id(stored, id)),
+            _ => self.deleted.get_key_value(id),
+        };
+        found.is_some_and(|(_, o)| o.eq_ignore_ascii_case(object))
+    }
+
+    /// Whether `field` of `object` holds another record's id: `Id` itself, a declared reference,
+    /// or a field named `...Id` as the standard objects name theirs.
+    pub fn is_reference(&self, object: &str, field: &str) -> bool {
+        field.ends_with("Id")
+            || self
+                .schema
+                .field(object, field)
+                .is_some_and(|f| f.ftype == "reference")
+    }
+
+    /// Every record of every object.
+    pub fn all_records(&self) -> impl Iterator<Item = &Record> {
+        self.objects.values().flat_map(BTreeMap::values)
     }
 }
 
