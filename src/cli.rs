@@ -77,6 +77,46 @@ pub enum Command {
         #[arg(long)]
         hash_password: bool,
     },
+    /// Compare Salesforce with the store for the orders order-sync sent and list each
+    /// disagreement: exit 0 when everything agrees, 3 when something differs, 1 when it could
+    /// not check. Changes nothing without --fix.
+    Reconcile {
+        /// Orders whose sync changed in the last N days (the default, 30).
+        #[arg(long, conflicts_with_all = ["placed_since", "all"])]
+        days: Option<u32>,
+        /// Orders placed on or after this day (YYYY-MM-DD).
+        #[arg(long, conflicts_with = "all")]
+        placed_since: Option<chrono::NaiveDate>,
+        /// Every order order-sync sent.
+        #[arg(long)]
+        all: bool,
+        /// Mend what may be mended: send orders again as they are now, keep the ids Salesforce
+        /// uses now. Duplicates and orphans are reported, never deleted.
+        #[arg(long)]
+        fix: bool,
+        /// Print JSON instead of text, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send orders order-sync sent before to Salesforce again as they are now, without moving
+    /// their store status. Run again after a stop: it goes on, and sends no order twice.
+    Resend {
+        /// Order numbers (`number:X` or `id:N` when a number is also another order's id).
+        orders: Vec<String>,
+        /// Every sent order placed on or after this day (YYYY-MM-DD).
+        #[arg(long, conflicts_with = "orders")]
+        placed_since: Option<chrono::NaiveDate>,
+        /// With --placed-since: only orders in this store status (repeat for several).
+        #[arg(long = "status", requires = "placed_since")]
+        statuses: Vec<String>,
+    },
+    /// Send orders placed before order-sync was installed (never sent) as they are now — a
+    /// Completed order arrives as Closed Won — without touching the store. Resumable.
+    Backfill {
+        /// Orders placed on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        placed_since: chrono::NaiveDate,
+    },
     /// Counts per store status and per sync state.
     Status {
         /// Print JSON instead of a table, for scripts.

@@ -60,6 +60,37 @@ pub async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<i3
         Command::Console { hash_password } => {
             crate::console::serve::run(settings, hash_password).await
         }
+        Command::Reconcile {
+            days,
+            placed_since,
+            all,
+            fix,
+            json,
+        } => {
+            let scope = match (placed_since, all) {
+                (Some(day), _) => crate::reconcile::Scope::PlacedSince(day),
+                (None, true) => crate::reconcile::Scope::All,
+                (None, false) => crate::reconcile::Scope::Days(days.unwrap_or(30)),
+            };
+            crate::reconcile::run(settings, scope, fix, json).await
+        }
+        Command::Resend {
+            orders,
+            placed_since,
+            statuses,
+        } => {
+            let statuses = statuses
+                .iter()
+                .map(|s| crate::domain::OrderStatus::parse(s).map_err(anyhow::Error::msg))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let pick = crate::resend::Selection {
+                orders,
+                placed_since,
+                statuses,
+            };
+            crate::resend::resend(settings, pick).await
+        }
+        Command::Backfill { placed_since } => crate::resend::backfill(settings, placed_since).await,
         Command::Status { json } => {
             let store = open_store(&settings, Access::Existing).await?;
             report::status(&store, settings.salesforce.api_budget_share, json).await

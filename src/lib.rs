@@ -22,6 +22,7 @@ pub mod link;
 pub mod metrics;
 pub mod reconcile;
 pub mod report;
+pub mod resend;
 pub mod salesforce;
 pub mod startup;
 pub mod store;

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::store::{OrderDetail, Store, StuckOrder};
 
-async fn resolve(store: &Store, key: &str) -> anyhow::Result<i64> {
+pub(crate) async fn resolve(store: &Store, key: &str) -> anyhow::Result<i64> {
     store
         .find_order(key)
         .await

@@ -24,6 +24,7 @@ mod monitoring;
 mod operations;
 mod order_activation;
 mod push_routes;
+mod reconcile;
 mod repair_flow;
 mod replicas_and_faults;
 mod salesforce_client;

@@ -122,7 +122,7 @@ pub fn compare(
                 .orders
                 .get(&order.id.to_string())
                 .map_or(&[][..], Vec::as_slice);
-            sf_order(&mut drifts, order, stored, found, shown_for);
+            sf_order(&mut drifts, order, stored, (found, &opp.id), shown_for);
         }
     }
     drifts
@@ -196,7 +196,7 @@ fn sf_order(
     drifts: &mut Vec<Drift>,
     order: &Order,
     stored: &StoredSync,
-    found: &[HeldOrder],
+    (found, opp_id): (&[HeldOrder], &str),
     shown_for: &dyn Fn(OrderStatus) -> Shown,
 ) {
     let Some(held) = pick(found, stored.ids.order.as_deref(), |o| &o.id) else {
@@ -244,6 +244,17 @@ fn sf_order(
     } else {
         Mend::Resend
     };
+    if held.opportunity.as_deref() != Some(opp_id) {
+        let what = format!("the Order is not under the order's Opportunity {opp_id}");
+        let mend = match &mend {
+            Mend::Human(_) => Mend::Human(format!(
+                "Order {} is activated: set its Opportunity to {opp_id} in Salesforce",
+                held.id
+            )),
+            other => other.clone(),
+        };
+        drifts.push(Drift::new(order.id, Kind::Missing, what, mend));
+    }
     lines(drifts, order, "order", &held.lines, mend);
     if let Some(want) = settled(order, stored, shown_for).and_then(|s| s.order_status)
         && held.status.as_deref() != Some(want.as_str())

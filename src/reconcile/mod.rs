@@ -3,6 +3,7 @@
 //! re-send queue (the same exactly-once upserts as the push). Duplicates and orphans are
 //! reported, never deleted.
 
+mod command;
 mod compare;
 mod mend;
 mod output;
@@ -10,6 +11,7 @@ mod survey;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+pub use command::run;
 pub use compare::{Group, compare};
 pub use mend::{Mended, mend};
 pub use output::{print, to_json};

@@ -26,7 +26,7 @@ impl ScanSql {
         let slots: Vec<String> = (0..KNOWN_CHUNK).map(|i| format!(":k{i}")).collect();
         ScanSql {
             stored: b.stmt(
-                "SELECT order_id, route, sf_status, sf_account_id, sf_contact_id, sf_opportunity_id, \
+                "SELECT order_id, route, sf_status, synced_at, sf_account_id, sf_contact_id, sf_opportunity_id, \
                    sf_quote_id, sf_order_id FROM order_sync_state WHERE order_id BETWEEN :lo AND :hi",
             ),
             known: b.stmt(format!(
@@ -45,6 +45,7 @@ struct StoredRow {
     order_id: i64,
     route: Option<String>,
     sf_status: Option<String>,
+    synced_at: Option<i64>,
     sf_account_id: Option<String>,
     sf_contact_id: Option<String>,
     sf_opportunity_id: Option<String>,
@@ -59,6 +60,8 @@ pub struct StoredSync {
     pub route: Option<Route>,
     /// The store status Salesforce was last brought in line with.
     pub shown: Option<OrderStatus>,
+    /// When Salesforce last took the order (epoch ms).
+    pub synced_at: Option<i64>,
     pub ids: SalesforceIds,
 }
 
@@ -73,6 +76,7 @@ impl From<StoredRow> for StoredSync {
             order_id: OrderId(r.order_id),
             route,
             shown,
+            synced_at: r.synced_at,
             ids: SalesforceIds {
                 account: r.sf_account_id,
                 contact: r.sf_contact_id,

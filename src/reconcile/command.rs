@@ -1,0 +1,84 @@
+//! The `reconcile` command: survey, report, and with `--fix` mend and send again.
+
+use serde_json::json;
+
+use super::{EXIT_AGREES, EXIT_DIFFERS, Findings, Mend, Scope, mend, print, survey, to_json};
+use crate::app::{Access, build_worker, open_store};
+use crate::config::Settings;
+
+/// Could not compare: the store or Salesforce failed.
+pub const EXIT_UNCHECKED: i32 = 1;
+
+pub async fn run(
+    settings: Settings,
+    scope: Scope,
+    fix: bool,
+    as_json: bool,
+) -> anyhow::Result<i32> {
+    let store = open_store(&settings, Access::Existing).await?;
+    let worker = build_worker(&settings, store.clone()).await?;
+    let findings = match survey(&store, &worker.salesforce, scope).await {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("reconcile could not check: {e}");
+            return Ok(EXIT_UNCHECKED);
+        }
+    };
+    if !fix || findings.drifts.is_empty() {
+        if as_json {
+            println!("{:#}", to_json(&findings));
+        } else {
+            print(&findings);
+        }
+        return Ok(exit_code(&findings));
+    }
+    if !as_json {
+        print(&findings);
+    }
+    let actor = format!("{} (reconcile)", settings.worker_id());
+    let mended = mend(&store, &findings, &actor).await?;
+    let sent = worker
+        .resend_until_idle(|_| {})
+        .await
+        .map_err(|f| anyhow::anyhow!(f.0))?;
+    let human = findings
+        .drifts
+        .iter()
+        .filter(|d| matches!(d.mend, Mend::Human(_)))
+        .count();
+    let left = store.resends_waiting().await?;
+    if as_json {
+        let mut out = to_json(&findings);
+        out["fix"] = json!({
+            "queued": mended.queued.len(), "adopted": mended.adopted.len(),
+            "skipped": mended.skipped.len(), "sent": sent.sent.len(),
+            "refused": sent.parked.len(), "waiting": left, "left_to_a_person": human,
+        });
+        println!("{out:#}");
+    } else {
+        println!(
+            "--fix: {} sent again, {} with the ids Salesforce uses now, {} refused (parked with the reason), \
+             {left} waiting for a retry, {} left to a person, {} busy (try again); \
+             run `order-sync reconcile` again to confirm",
+            sent.sent.len(),
+            mended.adopted.len(),
+            sent.parked.len(),
+            human,
+            mended.skipped.len()
+        );
+    }
+    let all_mended = sent.parked.is_empty() && left == 0 && mended.skipped.is_empty();
+    Ok(if all_mended && human == 0 {
+        EXIT_AGREES
+    } else {
+        EXIT_DIFFERS
+    })
+}
+
+fn exit_code(f: &Findings) -> i32 {
+    if f.disagreeing() == 0 {
+        EXIT_AGREES
+    } else {
+        EXIT_DIFFERS
+    }
+}
