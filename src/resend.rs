@@ -145,22 +145,32 @@ pub async fn backfill(settings: Settings, since: NaiveDate) -> anyhow::Result<i3
 }
 
 /// Sends what is queued; 0 when all of it went, 3 when some wait for a retry or were refused.
+/// Orders a stopped run still holds are taken over once its lease ends.
 async fn drain(worker: &Worker, store: &Store) -> anyhow::Result<i32> {
     let waiting = store.resends_waiting().await?;
     let terminal = std::io::stderr().is_terminal();
-    let total = worker
-        .resend_until_idle(|r: &PassReport| {
-            if terminal {
-                eprint!(
-                    "\r{} of {waiting} sent, {} refused",
-                    r.sent.len(),
-                    r.parked.len()
-                );
-                let _ = std::io::stderr().flush();
-            }
-        })
-        .await
-        .map_err(|f| anyhow::anyhow!(f.0))?;
+    let give_up = std::time::Instant::now() + worker.lease + std::time::Duration::from_secs(5);
+    let mut total = PassReport::default();
+    loop {
+        let held = store.resends_held().await?;
+        let sent_before = total.sent.len();
+        let pass = worker
+            .resend_until_idle(|r: &PassReport| {
+                if terminal {
+                    let sent = sent_before + r.sent.len();
+                    eprint!("\r{sent} of {waiting} sent, {} refused", r.parked.len());
+                    let _ = std::io::stderr().flush();
+                }
+            })
+            .await
+            .map_err(|f| anyhow::anyhow!(f.0))?;
+        total.absorb(pass);
+        // Held rows were out of reach of that pass: once their lease ends, one more takes them.
+        if held == 0 || std::time::Instant::now() > give_up {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
     if terminal {
         eprintln!();
     }

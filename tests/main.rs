@@ -27,6 +27,7 @@ mod push_routes;
 mod reconcile;
 mod repair_flow;
 mod replicas_and_faults;
+mod resend;
 mod salesforce_client;
 mod security;
 mod start_up;

@@ -176,8 +176,11 @@ async fn each_kind_of_drift_is_found_and_fix_mends_what_it_may(backend: Backend)
     );
     for id in [deleted, edited_line, lost_product] {
         let sf_order = the_record(&app, "Order", id).id;
-        app.fake
-            .update_fields("Order", &sf_order, json!({"Status": "Draft", "StatusCode": "Draft"}));
+        app.fake.update_fields(
+            "Order",
+            &sf_order,
+            json!({"Status": "Draft", "StatusCode": "Draft"}),
+        );
     }
     let third = reconcile(&app).await;
     mend(&app.store, &third, "reconcile-test")

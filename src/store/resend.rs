@@ -18,6 +18,7 @@ pub(crate) struct ResendSql {
     mark_resent: Stmt,
     adopt: Stmt,
     waiting: Stmt,
+    held: Stmt,
 }
 
 /// Every write-back ends the lease; the fence is `lease_token = :token`.
@@ -74,6 +75,9 @@ impl ResendSql {
                  WHERE order_id = :id AND state = :done AND {FREE}"
             )),
             waiting: b.stmt("SELECT COUNT(*) FROM order_sync_state WHERE state = :resend"),
+            held: b.stmt(
+                "SELECT COUNT(*) FROM order_sync_state WHERE state = :resend AND lease_expires_at >= :now",
+            ),
         }
     }
 }
@@ -186,6 +190,12 @@ impl Store {
         tx.execute(&sql.log, &a).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// How many queued re-sends a worker holds under a lease now (perhaps a stopped run's).
+    pub async fn resends_held(&self) -> Result<i64> {
+        let (n,): (i64,) = self.db.fetch_one(&self.sql.resend.held, &states()).await?;
+        Ok(n)
     }
 
     /// How many orders wait to be written again.
