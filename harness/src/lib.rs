@@ -13,6 +13,7 @@ pub mod facts;
 pub mod fleet;
 pub mod lifecycle_report;
 pub mod phases;
+pub mod reconcile_bench;
 pub mod repairs;
 pub mod report;
 pub mod seed;

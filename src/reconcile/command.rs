@@ -38,7 +38,7 @@ pub async fn run(
     let actor = format!("{} (reconcile)", settings.worker_id());
     let mended = mend(&store, &findings, &actor).await?;
     let sent = worker
-        .resend_until_idle(|_| {})
+        .resend_until_idle(|_, _| {})
         .await
         .map_err(|f| anyhow::anyhow!(f.0))?;
     let human = findings
