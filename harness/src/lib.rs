@@ -9,6 +9,7 @@ pub mod change_timing;
 pub mod chaos_report;
 pub mod child;
 pub mod db;
+pub mod drift;
 pub mod facts;
 pub mod fleet;
 pub mod lifecycle_report;

@@ -5,6 +5,7 @@
 
 mod command;
 mod compare;
+mod lines;
 mod mend;
 mod output;
 mod survey;
