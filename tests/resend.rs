@@ -154,3 +154,48 @@ async fn a_killed_resend_run_again_sends_each_order_again_exactly_once(backend: 
     }
 }
 on_every_backend!(a_killed_resend_run_again_sends_each_order_again_exactly_once);
+
+async fn a_backfilled_order_needs_no_status_change_and_an_unsent_one_is_not_resent(
+    backend: Backend,
+) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let widget = app.product("WIDGET", "standard", true).await;
+    let customer = app.customer("Osei").await;
+    let done = app
+        .order(customer)
+        .status("Completed")
+        .line(widget, 1, "8.00")
+        .place()
+        .await;
+    let waiting = app.order(customer).line(widget, 1, "8.00").place().await;
+
+    let backfill = app
+        .run_cli(&["backfill", "--placed-since", "2020-01-01"], &[])
+        .await;
+    assert_eq!(backfill.code, Some(0), "{}", backfill.output);
+    let resend = app
+        .run_cli(&["resend", &format!("id:{waiting}")], &[])
+        .await;
+
+    assert!(resend.output.contains("skipped"), "{}", resend.output);
+    assert!(
+        app.fake
+            .find("Opportunity", KEY, &waiting.to_string())
+            .is_empty()
+    );
+    assert_eq!(app.status_of(waiting).await, "Order Placed");
+    let worker = app.worker();
+    let look = order_sync::app::lifecycle_for(&app.settings, &worker);
+    let pass = look.run_pass().await.expect("lifecycle pass");
+    assert!(
+        pass.shown.is_empty(),
+        "Salesforce already shows Completed: {pass:?}"
+    );
+    assert_eq!(
+        one_opportunity(&app, done).get("StageName"),
+        Some(&json!("Closed Won"))
+    );
+}
+on_every_backend!(a_backfilled_order_needs_no_status_change_and_an_unsent_one_is_not_resent);
