@@ -26,9 +26,8 @@ fn browser() {
     }
     let on_path = |var: &str, name: &str| {
         std::env::var_os(var).is_some()
-            || std::env::var_os("PATH").is_some_and(|p| {
-                std::env::split_paths(&p).any(|dir| dir.join(name).is_file())
-            })
+            || std::env::var_os("PATH")
+                .is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(name).is_file()))
     };
     let required = std::env::var("ORDER_SYNC_TEST_BROWSER").is_ok_and(|v| v == "required");
     if required || (on_path("CHROMIUM", "chromium") && on_path("CHROMEDRIVER", "chromedriver")) {

@@ -88,9 +88,13 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
     for m in MODEL.iter().filter(|m| sends(ctx, order, m)) {
         match m.reference {
             Reference::One(_) => nodes.push(node(ctx, order, m, None)),
-            Reference::PerLine(_) => {
-                nodes.extend(order.lines.iter().map(|l| node(ctx, order, m, Some(l))));
-            }
+            Reference::PerLine(_) => nodes.extend(
+                order
+                    .lines
+                    .iter()
+                    .filter(|l| !priced_by_technicians(ctx, order, m, l))
+                    .map(|l| node(ctx, order, m, Some(l))),
+            ),
         }
     }
     super::mapping::add_mapped_fields(&mut nodes, &ctx.settings.mapping, order);
@@ -133,7 +137,29 @@ fn node(ctx: &GraphContext, order: &Order, m: &ObjectModel, line: Option<&OrderL
     {
         fields.retain(|f, _| !m.insert_only.contains(&f.as_str()));
     }
+    // A re-sent evaluation's Amount is the technicians' to set once they price it.
+    if ctx.as_now
+        && m.object == SfObject::Opportunity
+        && order.route() == crate::domain::Route::AwaitingEvaluation
+        && let Value::Object(fields) = &mut body
+    {
+        fields.remove("Amount");
+    }
     upsert(ctx, m, &key, m.reference.id(line), body)
+}
+
+/// In a re-send, an evaluation's quote line that exists carries the technicians' price: it is
+/// left out, so only a missing one is written (at the store's zero price, as first sent).
+fn priced_by_technicians(
+    ctx: &GraphContext,
+    order: &Order,
+    m: &ObjectModel,
+    l: &OrderLine,
+) -> bool {
+    ctx.as_now
+        && m.object == SfObject::QuoteLineItem
+        && order.route() == crate::domain::Route::AwaitingEvaluation
+        && ctx.existing.has(m.object, &m.key.value(order, Some(l)))
 }
 
 /// The fields order-sync writes on `object` (the model's `written`), from the order.
