@@ -46,10 +46,15 @@ impl Salesforce {
         }
         let path = format!("sobjects/{object}/{id}?fields=Id,{field}");
         let bytes = match self.inner.send(Method::GET, &path, None).await {
-            Err(e) if e.code.as_deref() == Some("NOT_FOUND") => {
+            // Unknown, or deleted (its id answers ENTITY_IS_DELETED until the recycle bin empties).
+            Err(e) if e.names_missing_record() => {
+                let deleted = e.code.as_deref() == Some("ENTITY_IS_DELETED");
                 return Err(SfError::rejected(
-                    Some("NOT_FOUND"),
-                    format!("there is no {object} with id {id}"),
+                    e.code.as_deref(),
+                    format!(
+                        "there is no {object} with id {id}{}",
+                        if deleted { " (it was deleted)" } else { "" }
+                    ),
                 ));
             }
             other => other?,
