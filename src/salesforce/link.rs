@@ -74,22 +74,6 @@ impl Salesforce {
         })
     }
 
-    /// The id of the `object` record whose External ID (the model's key) is `key`, if any.
-    pub async fn find_by_key(&self, object: SfObject, key: i64) -> Result<Option<String>, SfError> {
-        let field = object.key_field(&self.settings.fields);
-        let soql = format!(
-            "SELECT Id FROM {} WHERE {field} = {} LIMIT 1",
-            object.name(),
-            wire::soql_literal(&key.to_string())
-        );
-        let records = self.inner.query(&soql).await?;
-        Ok(records
-            .first()
-            .and_then(|r| r.get("Id"))
-            .and_then(Value::as_str)
-            .map(String::from))
-    }
-
     /// Sets `object` `id`'s External ID (the model's key) to `key`.
     pub async fn adopt(&self, object: SfObject, id: &str, key: i64) -> Result<(), SfError> {
         let field = object.key_field(&self.settings.fields);
