@@ -125,7 +125,8 @@ pub struct ClaimedChange {
     pub shown: Option<OrderStatus>,
     pub opportunity: Option<String>,
     pub order: Option<String>,
-    /// Tried but never written back as sent: its records, if any, are found by External ID.
+    /// Not recorded as sent now (tried and its answer lost, or parked after a send): its
+    /// records, if any, are found by External ID.
     pub unsettled: bool,
     /// Queued to be written to Salesforce again as it is now: the change waits for that.
     pub resending: bool,

@@ -131,7 +131,8 @@ impl Lifecycle {
         self.heal(token, gone, report).await
     }
 
-    /// Sends `updates` (one per change of `changes` that has one); each with its change.
+    /// Sends `updates` (one per change of `changes` that has one); each result with its change
+    /// and update.
     async fn show<'a>(
         &self,
         changes: &'a [ClaimedChange],
@@ -142,10 +143,9 @@ impl Lifecycle {
             .iter()
             .zip(results)
             .filter_map(|(u, (id, result))| {
-                let c = changes
-                    .iter()
-                    .find(|c| c.order_id == id && id == u.order_id)?;
-                Some((c, u, result))
+                // Answered in the order given; the id check keeps a slip from pairing them wrong.
+                let c = changes.iter().find(|c| c.order_id == id)?;
+                (id == u.order_id).then_some((c, u, result))
             })
             .collect()
     }
