@@ -115,12 +115,19 @@ fn sends(ctx: &GraphContext, order: &Order, m: &ObjectModel) -> bool {
         return false;
     }
     match m.object {
-        // A reissued repair order keeps the accepted quote's lines as the technicians priced them.
-        SfObject::QuoteLineItem => order.reissue_of.is_none(),
+        // A reissued repair order keeps the accepted quote's lines as the technicians priced
+        // them; if that quote was deleted since, its new one gets the lines at those prices.
+        SfObject::QuoteLineItem => order.reissue_of.is_none() || !has_quote(ctx, order),
         // An activated Order's header and products are locked: a re-send leaves them alone.
         SfObject::Order | SfObject::OrderItem => ctx.existing.activated_order(order.id).is_none(),
         _ => true,
     }
+}
+
+/// Whether the order's Quote exists in Salesforce (a reissue's is the accepted one).
+fn has_quote(ctx: &GraphContext, order: &Order) -> bool {
+    let key = SfObject::Quote.model().key.value(order, None);
+    ctx.existing.has(SfObject::Quote, &key)
 }
 
 /// One record's node: its body in the order's currency where the model says so, without its

@@ -131,6 +131,10 @@ impl Worker {
                     if e.class == ErrorClass::Fatal {
                         fatal.get_or_insert_with(|| e.message.clone());
                     }
+                    let e = crate::salesforce::SfError {
+                        message: format!("writing it again as it is now: {}", e.message),
+                        ..e
+                    };
                     let failure = self.failure_for(&e, *attempt);
                     self.write_failure(fence, order.id, *attempt, &failure, report)
                         .await?;
