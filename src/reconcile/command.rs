@@ -6,6 +6,9 @@ use super::{EXIT_AGREES, EXIT_DIFFERS, Findings, Mend, Scope, mend, print, surve
 use crate::app::{Access, build_worker, open_store};
 use crate::config::Settings;
 
+/// Orders one claim of a fix takes: every graph of them goes out in a few requests at once.
+const MEND_BATCH: u32 = 200;
+
 /// Could not compare: the store or Salesforce failed.
 pub const EXIT_UNCHECKED: i32 = 1;
 
@@ -37,7 +40,11 @@ pub async fn run(
     }
     let actor = format!("{} (reconcile)", settings.worker_id());
     let mended = mend(&store, &findings, &actor).await?;
-    let sent = worker
+    // A fix is a few orders: one loop with a large claim packs them into the fewest requests.
+    let mut mender = worker.clone();
+    mender.concurrency = 1;
+    mender.batch_size = mender.batch_size.max(MEND_BATCH);
+    let sent = mender
         .resend_until_idle(|_, _| {})
         .await
         .map_err(|f| anyhow::anyhow!(f.0))?;

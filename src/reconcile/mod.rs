@@ -153,6 +153,9 @@ pub struct Findings {
     pub drifts: Vec<Drift>,
     /// API calls the reading took.
     pub calls: u64,
+    /// Seconds spent reading the store, and waiting for Salesforce.
+    pub store_seconds: f64,
+    pub salesforce_seconds: f64,
 }
 
 impl Findings {

@@ -10,9 +10,12 @@ pub fn print(f: &Findings) {
     let scope = f.scope.map_or_else(String::new, |s| s.describe());
     let differ = f.disagreeing();
     println!(
-        "reconcile: {} checked ({scope}), {} Salesforce API calls; {}",
+        "reconcile: {} checked ({scope}), {} Salesforce API calls ({:.1} s in Salesforce, {:.1} s \
+         in the store); {}",
         f.checked,
         f.calls,
+        f.salesforce_seconds,
+        f.store_seconds,
         match differ {
             0 => "Salesforce agrees with the store".to_string(),
             1 => "1 disagreement".to_string(),
@@ -74,5 +77,6 @@ pub fn to_json(f: &Findings) -> Value {
         "counts": counts,
         "drifts": drifts,
         "api_calls": f.calls,
+        "seconds": { "salesforce": f.salesforce_seconds, "store": f.store_seconds },
     })
 }

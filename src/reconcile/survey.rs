@@ -36,9 +36,11 @@ pub async fn survey(store: &Store, sf: &Salesforce, scope: Scope) -> Result<Find
     let mut in_scope: HashSet<String> = HashSet::new();
     let mut in_org: Vec<String> = Vec::new();
     loop {
+        let reading = std::time::Instant::now();
         let page = store
             .sent_orders_page(after, scope.changed_since_ms(now), PAGE)
             .await?;
+        findings.store_seconds += reading.elapsed().as_secs_f64();
         let full = page.len() as i64 == PAGE;
         after = page.last().map_or(after, |(o, _)| o.id);
         let orders: Vec<(Order, StoredSync)> = page
@@ -88,7 +90,9 @@ async fn page_drifts(
     if opp_keys.is_empty() && scan.is_none() {
         return Ok(());
     }
+    let asking = std::time::Instant::now();
     let held = sf.survey(&opp_keys, &order_keys, scan).await?;
+    findings.salesforce_seconds += asking.elapsed().as_secs_f64();
     if let Some((opps, orders)) = &held.keys_in_org {
         in_org.extend(opps.iter().chain(orders).cloned());
     }

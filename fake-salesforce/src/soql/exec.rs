@@ -120,9 +120,22 @@ fn eval(store: &Store, record: &Record, e: &Expr, paths: &HashMap<String, Path>)
         Expr::Cmp(f, op, lit) => matches(&value(f), *op, lit),
         Expr::In(f, negated, lits) => {
             let v = value(f);
-            lits.iter().any(|l| matches(&v, Op::Eq, l)) != *negated
+            in_list(&v, lits) != *negated
         }
         Expr::Like(f, pattern) => super::compare::like(&value(f), pattern),
+    }
+}
+
+/// `v IN (lits)`: text compared without allocating per literal (a reconcile sends hundreds of
+/// keys per query, over every record), anything else as `=` does.
+fn in_list(v: &Value, lits: &[super::parse::Literal]) -> bool {
+    use super::parse::Literal;
+    match v {
+        Value::String(text) if text.is_ascii() => lits.iter().any(|l| match l {
+            Literal::Str(s) if s.is_ascii() => s.eq_ignore_ascii_case(text),
+            other => matches(v, Op::Eq, other),
+        }),
+        _ => lits.iter().any(|l| matches(v, Op::Eq, l)),
     }
 }
 
