@@ -2,7 +2,7 @@
 //! (evaluation complete → approval → cancel and reissue) and lifecycle (later store status
 //! changes → Salesforce); the watchdog raises alerts. Each runs through [`every`].
 
-mod digest;
+pub mod digest;
 mod lifecycle;
 mod outage;
 mod push;
