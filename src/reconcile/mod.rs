@@ -1,20 +1,25 @@
 //! `reconcile`: proves that Salesforce still agrees with the store for the orders order-sync
 //! sent, lists each disagreement in plain words, and with `--fix` mends what it may through the
 //! re-send queue (the same exactly-once upserts as the push). Duplicates and orphans are
-//! reported, never deleted.
+//! reported, never deleted. Each reconcile's findings are kept in the store ([`keep`]) for the
+//! console's Drift page and the metrics; `run` reconciles on a [`Schedule`], reporting only.
 
 mod command;
 mod compare;
+mod keep;
 mod mend;
 mod output;
+mod schedule;
 mod survey;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use command::run;
 pub use compare::{Group, compare};
+pub use keep::{keep, show_in_metrics};
 pub use mend::{Mended, mend};
 pub use output::{print, to_json};
+pub use schedule::{Schedule, ScheduleReport};
 pub use survey::{SurveyError, survey};
 
 use crate::domain::OrderId;
