@@ -25,7 +25,7 @@ pub async fn run(
         }
     };
     // Kept for the console's Drift page, where reps can Fix what this run found.
-    let run_by = format!("`order-sync reconcile` ({})", settings.worker_id());
+    let run_by = format!("order-sync reconcile on {}", settings.worker_id());
     if let Err(e) = keep(&store, &findings, &run_by).await {
         eprintln!("reconcile: the findings could not be kept for the console: {e}");
     }

@@ -128,7 +128,7 @@ impl Schedule {
         let kept = keep(
             &self.store,
             &findings,
-            &format!("schedule ({})", self.holder),
+            &format!("the schedule on {}", self.holder),
         )
         .await?;
         let mut report = ScheduleReport {
