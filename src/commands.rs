@@ -163,11 +163,23 @@ async fn once_with(settings: &Settings, worker: &Worker) -> anyhow::Result<i32> 
         changes_left = changes.parked.len() + changes.retrying.len();
         tracing::info!(
             status_changes_shown = changes.shown.len(),
+            ids_adopted = changes.adopted.len(),
+            queued_to_send_again = changes.resent.len(),
             parked = changes.parked.len(),
             retrying = changes.retrying.len(),
             "once: later status changes"
         );
     }
+    // Last, so what this run's status changes queued (records gone from Salesforce) goes too.
+    let resent = worker.resend_until_idle(|_, _| {}).await?;
+    tracing::info!(
+        sent_again = resent.sent.len(),
+        parked = resent.parked.len(),
+        retrying = resent.retrying.len(),
+        "once: orders written to Salesforce again as they are now"
+    );
+    store_errors += resent.store_errors;
+    report.absorb(resent);
     tracing::info!(
         sent = report.sent.len(),
         parked = report.parked.len() + repair_parked,

@@ -53,7 +53,8 @@ const SERIES: &[(&str, Kind, Labels, &str)] = &[
     ("order_sync_alerts_total", Counter, Labels::None, "Stuck-order alerts raised"),
     ("order_sync_webhook_failures_total", Counter, Labels::None, "Alert webhooks that failed after retries"),
     ("order_sync_reissued_total", Counter, Labels::None, "Repair orders canceled and reissued priced"),
-    ("order_sync_status_changes_total", Counter, Labels::Outcome, "Later store status changes of sent orders, by outcome (shown in Salesforce, transient, rejected)"),
+    ("order_sync_orders_resent_total", Counter, Labels::None, "Orders written to Salesforce again as they are now (the re-send queue)"),
+    ("order_sync_status_changes_total", Counter, Labels::Outcome, "Later store status changes of sent orders, by outcome (shown in Salesforce, resend: records gone, written again; transient, rejected)"),
     ("order_sync_stuck_orders", Gauge, Labels::None, "Orders in Order Placed past alerts.stuck_after, or parked"),
     ("order_sync_oldest_order_placed_age_seconds", Gauge, Labels::None, "Age of the oldest order in Order Placed; 0 when there is none"),
     ("order_sync_api_usage_used", Gauge, Labels::None, "Salesforce API requests used in the last 24 hours (Sforce-Limit-Info); 0 until the first answer"),
@@ -125,7 +126,7 @@ fn label_values(labels: Labels) -> Vec<(&'static str, &'static str)> {
             .iter()
             .map(|c| ("class", c.name()))
             .collect(),
-        Labels::Outcome => ["shown", "transient", "rejected"]
+        Labels::Outcome => ["shown", "resend", "transient", "rejected"]
             .into_iter()
             .map(|o| ("outcome", o))
             .collect(),

@@ -192,8 +192,12 @@ fn age_s(r: &StuckOrder) -> i64 {
 }
 
 pub async fn retry(store: &Store, order: Option<&str>, all_parked: bool) -> anyhow::Result<i32> {
+    let actor = format!(
+        "retry by {}",
+        std::env::var("USER").unwrap_or_else(|_| "a rep".into())
+    );
     if all_parked {
-        let n = store.retry_all_parked().await?;
+        let n = store.retry_all_parked(&actor).await?;
         println!("{n} parked order(s) will be retried on the next pass");
         return Ok(0);
     }
@@ -201,13 +205,22 @@ pub async fn retry(store: &Store, order: Option<&str>, all_parked: bool) -> anyh
         anyhow::bail!("give an ORDER, or --all-parked")
     };
     let id = resolve(store, key).await?;
-    if store.retry_order(id).await? {
-        println!("order {key} will be retried on the next pass");
+    if store.retry_order(id, &actor).await? {
+        println!("order {key} {}", retried(store, id).await?);
         Ok(0)
     } else {
         println!("order {key} is not waiting for a retry (already sent, or not in Order Placed)");
         Ok(1)
     }
+}
+
+/// What a retry of order `id` will do, in plain words.
+pub async fn retried(store: &Store, id: i64) -> anyhow::Result<&'static str> {
+    let state = store.order_detail(id).await?.and_then(|d| d.sync_state);
+    Ok(match state.as_deref() {
+        Some("resend") => "will be written to Salesforce again as it is now on the next pass",
+        _ => "will be retried on the next pass",
+    })
 }
 
 pub async fn status(store: &Store, budget_share: f64, as_json: bool) -> anyhow::Result<i32> {

@@ -153,12 +153,12 @@ async fn drain(worker: &Worker, store: &Store) -> anyhow::Result<i32> {
     let mut total = PassReport::default();
     loop {
         let held = store.resends_held().await?;
-        let sent_before = total.sent.len();
+        let (sent_before, refused_before) = (total.sent.len(), total.parked.len());
         let pass = worker
-            .resend_until_idle(|r: &PassReport| {
+            .resend_until_idle(|sent, refused| {
                 if terminal {
-                    let sent = sent_before + r.sent.len();
-                    eprint!("\r{sent} of {waiting} sent, {} refused", r.parked.len());
+                    let (sent, refused) = (sent_before + sent, refused_before + refused);
+                    eprint!("\r{sent} of {waiting} sent, {refused} refused");
                     let _ = std::io::stderr().flush();
                 }
             })

@@ -67,7 +67,7 @@ async fn one_check_with_three_stuck_orders_sends_one_digest_then_one_recovery(ba
     let digest = posts(&hook, 1).await;
     app.fake.add_product("GONE-1", "Back", "5.00");
     for id in &ids {
-        app.store.retry_order(*id).await.expect("retry");
+        app.store.retry_order(*id, "rep").await.expect("retry");
     }
     app.drain(&app.worker(), 10).await;
     let cleared = watchdog.run_pass().await.expect("check");

@@ -50,6 +50,10 @@ async fn opportunity_by_hand(app: &TestApp) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(browser_tests),
+    ignore = "skipped: chromium/chromedriver were not installed when the tests were built"
+)]
 async fn a_rep_retries_and_links_parked_orders_in_chromium_and_a_cross_site_form_is_refused() {
     let Some((chromium, chromedriver)) = browser_binaries() else {
         let required = std::env::var("ORDER_SYNC_TEST_BROWSER").is_ok_and(|v| v == "required");

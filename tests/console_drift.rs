@@ -225,7 +225,7 @@ async fn fix_with_the_pages_token_queues_the_order_names_the_rep_and_the_next_re
     .await;
     let after = after.text().await.unwrap();
     app.worker()
-        .resend_until_idle(|_| {})
+        .resend_until_idle(|_, _| {})
         .await
         .expect("the re-send loop's drain");
     let again = survey(&app.store, &app.salesforce, Scope::All)

@@ -85,7 +85,7 @@ async fn a_parked_order_waits_until_a_rep_retries_it(backend: Backend) {
     let first = app.drain(&worker, 10).await;
     let again = app.drain(&worker, 10).await;
     app.fake.add_product("NEW-7", "New gauge", "9.00");
-    let retried = app.store.retry_order(id).await.expect("retry");
+    let retried = app.store.retry_order(id, "rep").await.expect("retry");
 
     assert_eq!(first.parked.len(), 1);
     assert_eq!(

@@ -8,7 +8,9 @@ use order_sync::sync::{Lifecycle, Worker};
 /// A store whose administrators' cancellations also mark the Salesforce Order ("Cancelled", a
 /// Draft-category value the org's admin added), and whose change look-back is nil, so a test
 /// sees exactly what each look reads.
-async fn store_with_routed_orders(backend: Backend) -> Option<(TestApp, Worker, i64, i64)> {
+pub(crate) async fn store_with_routed_orders(
+    backend: Backend,
+) -> Option<(TestApp, Worker, i64, i64)> {
     let app = TestApp::spawn_with(
         backend,
         &[
@@ -38,7 +40,7 @@ async fn store_with_routed_orders(backend: Backend) -> Option<(TestApp, Worker, 
     Some((app, worker, card, po))
 }
 
-fn lifecycle(app: &TestApp, worker: &Worker) -> Lifecycle {
+pub(crate) fn lifecycle(app: &TestApp, worker: &Worker) -> Lifecycle {
     order_sync::app::lifecycle_for(&app.settings, worker)
 }
 
@@ -236,7 +238,7 @@ async fn a_change_salesforce_refuses_is_parked_with_its_reason(backend: Backend)
     );
 
     assert!(
-        app.store.retry_order(card).await.expect("retry"),
+        app.store.retry_order(card, "rep").await.expect("retry"),
         "a rep's retry"
     );
     let retried = lifecycle(&app, &worker).run_pass().await.expect("pass");

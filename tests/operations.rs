@@ -44,7 +44,7 @@ async fn a_stuck_order_alerts_once_by_webhook_and_clears_when_it_moves(backend: 
     let second = watchdog.run_pass().await.expect("look");
     let delivered = wait_for_requests(&hook, 1).await;
     app.fake.add_product("NEW-1", "New", "5.00");
-    app.store.retry_order(id).await.expect("retry");
+    app.store.retry_order(id, "rep").await.expect("retry");
     app.drain(&worker, 5).await;
     let third = watchdog.run_pass().await.expect("look");
 

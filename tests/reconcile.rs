@@ -139,7 +139,7 @@ async fn each_kind_of_drift_is_found_and_fix_mends_what_it_may(backend: Backend)
 
     let mended = mend(&app.store, &f, "reconcile-test").await.expect("mend");
     assert_eq!(mended.queued.len(), 3, "{mended:?}");
-    let sent = worker.resend_until_idle(|_| {}).await.expect("resend");
+    let sent = worker.resend_until_idle(|_, _| {}).await.expect("resend");
     assert_eq!(sent.sent.len(), 3, "{sent:?}");
     assert_eq!(
         app.status_of(deleted).await,
@@ -186,7 +186,7 @@ async fn each_kind_of_drift_is_found_and_fix_mends_what_it_may(backend: Backend)
     mend(&app.store, &third, "reconcile-test")
         .await
         .expect("mend");
-    let sent = worker.resend_until_idle(|_| {}).await.expect("resend");
+    let sent = worker.resend_until_idle(|_, _| {}).await.expect("resend");
     assert_eq!(sent.sent.len(), 3, "{sent:?}");
     let left: Vec<Kind> = reconcile(&app)
         .await
@@ -217,7 +217,7 @@ async fn a_sandbox_refresh_is_mended_by_keeping_the_new_ids_without_sending(back
     }
     let mended = mend(&app.store, &f, "reconcile-test").await.expect("mend");
     assert_eq!((mended.adopted.len(), mended.queued.len()), (3, 0));
-    let sent = worker.resend_until_idle(|_| {}).await.expect("resend");
+    let sent = worker.resend_until_idle(|_, _| {}).await.expect("resend");
     assert_eq!(sent.claimed, 0, "nothing is sent again");
 
     assert!(reconcile(&app).await.drifts.is_empty());

@@ -109,7 +109,7 @@ async fn drift_that_is_gone_is_announced_once_as_all_clear() {
         .await
         .unwrap();
     mend(&app.store, &found, "test").await.expect("mend");
-    worker.resend_until_idle(|_| {}).await.expect("resend");
+    worker.resend_until_idle(|_, _| {}).await.expect("resend");
 
     tokio::time::sleep(SOON).await;
     let cleared = schedule.run_pass().await.expect("pass");

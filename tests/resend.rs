@@ -154,3 +154,81 @@ async fn a_killed_resend_run_again_sends_each_order_again_exactly_once(backend: 
     }
 }
 on_every_backend!(a_killed_resend_run_again_sends_each_order_again_exactly_once);
+
+async fn a_backfilled_order_needs_no_status_change_and_an_unsent_one_is_not_resent(
+    backend: Backend,
+) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let widget = app.product("WIDGET", "standard", true).await;
+    let customer = app.customer("Osei").await;
+    let done = app
+        .order(customer)
+        .status("Completed")
+        .line(widget, 1, "8.00")
+        .place()
+        .await;
+    let waiting = app.order(customer).line(widget, 1, "8.00").place().await;
+
+    let backfill = app
+        .run_cli(&["backfill", "--placed-since", "2020-01-01"], &[])
+        .await;
+    assert_eq!(backfill.code, Some(0), "{}", backfill.output);
+    let resend = app
+        .run_cli(&["resend", &format!("id:{waiting}")], &[])
+        .await;
+
+    assert!(resend.output.contains("skipped"), "{}", resend.output);
+    assert!(
+        app.fake
+            .find("Opportunity", KEY, &waiting.to_string())
+            .is_empty()
+    );
+    assert_eq!(app.status_of(waiting).await, "Order Placed");
+    let worker = app.worker();
+    let look = order_sync::app::lifecycle_for(&app.settings, &worker);
+    let pass = look.run_pass().await.expect("lifecycle pass");
+    assert!(
+        pass.shown.is_empty(),
+        "Salesforce already shows Completed: {pass:?}"
+    );
+    assert_eq!(
+        one_opportunity(&app, done).get("StageName"),
+        Some(&json!("Closed Won"))
+    );
+}
+on_every_backend!(a_backfilled_order_needs_no_status_change_and_an_unsent_one_is_not_resent);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resent_evaluation_keeps_the_price_the_technicians_gave_its_quote() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let eval = app.product("EVAL", "evaluation", true).await;
+    let customer = app.customer("Mensah").await;
+    let order = app.order(customer).line(eval, 1, "0.00").place().await;
+    app.drain(&app.worker(), 5).await;
+    assert_eq!(app.status_of(order).await, "Awaiting Evaluation");
+    let quote = app.fake.find("Quote", KEY, &order.to_string()).remove(0);
+    let priced = app
+        .fake
+        .find("QuoteLineItem", "QuoteId", &quote.id)
+        .remove(0);
+    app.fake
+        .update_fields("QuoteLineItem", &priced.id, json!({ "UnitPrice": 250.0 }));
+    let opp = one_opportunity(&app, order);
+    app.fake
+        .update_fields("Opportunity", &opp.id, json!({ "Amount": 250.0 }));
+
+    let run = app.run_cli(&["resend", &format!("id:{order}")], &[]).await;
+
+    assert_eq!(run.code, Some(0), "{}", run.output);
+    let line = app.fake.find("QuoteLineItem", "QuoteId", &quote.id);
+    assert_eq!(line.len(), 1);
+    assert_eq!(line[0].get("UnitPrice"), Some(&json!(250.0)));
+    assert_eq!(
+        one_opportunity(&app, order).get("Amount"),
+        Some(&json!(250.0))
+    );
+}

@@ -54,15 +54,20 @@ impl WorkerSpec {
 
     /// Starts `order-sync run` as worker `name`, appending its output to `<log_dir>/<log>.log`.
     pub fn spawn(&self, name: &str, log: &str) -> Result<WorkerProc> {
-        self.spawn_command("run", name, log)
+        self.spawn_command(&["run"], name, log)
     }
 
     /// Starts `order-sync once` (the cron path) as worker `name`.
     pub fn spawn_once(&self, name: &str, log: &str) -> Result<WorkerProc> {
-        self.spawn_command("once", name, log)
+        self.spawn_command(&["once"], name, log)
     }
 
-    fn spawn_command(&self, command: &str, name: &str, log: &str) -> Result<WorkerProc> {
+    /// Any other command (`reconcile --all`, `backfill …`), with the same settings.
+    pub fn spawn_args(&self, args: &[&str], name: &str, log: &str) -> Result<WorkerProc> {
+        self.spawn_command(args, name, log)
+    }
+
+    fn spawn_command(&self, command: &[&str], name: &str, log: &str) -> Result<WorkerProc> {
         let path = self.log_dir.join(format!("{log}.log"));
         let file = OpenOptions::new()
             .create(true)
@@ -71,7 +76,7 @@ impl WorkerSpec {
             .with_context(|| format!("opening {}", path.display()))?;
         let err = file.try_clone().context("cloning the log file handle")?;
         let mut cmd = Command::new(&self.bin);
-        cmd.arg(command)
+        cmd.args(command)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("ORDER_SYNC__DATABASE__URL", &self.db_url)

@@ -97,16 +97,21 @@ pub(crate) async fn retry(
     let result = async {
         check_token(&session, body.from_form, &body.fields.csrf)?;
         let id = resolve(&c, &key).await?;
-        if !c.store.retry_order(id).await? {
+        let actor = format!("retry by {} (console)", session.rep);
+        if !c.store.retry_order(id, &actor).await? {
             return Err(Failure::Refused(format!(
                 "Order {key} is not waiting for a retry (already sent, or not in Order Placed)."
             )));
         }
         tracing::info!(order_id = id, rep = %session.rep, "console: retry requested");
-        Ok(())
+        let will = crate::report::retried(&c.store, id).await;
+        Ok(will.unwrap_or("will be retried on the next pass"))
     }
     .await;
-    let message = format!("order {key} will be retried on the next pass");
+    let (result, message) = match result {
+        Ok(will) => (Ok(()), format!("order {key} {will}")),
+        Err(f) => (Err(f), String::new()),
+    };
     finish(&c, &key, &session, wants, result, "retried", message).await
 }
 

@@ -48,7 +48,7 @@ pub async fn run(
         }
     }
     let sent = worker
-        .resend_until_idle(|_| {})
+        .resend_until_idle(|_, _| {})
         .await
         .map_err(|f| anyhow::anyhow!(f.0))?;
     let human = findings

@@ -3,9 +3,10 @@
 
 use rust_decimal::Decimal;
 
+use super::lines::lines;
 use super::{Drift, Kind, Mend};
 use crate::domain::{Order, OrderStatus, Route, SalesforceIds};
-use crate::salesforce::{Held, HeldLine, HeldOpportunity, HeldOrder, IdSlot, Shown};
+use crate::salesforce::{Held, HeldOpportunity, HeldOrder, IdSlot, Shown};
 use crate::store::StoredSync;
 
 /// The orders sharing one Opportunity (a reissue chain, or one order), with what order-sync
@@ -15,11 +16,11 @@ pub struct Group<'a> {
 }
 
 /// Money as Salesforce keeps it: two decimals.
-fn cents(d: Decimal) -> Decimal {
+pub(super) fn cents(d: Decimal) -> Decimal {
     d.round_dp(2)
 }
 
-fn differs(held: Option<Decimal>, want: Decimal) -> bool {
+pub(super) fn differs(held: Option<Decimal>, want: Decimal) -> bool {
     held.map(cents) != Some(cents(want))
 }
 
@@ -272,60 +273,6 @@ fn sf_order(
     }
 }
 
-/// The order's lines against the line items found under one record.
-fn lines(drifts: &mut Vec<Drift>, order: &Order, on: &str, held: &[HeldLine], mend: Mend) {
-    let mut problems = Vec::new();
-    let mut missing = 0;
-    for l in &order.lines {
-        let key = l.id.to_string();
-        let Some(h) = held.iter().find(|h| h.key.as_deref() == Some(key.as_str())) else {
-            missing += 1;
-            continue;
-        };
-        if h.quantity != Some(Decimal::from(l.quantity)) || differs(h.unit_price, l.unit_price) {
-            problems.push(format!(
-                "line {key} is {} × {} in Salesforce, {} × {} in the store",
-                h.quantity.map_or("?".into(), |q| q.normalize().to_string()),
-                h.unit_price.map_or("?".into(), |p| cents(p).to_string()),
-                l.quantity,
-                cents(l.unit_price)
-            ));
-        }
-    }
-    if missing > 0 {
-        let what = format!(
-            "{missing} of the {on}'s {} line items are missing in Salesforce",
-            order.lines.len()
-        );
-        drifts.push(Drift::new(order.id, Kind::Missing, what, mend.clone()));
-    }
-    if !problems.is_empty() {
-        drifts.push(Drift::new(
-            order.id,
-            Kind::Lines,
-            problems.join("; "),
-            mend.clone(),
-        ));
-    }
-    let extra: Vec<&str> = held
-        .iter()
-        .filter(|h| {
-            !order
-                .lines
-                .iter()
-                .any(|l| h.key.as_deref() == Some(l.id.to_string().as_str()))
-        })
-        .map(|h| h.id.as_str())
-        .collect();
-    if !extra.is_empty() {
-        drifts.push(Drift::new(
-            order.id,
-            Kind::Duplicate,
-            format!(
-                "the {on} has line items beyond the order's lines: {}",
-                extra.join(", ")
-            ),
-            Mend::Human("delete them in Salesforce if nobody added them on purpose".into()),
-        ));
-    }
-}
+#[cfg(test)]
+#[path = "compare_tests.rs"]
+mod tests;

@@ -7,6 +7,7 @@
 mod command;
 mod compare;
 mod keep;
+mod lines;
 mod mend;
 mod output;
 mod schedule;

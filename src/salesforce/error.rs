@@ -27,6 +27,15 @@ const TRANSIENT_CODES: &[&str] = &[
     "QUERY_TIMEOUT",
 ];
 
+/// errorCodes saying a record named by id is not there: deleted (ENTITY_IS_DELETED), unknown, as
+/// every old id is after a sandbox refresh (NOT_FOUND), or named in a reference field
+/// (INVALID_CROSS_REFERENCE_KEY).
+const MISSING_RECORD_CODES: &[&str] = &[
+    "ENTITY_IS_DELETED",
+    "NOT_FOUND",
+    "INVALID_CROSS_REFERENCE_KEY",
+];
+
 impl SfError {
     pub fn transient(code: Option<&str>, message: impl Into<String>) -> SfError {
         SfError {
@@ -60,6 +69,17 @@ impl SfError {
         } else {
             SfError::rejected(Some(code), text)
         }
+    }
+
+    /// Whether Salesforce refused because a record named by id is not there. Still rejected: a
+    /// caller that wrote by a stored id looks its records up by External ID before it parks
+    /// anything (the lifecycle loop); one that wrote by External IDs parks as for any refusal.
+    pub fn names_missing_record(&self) -> bool {
+        self.class == ErrorClass::Rejected
+            && self
+                .code
+                .as_deref()
+                .is_some_and(|c| MISSING_RECORD_CODES.contains(&c))
     }
 
     /// The daily allocation is gone (checked against the org's usage, see [`SfError::daily_limit`]):
@@ -224,6 +244,22 @@ mod tests {
         let e = classify_response(StatusCode::BAD_REQUEST, rule);
         assert_eq!(e.class, ErrorClass::Rejected);
         assert!(e.message.contains("PO required"));
+    }
+
+    #[test]
+    fn a_deleted_or_unknown_record_is_a_missing_record_and_a_validation_rule_is_not() {
+        let deleted = br#"[{"errorCode":"ENTITY_IS_DELETED","message":"entity is deleted"}]"#;
+        assert!(classify_response(StatusCode::NOT_FOUND, deleted).names_missing_record());
+        let unknown =
+            br#"[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]"#;
+        assert!(classify_response(StatusCode::NOT_FOUND, unknown).names_missing_record());
+        let rule = br#"[{"errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION","message":"no"}]"#;
+        assert!(!classify_response(StatusCode::BAD_REQUEST, rule).names_missing_record());
+        let busy = br#"[{"errorCode":"NOT_FOUND","message":"upstream"}]"#;
+        assert!(
+            !classify_response(StatusCode::SERVICE_UNAVAILABLE, busy).names_missing_record(),
+            "a server error is transient whatever its code"
+        );
     }
 
     #[test]

@@ -38,9 +38,10 @@ impl Existing {
             .map(String::as_str)
     }
 
-    /// Looks up what exists for the `resent` orders: one query per model object with insert-only
-    /// fields and one for activated Orders per few hundred orders, five queries per call; none
-    /// when nothing is re-sent. A reissued order's quote exists: the customer accepted it.
+    /// Looks up what exists for the `resent` orders and the reissued ones of `all` (their quote
+    /// is the one the customer accepted, unless an admin deleted it since): one query per model
+    /// object with insert-only fields and one for activated Orders per few hundred orders, five
+    /// queries per call; none when no order is either.
     pub async fn find(
         sf: &Salesforce,
         s: &SalesforceSettings,
@@ -48,12 +49,10 @@ impl Existing {
         resent: &[&Order],
     ) -> Result<Existing, SfError> {
         let mut existing = Existing::default();
-        let quote = SfObject::Quote.model().key;
-        existing.found.entry(SfObject::Quote).or_default().extend(
-            all.iter()
-                .filter(|o| o.reissue_of.is_some())
-                .map(|o| quote.value(o, None)),
-        );
+        let reissued = all
+            .iter()
+            .filter(|o| o.reissue_of.is_some() && !resent.iter().any(|r| r.id == o.id));
+        let resent: Vec<&Order> = resent.iter().copied().chain(reissued.copied()).collect();
         if resent.is_empty() {
             return Ok(existing);
         }

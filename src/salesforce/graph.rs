@@ -88,9 +88,13 @@ pub fn order_graph(ctx: &GraphContext, order: &Order) -> Graph {
     for m in MODEL.iter().filter(|m| sends(ctx, order, m)) {
         match m.reference {
             Reference::One(_) => nodes.push(node(ctx, order, m, None)),
-            Reference::PerLine(_) => {
-                nodes.extend(order.lines.iter().map(|l| node(ctx, order, m, Some(l))));
-            }
+            Reference::PerLine(_) => nodes.extend(
+                order
+                    .lines
+                    .iter()
+                    .filter(|l| !priced_by_technicians(ctx, order, m, l))
+                    .map(|l| node(ctx, order, m, Some(l))),
+            ),
         }
     }
     super::mapping::add_mapped_fields(&mut nodes, &ctx.settings.mapping, order);
@@ -111,12 +115,19 @@ fn sends(ctx: &GraphContext, order: &Order, m: &ObjectModel) -> bool {
         return false;
     }
     match m.object {
-        // A reissued repair order keeps the accepted quote's lines as the technicians priced them.
-        SfObject::QuoteLineItem => order.reissue_of.is_none(),
+        // A reissued repair order keeps the accepted quote's lines as the technicians priced
+        // them; if that quote was deleted since, its new one gets the lines at those prices.
+        SfObject::QuoteLineItem => order.reissue_of.is_none() || !has_quote(ctx, order),
         // An activated Order's header and products are locked: a re-send leaves them alone.
         SfObject::Order | SfObject::OrderItem => ctx.existing.activated_order(order.id).is_none(),
         _ => true,
     }
+}
+
+/// Whether the order's Quote exists in Salesforce (a reissue's is the accepted one).
+fn has_quote(ctx: &GraphContext, order: &Order) -> bool {
+    let key = SfObject::Quote.model().key.value(order, None);
+    ctx.existing.has(SfObject::Quote, &key)
 }
 
 /// One record's node: its body in the order's currency where the model says so, without its
@@ -133,7 +144,29 @@ fn node(ctx: &GraphContext, order: &Order, m: &ObjectModel, line: Option<&OrderL
     {
         fields.retain(|f, _| !m.insert_only.contains(&f.as_str()));
     }
+    // A re-sent evaluation's Amount is the technicians' to set once they price it.
+    if ctx.as_now
+        && m.object == SfObject::Opportunity
+        && order.route() == crate::domain::Route::AwaitingEvaluation
+        && let Value::Object(fields) = &mut body
+    {
+        fields.remove("Amount");
+    }
     upsert(ctx, m, &key, m.reference.id(line), body)
+}
+
+/// In a re-send, an evaluation's quote line that exists carries the technicians' price: it is
+/// left out, so only a missing one is written (at the store's zero price, as first sent).
+fn priced_by_technicians(
+    ctx: &GraphContext,
+    order: &Order,
+    m: &ObjectModel,
+    l: &OrderLine,
+) -> bool {
+    ctx.as_now
+        && m.object == SfObject::QuoteLineItem
+        && order.route() == crate::domain::Route::AwaitingEvaluation
+        && ctx.existing.has(m.object, &m.key.value(order, Some(l)))
 }
 
 /// The fields order-sync writes on `object` (the model's `written`), from the order.

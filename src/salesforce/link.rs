@@ -46,10 +46,15 @@ impl Salesforce {
         }
         let path = format!("sobjects/{object}/{id}?fields=Id,{field}");
         let bytes = match self.inner.send(Method::GET, &path, None).await {
-            Err(e) if e.code.as_deref() == Some("NOT_FOUND") => {
+            // Unknown, or deleted (its id answers ENTITY_IS_DELETED until the recycle bin empties).
+            Err(e) if e.names_missing_record() => {
+                let deleted = e.code.as_deref() == Some("ENTITY_IS_DELETED");
                 return Err(SfError::rejected(
-                    Some("NOT_FOUND"),
-                    format!("there is no {object} with id {id}"),
+                    e.code.as_deref(),
+                    format!(
+                        "there is no {object} with id {id}{}",
+                        if deleted { " (it was deleted)" } else { "" }
+                    ),
                 ));
             }
             other => other?,
@@ -67,22 +72,6 @@ impl Salesforce {
             Some(Value::Number(n)) => Owner::Other(n.to_string()),
             _ => Owner::Nobody,
         })
-    }
-
-    /// The id of the `object` record whose External ID (the model's key) is `key`, if any.
-    pub async fn find_by_key(&self, object: SfObject, key: i64) -> Result<Option<String>, SfError> {
-        let field = object.key_field(&self.settings.fields);
-        let soql = format!(
-            "SELECT Id FROM {} WHERE {field} = {} LIMIT 1",
-            object.name(),
-            wire::soql_literal(&key.to_string())
-        );
-        let records = self.inner.query(&soql).await?;
-        Ok(records
-            .first()
-            .and_then(|r| r.get("Id"))
-            .and_then(Value::as_str)
-            .map(String::from))
     }
 
     /// Sets `object` `id`'s External ID (the model's key) to `key`.

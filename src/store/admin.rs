@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use super::build::B;
 use super::read::read_time;
 use super::sql::{Stmt, args};
-use super::{Result, Store, now_ms};
-use crate::domain::{OrderStatus, SyncState};
+use super::{Result, Store};
+use crate::domain::OrderStatus;
 
+mod retry;
 mod stuck;
 
 pub use stuck::StuckOrder;
@@ -69,8 +70,7 @@ pub(crate) struct AdminSql {
     detail: Stmt,
     history: Option<Stmt>,
     attempts: Stmt,
-    retry: Stmt,
-    retry_all: Stmt,
+    retry: retry::RetrySql,
     by_status: Stmt,
     by_sync_state: Stmt,
     status: Stmt,
@@ -131,14 +131,7 @@ impl AdminSql {
                 "SELECT attempt, worker, finished_at, outcome, error_code, message \
                  FROM order_sync_attempts WHERE order_id = :id ORDER BY id",
             ),
-            retry: b.stmt(
-                "UPDATE order_sync_state SET state = :pending, next_attempt_at = 0, parked_at = NULL, \
-                 updated_at = :now WHERE order_id = :id AND state IN (:parked, :pending)",
-            ),
-            retry_all: b.stmt(
-                "UPDATE order_sync_state SET state = :pending, next_attempt_at = 0, parked_at = NULL, \
-                 updated_at = :now WHERE state = :parked",
-            ),
+            retry: retry::RetrySql::build(b),
             by_status: b.stmt(format!(
                 "SELECT {s} AS status, COUNT(*) AS n FROM {orders} o WHERE 1 = 1{f} GROUP BY {s} ORDER BY {s}",
                 f = b.orders_filter("o"),
@@ -238,27 +231,6 @@ impl Store {
             .await
     }
 
-    /// Makes a parked (or backing-off) order due now. False when there is nothing to retry.
-    /// A rep's retry: a parked order goes back to pending, as does a parked status change.
-    pub async fn retry_order(&self, id: i64) -> Result<bool> {
-        let a = sync_states().set("id", id).set("now", now_ms());
-        Ok(
-            self.db.execute(&self.sql.admin.retry, &a).await? == 1
-                || self.unpark_change(id).await?,
-        )
-    }
-
-    pub async fn retry_all_parked(&self) -> Result<u64> {
-        let orders = self
-            .db
-            .execute(
-                &self.sql.admin.retry_all,
-                &sync_states().set("now", now_ms()),
-            )
-            .await?;
-        Ok(orders + self.unpark_all_changes().await?)
-    }
-
     pub async fn status_counts(&self) -> Result<StatusCounts> {
         let rows: Vec<(Option<String>, i64)> = self
             .db
@@ -301,8 +273,4 @@ impl Store {
     pub fn time_of(&self, text: &str) -> Option<DateTime<Utc>> {
         read_time(text, &self.map.zone).ok()
     }
-}
-
-fn sync_states() -> super::sql::Args {
-    args! { "pending" => SyncState::Pending.as_str(), "parked" => SyncState::Parked.as_str() }
 }

@@ -7,9 +7,11 @@ use super::sql::{Stmt, args};
 use super::{Result, Store, now_ms};
 use crate::domain::{OrderId, OrderStatus, Route, SyncState};
 
+mod gone;
 mod look;
 mod outcome;
 
+pub use gone::ChangeResend;
 pub use outcome::ChangeFailure;
 
 const PENDING: &str = "pending";
@@ -123,8 +125,13 @@ pub struct ClaimedChange {
     pub shown: Option<OrderStatus>,
     pub opportunity: Option<String>,
     pub order: Option<String>,
-    /// Tried but never written back as sent: its records, if any, are found by External ID.
+    /// Not recorded as sent now (tried and its answer lost, or parked after a send): its
+    /// records, if any, are found by External ID.
     pub unsettled: bool,
+    /// Queued to be written to Salesforce again as it is now: the change waits for that.
+    pub resending: bool,
+    /// Sent before (it has a route): records not found by External ID are gone, not unsent.
+    pub sent_before: bool,
     pub opportunity_key: i64,
 }
 
@@ -164,14 +171,18 @@ impl Store {
         let Some(status) = r.status.as_deref().and_then(|s| self.map.status_of(s)) else {
             return Ok(false);
         };
+        let unshown = shown(r.sf_status.as_deref(), r.route.as_deref()) != Some(status);
         let sent = r.sync_state.as_deref() == Some(SyncState::Done.as_str())
             && r.sf_opportunity_id.is_some();
         // Tried (Salesforce may have applied it and the answer been lost), and moved out of
         // Order Placed by the store: the push will not claim it again, so this loop settles it.
+        // One sent before (parked, or queued to be written again) only when the store moved it
+        // past the status it was last sent with: a refused re-send is not tried again unasked.
         let tried = r.sync_state.as_deref() != Some(SyncState::Done.as_str())
             && r.attempts.unwrap_or(0) > 0
-            && status != OrderStatus::OrderPlaced;
-        if tried || (sent && shown(r.sf_status.as_deref(), r.route.as_deref()) != Some(status)) {
+            && status != OrderStatus::OrderPlaced
+            && (r.route.is_none() || unshown);
+        if tried || (sent && unshown) {
             return self.queue_change(r.id, status).await;
         }
         Ok(false)
@@ -234,6 +245,8 @@ impl Store {
                 opportunity: r.sf_opportunity_id,
                 order: r.sf_order_id,
                 unsettled: r.sync_state.as_deref() != Some(SyncState::Done.as_str()),
+                resending: r.sync_state.as_deref() == Some(SyncState::Resend.as_str()),
+                sent_before: r.route.is_some(),
                 opportunity_key: r.opportunity_key.unwrap_or(r.id),
             })
             .collect();

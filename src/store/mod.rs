@@ -35,7 +35,7 @@ use chrono::Utc;
 
 pub use activity::HourActivity;
 pub use admin::{AttemptRow, HistoryRow, OrderDetail, StatusCounts, StuckOrder};
-pub use changes::{ChangeClaim, ChangeFailure, ClaimedChange, Detected};
+pub use changes::{ChangeClaim, ChangeFailure, ChangeResend, ClaimedChange, Detected};
 pub use claim::{Claim, ClaimedOrder};
 pub use db::{ConnectOptions, Db};
 pub use drift::{Kept, LastReconcile, ReconcileRun, StoredDrift};

@@ -10,15 +10,17 @@ use super::{Result, Store, WriteBack, now_ms};
 use crate::domain::{OrderId, OrderStatus, Route, SalesforceIds, SyncState};
 
 pub(crate) struct ResendSql {
-    queue_sent: Stmt,
+    pub(super) queue_sent: Stmt,
     queue_new: Stmt,
-    log: Stmt,
+    pub(super) log: Stmt,
     claim_returning: Stmt,
     claim_select: Stmt,
     mark_resent: Stmt,
     adopt: Stmt,
     waiting: Stmt,
     held: Stmt,
+    parked_all: Stmt,
+    parked_one: Stmt,
 }
 
 /// Every write-back ends the lease; the fence is `lease_token = :token`.
@@ -38,7 +40,18 @@ impl ResendSql {
                    sf_contact_id = COALESCE(:contact, sf_contact_id), \
                    sf_opportunity_id = COALESCE(:opportunity, sf_opportunity_id), \
                    sf_quote_id = COALESCE(:quote, sf_quote_id), sf_order_id = COALESCE(:sf_order, sf_order_id)";
+        // Parked after a send (it has a route), but not waiting for the customer's approval:
+        // the repair loop parks those, and a re-send would overwrite the quote's prices.
+        let parked = format!(
+            "SELECT s.order_id FROM order_sync_state s JOIN {orders} o ON {id} = s.order_id \
+             WHERE s.state = :parked AND s.route IS NOT NULL AND NOT ({approval})",
+            orders = b.orders(),
+            id = b.id("o"),
+            approval = b.status_in("o", OrderStatus::AwaitingCustomerApproval),
+        );
         ResendSql {
+            parked_one: b.stmt(format!("{parked} AND s.order_id = :id")),
+            parked_all: b.stmt(format!("{parked} ORDER BY s.order_id")),
             // A sent order, or one a re-send or backfill parked (it has a route): never one
             // waiting in Order Placed, which the push sends.
             queue_sent: b.stmt(format!(
@@ -83,7 +96,7 @@ impl ResendSql {
 }
 
 /// The parameters naming the sync states.
-fn states() -> super::sql::Args {
+pub(super) fn states() -> super::sql::Args {
     args! {
         "done" => SyncState::Done.as_str(), "resend" => SyncState::Resend.as_str(),
         "parked" => SyncState::Parked.as_str(), "now" => now_ms(),
@@ -196,6 +209,19 @@ impl Store {
     pub async fn resends_held(&self) -> Result<i64> {
         let (n,): (i64,) = self.db.fetch_one(&self.sql.resend.held, &states()).await?;
         Ok(n)
+    }
+
+    /// Parked orders a rep's Retry writes to Salesforce again as they are now (rather than
+    /// making them pending, which only Order Placed orders leave): sent before, then refused on
+    /// a re-send. `id` narrows it to one order.
+    pub async fn parked_resends(&self, id: Option<OrderId>) -> Result<Vec<OrderId>> {
+        let sql = &self.sql.resend;
+        let (stmt, a) = match id {
+            Some(id) => (&sql.parked_one, states().set("id", id.0)),
+            None => (&sql.parked_all, states()),
+        };
+        let rows: Vec<(i64,)> = self.db.fetch_all(stmt, &a).await?;
+        Ok(rows.into_iter().map(|(id,)| OrderId(id)).collect())
     }
 
     /// How many orders wait to be written again.

@@ -1,6 +1,7 @@
 //! The lifecycle loop: when the store moves a sent order on (an administrator's Canceled,
 //! Completed after shipping, a paid PO going In Process), Salesforce's Opportunity stage and
-//! Order status follow, once, whatever fails.
+//! Order status follow, once, whatever fails: a record deleted or given a new id in Salesforce
+//! is found by External ID and the change carries on (heal.rs) instead of parking.
 
 use std::time::Duration;
 
@@ -8,9 +9,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Fatal, RetryPolicy};
 use crate::domain::OrderId;
-use crate::error::ErrorClass;
-use crate::salesforce::{Salesforce, SfError, SfObject, StatusUpdate};
-use crate::store::{ChangeFailure, ClaimedChange, Store, StoreError, WriteBack};
+use crate::salesforce::{Salesforce, SfError, StatusUpdate};
+use crate::store::{ClaimedChange, Store, StoreError};
+
+mod heal;
+mod outcome;
+mod verdict;
 
 /// Claims of due changes one pass makes at most.
 const MAX_CLAIMS_PER_PASS: usize = 20;
@@ -24,6 +28,10 @@ pub struct LifecycleReport {
     /// Rows read dated after the store's clock (each look names them in a warning).
     pub ahead: usize,
     pub shown: Vec<OrderId>,
+    /// Records found at new ids by External ID (a sandbox refresh, a merge): adopted.
+    pub adopted: Vec<OrderId>,
+    /// Records gone from Salesforce: the order was queued to be written again as it is now.
+    pub resent: Vec<OrderId>,
     pub retrying: Vec<OrderId>,
     pub parked: Vec<OrderId>,
     pub store_errors: usize,
@@ -96,15 +104,8 @@ impl Lifecycle {
         changes: Vec<ClaimedChange>,
         report: &mut LifecycleReport,
     ) -> Result<(), StoreError> {
+        let changes = self.settle(token, changes, report).await?;
         let mut updates = Vec::new();
-        let mut settled = Vec::with_capacity(changes.len());
-        for mut c in changes {
-            if c.unsettled && !self.settle(token, &mut c, report).await? {
-                continue;
-            }
-            settled.push(c);
-        }
-        let changes = settled;
         for c in &changes {
             match self.update_for(c) {
                 Some(u) if u.writes_anything() => updates.push(u),
@@ -118,58 +119,35 @@ impl Lifecycle {
         if updates.is_empty() {
             return Ok(());
         }
-        let results = self.salesforce.show_statuses(&updates).await;
-        for (id, result) in results {
-            let Some(c) = changes.iter().find(|c| c.order_id == id) else {
-                continue;
-            };
+        let mut gone = Vec::new();
+        for (c, u, result) in self.show(&changes, &updates).await {
             match result {
-                Ok(()) => {
-                    let u = updates.iter().find(|u| u.order_id == id);
-                    let said = u.map_or_else(String::new, describe);
-                    self.shown(token, c, &said, report).await?;
-                }
+                Ok(()) => self.shown(token, c, &outcome::describe(u), report).await?,
+                // Its records are not at their stored ids: looked up by External ID below.
+                Err(e) if e.names_missing_record() => gone.push((c, e)),
                 Err(e) => self.failed(token, c, &e, report).await?,
             }
         }
-        Ok(())
+        self.heal(token, gone, report).await
     }
 
-    /// A tried order that left Order Placed unsent: its records, found by External ID, are
-    /// adopted (then updated like any other); none means nothing reached Salesforce. False when
-    /// the change waits (Salesforce unreachable, or a push still holds the order).
-    async fn settle(
+    /// Sends `updates` (one per change of `changes` that has one); each result with its change
+    /// and update.
+    async fn show<'a>(
         &self,
-        token: &str,
-        c: &mut ClaimedChange,
-        report: &mut LifecycleReport,
-    ) -> Result<bool, StoreError> {
-        let found = async {
-            let sf = &self.salesforce;
-            let Some(opp) = sf
-                .find_by_key(SfObject::Opportunity, c.opportunity_key)
-                .await?
-            else {
-                return Ok((None, None));
-            };
-            let order = sf.find_by_key(SfObject::Order, c.order_id.0).await?;
-            Ok::<_, SfError>((Some(opp), order))
-        };
-        let (opportunity, order) = match found.await {
-            Ok(ids) => ids,
-            Err(e) => {
-                self.failed(token, c, &e, report).await?;
-                return Ok(false);
-            }
-        };
-        let (o, s) = (opportunity.clone(), order.clone());
-        if !self.store.settle_unsent(c.order_id, o, s).await? {
-            let busy = SfError::transient(None, "a worker is still sending this order");
-            self.failed(token, c, &busy, report).await?;
-            return Ok(false);
-        }
-        (c.opportunity, c.order, c.shown) = (opportunity, order, None);
-        Ok(true)
+        changes: &'a [ClaimedChange],
+        updates: &'a [StatusUpdate],
+    ) -> Vec<(&'a ClaimedChange, &'a StatusUpdate, Result<(), SfError>)> {
+        let results = self.salesforce.show_statuses(updates).await;
+        updates
+            .iter()
+            .zip(results)
+            .filter_map(|(u, (id, result))| {
+                // Answered in the order given; the id check keeps a slip from pairing them wrong.
+                let c = changes.iter().find(|c| c.order_id == id)?;
+                (id == u.order_id).then_some((c, u, result))
+            })
+            .collect()
     }
 
     /// The update that brings Salesforce to the order's store status; None when there is none
@@ -183,102 +161,6 @@ impl Lifecycle {
             shown: self.salesforce.shown_for(status),
         })
         .filter(|_| c.shown != Some(status))
-    }
-
-    async fn shown(
-        &self,
-        token: &str,
-        c: &ClaimedChange,
-        said: &str,
-        report: &mut LifecycleReport,
-    ) -> Result<(), StoreError> {
-        let Some(status) = c.status else {
-            // One of the store's own statuses (Shipped, On hold): normal, not a failure.
-            let message = format!(
-                "the store moved it to {:?}, a status [store.statuses] does not list: Salesforce \
-                 stays as it is (list the code under [store.statuses] to show it)",
-                c.code.as_deref().unwrap_or("")
-            );
-            let w = self
-                .store
-                .record_change_left(token, c.order_id, c.attempt, &self.actor, &message)
-                .await?;
-            if w != WriteBack::LeaseLost {
-                tracing::info!(order_id = c.order_id.0, "{message}");
-                metrics::counter!("order_sync_status_changes_total", "outcome" => "left")
-                    .increment(1);
-            }
-            return Ok(());
-        };
-        let message = format!("Salesforce brought in line with {status}: {said}");
-        let w = self
-            .store
-            .record_change_shown(token, c.order_id, c.attempt, status, &self.actor, &message)
-            .await?;
-        if w != WriteBack::LeaseLost {
-            tracing::info!(order_id = c.order_id.0, status = %status, "{said}");
-            metrics::counter!("order_sync_status_changes_total", "outcome" => "shown").increment(1);
-            report.shown.push(c.order_id);
-        }
-        Ok(())
-    }
-
-    async fn failed(
-        &self,
-        token: &str,
-        c: &ClaimedChange,
-        e: &SfError,
-        report: &mut LifecycleReport,
-    ) -> Result<(), StoreError> {
-        let failure = match e.class {
-            ErrorClass::Rejected => ChangeFailure::Rejected {
-                code: e.code.clone(),
-                message: format!(
-                    "Salesforce does not show this order's status {} yet: {}",
-                    c.status.map_or("?", |s| s.label()),
-                    e.message
-                ),
-            },
-            ErrorClass::Transient | ErrorClass::Fatal => ChangeFailure::Transient {
-                next_attempt_at: self.retry.next_attempt_at(c.attempt),
-                code: e.code.clone(),
-                message: e.message.clone(),
-            },
-        };
-        self.record_failure(token, c, &failure, report).await
-    }
-
-    async fn record_failure(
-        &self,
-        token: &str,
-        c: &ClaimedChange,
-        failure: &ChangeFailure,
-        report: &mut LifecycleReport,
-    ) -> Result<(), StoreError> {
-        let w = self
-            .store
-            .record_change_failure(token, c.order_id, c.attempt, &self.actor, failure)
-            .await?;
-        if w == WriteBack::LeaseLost {
-            return Ok(());
-        }
-        let (outcome, list, message) = match failure {
-            ChangeFailure::Transient { message, .. } => {
-                ("transient", &mut report.retrying, message)
-            }
-            ChangeFailure::Rejected { message, .. } => ("rejected", &mut report.parked, message),
-        };
-        if outcome == "rejected" {
-            tracing::error!(order_id = c.order_id.0, "status change parked: {message}");
-        } else {
-            tracing::warn!(
-                order_id = c.order_id.0,
-                "status change will be retried: {message}"
-            );
-        }
-        metrics::counter!("order_sync_status_changes_total", "outcome" => outcome).increment(1);
-        list.push(c.order_id);
-        Ok(())
     }
 
     /// Runs passes every `poll_interval` until `cancel`; a pass in flight gets `grace`.
@@ -295,16 +177,4 @@ impl Lifecycle {
             .run(|| async { self.run_pass().await.map(|_| super::Pace::Wait) })
             .await
     }
-}
-
-/// The fields an update wrote, in plain words.
-fn describe(u: &StatusUpdate) -> String {
-    let mut parts = Vec::new();
-    if let Some(stage) = &u.shown.stage {
-        parts.push(format!("Opportunity stage {stage}"));
-    }
-    if let (Some(_), Some(status)) = (&u.order, &u.shown.order_status) {
-        parts.push(format!("Order status {status}"));
-    }
-    parts.join(", ")
 }

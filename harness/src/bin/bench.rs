@@ -43,6 +43,12 @@ struct Args {
     claim_pending: i64,
     #[arg(long)]
     skip_claim: bool,
+    /// Skip the reconcile, fix and backfill phases.
+    #[arg(long)]
+    skip_reconcile: bool,
+    /// Historical (never sent) orders the backfill phase sends.
+    #[arg(long, default_value_t = 10_000)]
+    historical: usize,
     /// Extra worker settings, KEY=VALUE with KEY after ORDER_SYNC__ (e.g. SYNC__BATCH_SIZE=150).
     #[arg(long = "env")]
     env: Vec<String>,
@@ -84,7 +90,13 @@ async fn run(args: Args) -> Result<bool> {
         claims: &claims,
         routed: phases.routed,
     };
-    Ok(results.report())
+    let mut ok = results.report();
+    if let Some(r) = &phases.reconcile {
+        let b = &phases.backlog;
+        let push_rate = b.orders as f64 / b.seconds.max(1e-9);
+        ok &= r.report(push_rate, b.api_calls as f64 / b.orders.max(1) as f64);
+    }
+    Ok(ok)
 }
 
 /// What the phases against one database measured.
@@ -94,6 +106,7 @@ struct Phases {
     trickle: Trickle,
     /// (routed, seeded) for the two backlogs.
     routed: (i64, i64),
+    reconcile: Option<harness::reconcile_bench::ReconcileFigures>,
 }
 
 async fn sync_phases(args: &Args, db: &TestDb) -> Result<Phases> {
@@ -133,6 +146,18 @@ async fn sync_phases(args: &Args, db: &TestDb) -> Result<Phases> {
     .await?;
     tokio::task::block_in_place(|| worker.terminate(Duration::from_secs(20)))?;
     let routed_run = routed(&db.store).await?;
+    let reconcile = if args.skip_reconcile {
+        None
+    } else {
+        let phases = harness::reconcile_bench::reconcile_phases(
+            &db.store,
+            &fake,
+            &catalog,
+            &spec,
+            args.historical,
+        );
+        Some(phases.await?)
+    };
     eprintln!("bench: the same backlog again through `once` (the cron path)");
     let once = once_backlog(
         &db.store,
@@ -167,6 +192,7 @@ async fn sync_phases(args: &Args, db: &TestDb) -> Result<Phases> {
         once,
         trickle,
         routed: (routed_both, 2 * args.orders as i64),
+        reconcile,
     })
 }
 

@@ -145,9 +145,16 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
         repairs: &mut driver,
         admin: &mut admin,
     };
-    let (mut fleet, mut timings) = phases(args, spec, drivers, &fake, store, &settings).await?;
+    let (mut fleet, mut timings) =
+        phases(args, spec.clone(), drivers, &fake, store, &settings).await?;
     timings.seeding = seeding;
     tokio::task::block_in_place(|| fleet.stop_all(Duration::from_secs(10)))?;
+    let drift = if timings.drained {
+        let d = harness::drift::drift_and_mend(&fake, &spec, &seeded, &driver.chosen, args.seed);
+        Some(d.await?)
+    } else {
+        None
+    };
     let info = RunInfo {
         settings: &settings.salesforce,
         admin: &admin,
@@ -157,7 +164,12 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
         log_dir: &log_dir,
         timings,
     };
-    chaos_report::report(&info, &driver, &fleet, &fake, store).await
+    let verified = chaos_report::report(&info, &driver, &fleet, &fake, store).await?;
+    let drift_ok = drift.as_ref().is_none_or(|d| {
+        d.report();
+        d.passed()
+    });
+    Ok(verified && drift_ok)
 }
 
 /// The workers' settings: short leases and polls, the fake's Order status for a cancel, and any

@@ -88,9 +88,11 @@ impl StuckSql {
                 "{select} FROM {orders} o LEFT JOIN order_sync_state s ON s.order_id = {id} {join} \
                  WHERE {placed}"
             )),
+            // Parked in Order Placed, by the repair loop, or after a send (a refused re-send,
+            // which has a route, in whatever status the store has now).
             parked: b.stmt(format!(
                 "{select} FROM order_sync_state s JOIN {orders} o ON {id} = s.order_id {join} \
-                 WHERE s.state = :parked AND ({placed} OR {approval})"
+                 WHERE s.state = :parked AND ({placed} OR {approval} OR s.route IS NOT NULL)"
             )),
         }
     }

@@ -24,10 +24,11 @@ pub enum ChangeFailure {
 }
 
 pub(crate) struct OutcomeSql {
-    release: Stmt,
+    pub(super) release: Stmt,
     mark_shown: Stmt,
+    pub(super) asked: Stmt,
     pub(in super::super) current: Stmt,
-    done: Stmt,
+    pub(super) done: Stmt,
     again: Stmt,
     retry_later: Stmt,
     park: Stmt,
@@ -48,6 +49,9 @@ impl OutcomeSql {
             )),
             mark_shown: b.stmt(
                 "UPDATE order_sync_state SET sf_status = :shown, updated_at = :now WHERE order_id = :id",
+            ),
+            asked: b.stmt(
+                "UPDATE order_sync_state SET sf_status = COALESCE(:shown, sf_status) WHERE order_id = :id",
             ),
             current: b.stmt(format!(
                 "SELECT {} FROM {} o WHERE {} = :id",

@@ -196,17 +196,25 @@ impl Store {
         let a = args! { "token" => token };
         let rows: Vec<OrderRow> = self.db.fetch_all(&self.sql.claim.load.orders, &a).await?;
         let lines: Vec<LineRow> = self.db.fetch_all(&self.sql.claim.load.lines, &a).await?;
+        Ok(self
+            .with_lines(rows, lines)
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect())
+    }
+
+    /// Each order row with its lines (lines of other orders are dropped).
+    fn with_lines(&self, rows: Vec<OrderRow>, lines: Vec<LineRow>) -> Vec<RawOrder> {
         let mut by_order: HashMap<i64, Vec<LineRow>> = HashMap::new();
         for l in lines {
             by_order.entry(l.order_id).or_default().push(l);
         }
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|r| {
                 let lines = self.order_lines(by_order.remove(&r.id).unwrap_or_default());
-                (r.id, self.raw_order(r, lines))
+                self.raw_order(r, lines)
             })
-            .collect())
+            .collect()
     }
 
     /// A page of orders `stmt` selects in id order (bound by `a`), with their lines.
@@ -224,17 +232,7 @@ impl Store {
             .db
             .fetch_all(&self.sql.claim.load.lines_between, &range)
             .await?;
-        let mut by_order: HashMap<i64, Vec<LineRow>> = HashMap::new();
-        for l in lines {
-            by_order.entry(l.order_id).or_default().push(l);
-        }
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let lines = self.order_lines(by_order.remove(&r.id).unwrap_or_default());
-                self.raw_order(r, lines)
-            })
-            .collect())
+        Ok(self.with_lines(rows, lines))
     }
 
     /// One order with its lines, by id, without claiming it (for `link`'s checks).

@@ -205,38 +205,10 @@ impl Worker {
         fatal.map_or(Ok(()), |m| Err(Fatal(m)))
     }
 
-    fn failure_for(&self, e: &SfError, attempt: i64) -> Failure {
-        match e.class {
-            ErrorClass::Rejected => Failure::Rejected {
-                code: e.code.clone(),
-                message: e.message.clone(),
-            },
-            // A fatal error stops the process; the order itself is fine and goes again at once.
-            ErrorClass::Fatal => Failure::Transient {
-                next_attempt_at: 0,
-                code: e.code.clone(),
-                message: e.message.clone(),
-            },
-            ErrorClass::Transient => {
-                // The org's daily allocation is gone: wait the longest delay rather than burn calls.
-                let next = if e.is_daily_limit() {
-                    crate::store::now_ms()
-                        + i64::try_from(self.retry.max_delay.as_millis()).unwrap_or(0)
-                } else {
-                    self.retry.next_attempt_at(attempt)
-                };
-                Failure::Transient {
-                    next_attempt_at: next,
-                    code: e.code.clone(),
-                    message: e.message.clone(),
-                }
-            }
-        }
-    }
-
-    /// Runs passes until `cancel`; in-flight work gets `shutdown_grace` to finish.
     /// Runs `concurrency` pass loops side by side until `cancel`: under a backlog one loop's
-    /// Salesforce round trip overlaps another's claim and commits.
+    /// Salesforce round trip overlaps another's claim and commits. A pass that finds no new
+    /// order drains the re-send queue instead (new orders always go first); in-flight work gets
+    /// `shutdown_grace` to finish.
     pub async fn run(&self, cancel: CancellationToken) -> Result<(), Fatal> {
         let loops = (0..self.concurrency.max(1)).map(|_| self.run_loop(cancel.clone()));
         let results = futures_util::future::join_all(loops).await;
@@ -257,11 +229,11 @@ impl Worker {
                 // systemd's watchdog is petted from the loop itself, so a wedged loop gets restarted.
                 let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
                 let report = self.run_pass().await?;
-                Ok(match (report.claimed, report.paused) {
-                    (_, true) => super::Pace::WaitOut,
-                    (0, false) => super::Pace::Wait,
-                    _ => super::Pace::Again,
-                })
+                if report.claimed > 0 || report.paused || report.store_errors > 0 {
+                    return Ok(pace(&report));
+                }
+                // No new order waits: the re-send queue's turn, a batch a call like the push.
+                Ok(pace(&self.resend_pass().await?))
             })
             .await
     }
@@ -288,6 +260,16 @@ impl Worker {
                 return Ok(total);
             }
         }
+    }
+}
+
+/// What a pass loop does after a pass: at once again while there was work, the whole interval
+/// while Salesforce is paused.
+fn pace(report: &PassReport) -> super::Pace {
+    match (report.claimed, report.paused) {
+        (_, true) => super::Pace::WaitOut,
+        (0, false) => super::Pace::Wait,
+        _ => super::Pace::Again,
     }
 }
 

@@ -2,6 +2,7 @@
 //! found gone), writes each order to Salesforce as it is now by the same upserts as the push,
 //! and records the outcome; the store's status is never moved.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use super::writeback::Fence;
@@ -43,17 +44,36 @@ impl Worker {
         Ok(report)
     }
 
-    /// Runs re-send passes until none is due now; `progress` hears after each pass.
+    /// Runs re-send passes until none is due now, with as many pass loops side by side as the
+    /// push uses (a backfill goes at the push's pace); `progress` hears (sent, refused) so far.
     pub async fn resend_until_idle(
         &self,
-        mut progress: impl FnMut(&PassReport),
+        progress: impl Fn(usize, usize) + Sync,
+    ) -> Result<PassReport, Fatal> {
+        let (sent, refused) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let heard = |r: &PassReport| {
+            let s = sent.fetch_add(r.sent.len(), Ordering::Relaxed) + r.sent.len();
+            let p = refused.fetch_add(r.parked.len(), Ordering::Relaxed) + r.parked.len();
+            progress(s, p);
+        };
+        let loops = (0..self.concurrency.max(1)).map(|_| self.resend_loop(&heard));
+        let mut total = PassReport::default();
+        for report in futures_util::future::join_all(loops).await {
+            total.absorb(report?);
+        }
+        Ok(total)
+    }
+
+    async fn resend_loop(
+        &self,
+        heard: &(impl Fn(&PassReport) + Sync),
     ) -> Result<PassReport, Fatal> {
         let mut total = PassReport::default();
         loop {
             let report = self.resend_pass().await?;
             let (claimed, paused, trouble) = (report.claimed, report.paused, report.store_errors);
+            heard(&report);
             total.absorb(report);
-            progress(&total);
             if claimed == 0 || paused || trouble > 0 {
                 return Ok(total);
             }
@@ -111,6 +131,10 @@ impl Worker {
                     if e.class == ErrorClass::Fatal {
                         fatal.get_or_insert_with(|| e.message.clone());
                     }
+                    let e = crate::salesforce::SfError {
+                        message: format!("writing it again as it is now: {}", e.message),
+                        ..e
+                    };
                     let failure = self.failure_for(&e, *attempt);
                     self.write_failure(fence, order.id, *attempt, &failure, report)
                         .await?;

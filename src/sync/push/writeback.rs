@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use super::{PassReport, Worker};
 use crate::domain::OrderId;
+use crate::error::ErrorClass;
+use crate::salesforce::SfError;
 use crate::store::{Failure, Sent, StoreError, WriteBack};
 use crate::sync::Fatal;
 
@@ -121,6 +123,36 @@ impl Worker {
             Written::GaveUp => report.store_errors += 1,
         }
         Ok(())
+    }
+
+    /// What a failed attempt means for the order: retried (when), or parked.
+    pub(super) fn failure_for(&self, e: &SfError, attempt: i64) -> Failure {
+        match e.class {
+            ErrorClass::Rejected => Failure::Rejected {
+                code: e.code.clone(),
+                message: e.message.clone(),
+            },
+            // A fatal error stops the process; the order itself is fine and goes again at once.
+            ErrorClass::Fatal => Failure::Transient {
+                next_attempt_at: 0,
+                code: e.code.clone(),
+                message: e.message.clone(),
+            },
+            ErrorClass::Transient => {
+                // The org's daily allocation is gone: wait the longest delay rather than burn calls.
+                let next = if e.is_daily_limit() {
+                    crate::store::now_ms()
+                        + i64::try_from(self.retry.max_delay.as_millis()).unwrap_or(0)
+                } else {
+                    self.retry.next_attempt_at(attempt)
+                };
+                Failure::Transient {
+                    next_attempt_at: next,
+                    code: e.code.clone(),
+                    message: e.message.clone(),
+                }
+            }
+        }
     }
 
     pub(super) async fn write_failure(

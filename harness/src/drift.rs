@@ -1,0 +1,115 @@
+//! Drift for the chaos suite: once the run has drained, a Salesforce administrator edits and
+//! deletes records behind order-sync's back; `order-sync reconcile --all --fix` must mend every
+//! one of them and a second `reconcile --all` must exit 0, before the usual verification.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use fake_salesforce::FakeSalesforce;
+use serde_json::json;
+
+use crate::child::WorkerSpec;
+use crate::seed::Kind;
+
+const KEY: &str = "Store_Order_Id__c";
+
+/// What the administrator did and what the reconciles answered.
+#[derive(Debug, Default)]
+pub struct DriftRun {
+    pub amounts_edited: usize,
+    pub stages_edited: usize,
+    pub quotes_deleted: usize,
+    pub opportunities_deleted: usize,
+    /// Exit codes: the first reconcile (3 expected), `--fix` and the check after it (0).
+    pub codes: [Option<i32>; 3],
+    pub fix_calls: u64,
+}
+
+impl DriftRun {
+    pub fn passed(&self) -> bool {
+        self.codes == [Some(3), Some(0), Some(0)]
+    }
+
+    pub fn report(&self) {
+        println!(
+            "drift: a Salesforce admin edited {} Amounts and {} stages, deleted {} Quotes and {} \
+             Opportunities; reconcile exited {:?}, --fix {:?} ({} API calls), the check after {:?}: {}",
+            self.amounts_edited,
+            self.stages_edited,
+            self.quotes_deleted,
+            self.opportunities_deleted,
+            self.codes[0],
+            self.codes[1],
+            self.fix_calls,
+            self.codes[2],
+            if self.passed() { "PASS" } else { "FAIL" }
+        );
+    }
+}
+
+/// Drifts about 2 % of the sent orders. Evaluations a repair took and Orders (activated: their
+/// products are a person's to change) are left alone; the Opportunity is deleted only where no
+/// Order hangs on it.
+pub async fn drift_and_mend(
+    fake: &FakeSalesforce,
+    spec: &WorkerSpec,
+    seeded: &[(i64, Kind)],
+    repaired: &BTreeSet<i64>,
+    seed: u64,
+) -> Result<DriftRun> {
+    let mut rng = fastrand::Rng::with_seed(seed ^ 0xD81F7);
+    let mut run = DriftRun::default();
+    for (id, kind) in seeded {
+        let found = fake.find("Opportunity", KEY, &id.to_string());
+        let (Some(opp), true) = (found.first(), rng.f64() < 0.02) else {
+            continue;
+        };
+        match (kind, rng.u8(0..3)) {
+            (Kind::Evaluation { .. }, _) if repaired.contains(id) => {}
+            (Kind::Evaluation { .. }, _) => {
+                fake.delete_record("Opportunity", &opp.id);
+                run.opportunities_deleted += 1;
+            }
+            (_, 0) => {
+                fake.update_fields("Opportunity", &opp.id, json!({ "Amount": 0.01 }));
+                run.amounts_edited += 1;
+            }
+            (_, 1) => {
+                fake.update_fields(
+                    "Opportunity",
+                    &opp.id,
+                    json!({ "StageName": "Needs Analysis" }),
+                );
+                run.stages_edited += 1;
+            }
+            _ => {
+                if let Some(q) = fake.find("Quote", KEY, &id.to_string()).first() {
+                    fake.delete_record("Quote", &q.id);
+                    run.quotes_deleted += 1;
+                }
+            }
+        }
+    }
+    run.codes[0] = exit_code(spec, &["reconcile", "--all"], "drift-reconcile").await?;
+    let calls = fake.api_calls();
+    run.codes[1] = exit_code(spec, &["reconcile", "--all", "--fix"], "drift-fix").await?;
+    run.fix_calls = fake.api_calls() - calls;
+    run.codes[2] = exit_code(spec, &["reconcile", "--all"], "drift-check").await?;
+    Ok(run)
+}
+
+async fn exit_code(spec: &WorkerSpec, args: &[&str], log: &str) -> Result<Option<i32>> {
+    let started = Instant::now();
+    let mut child = spec.spawn_args(args, "chaos-reconcile", log)?;
+    loop {
+        if let Some(status) = child.try_exited()? {
+            return Ok(status.code());
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(600),
+            "{args:?} still running"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
