@@ -43,6 +43,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<i32> {
     worker.wakeup = worker.store.listen_for_placed_orders(cancel.clone());
     let mut loops = JoinSet::new();
     let beats = spawn_side_loops(&settings, &worker, &cancel, &mut loops);
+    spawn_reconcile(&settings, &worker, &cancel, &mut loops);
     let (console, console_server) = crate::console::serve::for_run(
         &settings,
         worker.store.clone(),
@@ -131,6 +132,23 @@ fn store_step(error: anyhow::Error) -> StepError {
         _ => ErrorClass::Fatal,
     };
     StepError { class, error }
+}
+
+/// Starts the scheduled reconcile (`[reconcile]`), when enabled. Not watched by `/readyz`: one
+/// reconcile may take minutes, and a late one is the metrics' and alert rules' business.
+fn spawn_reconcile(
+    settings: &Settings,
+    worker: &Worker,
+    cancel: &CancellationToken,
+    loops: &mut Loops,
+) {
+    if !settings.reconcile.enabled {
+        return;
+    }
+    let store = worker.store.clone();
+    let schedule = crate::reconcile::Schedule::new(settings, store, worker.salesforce.clone());
+    let (cancel, grace) = (cancel.clone(), settings.sync.shutdown_grace);
+    loops.spawn(async move { Ok(schedule.run(cancel, grace).await?) });
 }
 
 /// Starts the repair, lifecycle and watchdog loops beside the push loop; returns every beat

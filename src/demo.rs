@@ -73,6 +73,8 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<i32> {
     settings.salesforce.auth = AuthFlow::ClientCredentials;
     settings.salesforce.client_id = "test-client".into();
     settings.salesforce.client_secret = SecretString::from("test-secret");
+    // One pass and a table: no daemon, so no scheduled reconcile (said, in case that changes).
+    settings.reconcile.enabled = false;
     // The demo plays the store too: it creates the store's tables, as no real install would.
     let store = crate::app::connect_store(&settings, crate::app::Access::Migrate).await?;
     store.create_store_tables().await?;

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::domain::Route;
+use crate::domain::{Kind as DriftKind, Route};
 use crate::error::ErrorClass;
 use crate::salesforce::Salesforce;
 
@@ -35,6 +35,8 @@ enum Labels {
     Route,
     Class,
     Outcome,
+    /// A reconcile's kinds of drift.
+    Drift,
 }
 
 use Kind::{Counter, Gauge, Histogram};
@@ -61,6 +63,9 @@ const SERIES: &[(&str, Kind, Labels, &str)] = &[
     ("order_sync_circuit_open", Gauge, Labels::None, "1 while Salesforce calls are paused after repeated failures (circuit breaker open), else 0"),
     ("order_sync_salesforce_up", Gauge, Labels::None, "1 when Salesforce answers (a recent token or successful call, circuit closed), else 0"),
     ("order_sync_salesforce_last_success_timestamp_seconds", Gauge, Labels::None, "Unix time of this process's last successful Salesforce call; 0 before the first"),
+    ("order_sync_drift_orders", Gauge, Labels::Drift, "Orders Salesforce disagrees with the store about, per kind, as the last reconcile found; 0 before the first"),
+    ("order_sync_reconcile_last_run_timestamp_seconds", Gauge, Labels::None, "Unix time the last reconcile (scheduled, or `order-sync reconcile`) finished; 0 before the first"),
+    ("order_sync_reconcile_every_seconds", Gauge, Labels::None, "reconcile.every in seconds while this process runs the scheduled reconcile, else 0"),
     ("order_sync_claim_seconds", Histogram, Labels::None, "Time to claim a batch"),
     ("order_sync_salesforce_call_seconds", Histogram, Labels::None, "Time for one batch's Salesforce requests"),
     ("order_sync_commit_seconds", Histogram, Labels::None, "Time for one order's store write-back"),
@@ -125,6 +130,7 @@ fn label_values(labels: Labels) -> Vec<(&'static str, &'static str)> {
             .into_iter()
             .map(|o| ("outcome", o))
             .collect(),
+        Labels::Drift => DriftKind::ALL.iter().map(|k| ("kind", k.name())).collect(),
     }
 }
 
@@ -171,6 +177,25 @@ pub fn record_backlog(stuck: usize, oldest_order_placed: Option<chrono::DateTime
         .unwrap_or(0.0);
     metrics::gauge!("order_sync_stuck_orders").set(stuck as f64);
     metrics::gauge!("order_sync_oldest_order_placed_age_seconds").set(age);
+}
+
+/// The last reconcile's findings as kept in the store: disagreeing orders per kind (every kind
+/// given) and when it finished.
+pub fn record_drift(
+    ran_at: Option<chrono::DateTime<chrono::Utc>>,
+    counts: &std::collections::BTreeMap<DriftKind, i64>,
+) {
+    for (kind, n) in counts {
+        metrics::gauge!("order_sync_drift_orders", "kind" => kind.name()).set(*n as f64);
+    }
+    let at = ran_at.map_or(0.0, |t| t.timestamp_millis() as f64 / 1000.0);
+    metrics::gauge!("order_sync_reconcile_last_run_timestamp_seconds").set(at);
+}
+
+/// The scheduled reconcile's interval while this process runs it (alert rules compare the last
+/// run's age with it).
+pub fn record_reconcile_every(every: std::time::Duration) {
+    metrics::gauge!("order_sync_reconcile_every_seconds").set(every.as_secs_f64());
 }
 
 /// Writes every series plus the run's end time and exit code as a node-exporter textfile.

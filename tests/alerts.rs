@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::{Backend, TestApp, on_every_backend};
 
-async fn webhook() -> MockServer {
+pub(crate) async fn webhook() -> MockServer {
     let hook = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/alerts"))
@@ -29,7 +29,7 @@ fn alerts_to(app: &TestApp, hook: &MockServer, cap: usize) -> AlertSettings {
 }
 
 /// The bodies posted so far, once `n` have arrived (deliveries run in the background).
-async fn posts(hook: &MockServer, n: usize) -> Vec<Value> {
+pub(crate) async fn posts(hook: &MockServer, n: usize) -> Vec<Value> {
     for _ in 0..100 {
         if hook.received_requests().await.unwrap_or_default().len() >= n {
             break;

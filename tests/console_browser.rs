@@ -1,6 +1,7 @@
 //! The console in a real browser: headless Chromium (Debian's `chromium` and `chromium-driver`)
-//! driven over WebDriver. A rep retries and links parked orders and sees them move; a form on
-//! another site cannot act; each page is saved under target/console-screenshots/ for review.
+//! driven over WebDriver. A rep retries and links parked orders and sees them move, and fixes a
+//! drifted one from the Drift page; a form on another site cannot act; each page is saved under
+//! target/console-screenshots/ for review.
 //! Without the binaries the test says "skipped" and returns, unless ORDER_SYNC_TEST_BROWSER=required
 //! (as in CI), where it fails instead.
 
@@ -68,7 +69,8 @@ async fn a_rep_retries_and_links_parked_orders_in_chromium_and_a_cross_site_form
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
     let widget = app.product("WIDGET-1", "standard", true).await;
     let customer = app.customer("Lindqvist").await;
-    app.order(customer)
+    let sent_id = app
+        .order(customer)
         .purchase_order("PO-7")
         .line(widget, 3, "4.00")
         .place()
@@ -155,6 +157,8 @@ async fn a_rep_retries_and_links_parked_orders_in_chromium_and_a_cross_site_form
         .unwrap();
     let linked_page = browser.wait_for("Linked:").await;
     browser.screenshot("order-after-link").await;
+
+    let (drift_page, fixed) = fix_a_drifted_order(&app, &browser, &base, sent_id).await;
     browser.driver.clone().quit().await.ok();
 
     assert!(overview.contains("Orders needing attention"), "{overview}");
@@ -185,4 +189,50 @@ async fn a_rep_retries_and_links_parked_orders_in_chromium_and_a_cross_site_form
     );
     assert_eq!(app.status_of(linked_id).await, "In Process");
     assert_eq!(app.fake.count("Opportunity"), 3, "adopted, not duplicated");
+    assert!(
+        drift_page.contains("Fix sends the order again"),
+        "{drift_page}"
+    );
+    assert!(fixed.contains("is queued"), "Fix done: {fixed}");
+    let state = app
+        .store
+        .order_detail(sent_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .sync_state;
+    assert_eq!(state.as_deref(), Some("resend"));
+}
+
+/// Someone edits sent order `id`'s Amount in Salesforce and a reconcile finds it: the rep opens
+/// the Drift page and presses Fix. The page before, and the page after.
+async fn fix_a_drifted_order(
+    app: &TestApp,
+    browser: &Browser,
+    base: &str,
+    id: i64,
+) -> (String, String) {
+    use order_sync::reconcile::{Scope, keep, survey};
+    let opp = app
+        .fake
+        .find("Opportunity", "Store_Order_Id__c", &id.to_string());
+    let amount = serde_json::json!({"Amount": 1.0});
+    app.fake.update_fields("Opportunity", &opp[0].id, amount);
+    let found = survey(&app.store, &app.salesforce, Scope::All)
+        .await
+        .unwrap();
+    keep(&app.store, &found, "order-sync reconcile")
+        .await
+        .unwrap();
+    let page = browser.open(&format!("{base}/drift")).await;
+    browser.screenshot("drift").await;
+    let fix = browser
+        .driver
+        .find(By::Id(format!("fix-{id}")))
+        .await
+        .unwrap();
+    fix.click().await.unwrap();
+    let fixed = browser.wait_for("is queued").await;
+    browser.screenshot("drift-after-fix").await;
+    (page, fixed)
 }

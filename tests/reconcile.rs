@@ -10,7 +10,7 @@ use order_sync::sync::Worker;
 const KEY: &str = "Store_Order_Id__c";
 
 /// A store with `n` card orders of two lines each, all sent and In Process.
-async fn sent_orders(backend: Backend, n: usize) -> Option<(TestApp, Worker, Vec<i64>)> {
+pub(crate) async fn sent_orders(backend: Backend, n: usize) -> Option<(TestApp, Worker, Vec<i64>)> {
     let app = TestApp::spawn(backend).await?;
     let widget = app.product("WIDGET", "standard", true).await;
     let gadget = app.product("GADGET", "standard", true).await;
@@ -49,7 +49,7 @@ fn kinds_of(f: &Findings, order: i64) -> Vec<Kind> {
     kinds
 }
 
-fn the_record(app: &TestApp, object: &str, order: i64) -> fake_salesforce::Record {
+pub(crate) fn the_record(app: &TestApp, object: &str, order: i64) -> fake_salesforce::Record {
     let found = app.fake.find(object, KEY, &order.to_string());
     assert_eq!(found.len(), 1, "one {object} for order {order}");
     found.into_iter().next().expect("one")

@@ -89,6 +89,8 @@ impl WorkerSpec {
             .env("ORDER_SYNC__SYNC__RETRY_MIN_DELAY", "200ms")
             .env("ORDER_SYNC__SYNC__RETRY_MAX_DELAY", "2s")
             .env("ORDER_SYNC__REPAIR__POLL_INTERVAL", "1s")
+            // The suites run their own reconciles and count API calls: none scheduled meanwhile.
+            .env("ORDER_SYNC__RECONCILE__ENABLED", "false")
             .env("ORDER_SYNC__LOG__FORMAT", "json");
         for (k, v) in &self.env {
             cmd.env(k, v);

@@ -35,6 +35,7 @@ pub struct Settings {
     pub sync: SyncSettings,
     pub repair: RepairSettings,
     pub lifecycle: LifecycleSettings,
+    pub reconcile: ReconcileSettings,
     pub alerts: AlertSettings,
     pub http: HttpSettings,
     pub console: ConsoleSettings,
@@ -248,6 +249,17 @@ pub struct LifecycleSettings {
     #[serde(with = "humantime_serde")]
     pub overlap: Duration,
     pub batch_size: u32,
+}
+
+/// The scheduled reconcile in `run`: Salesforce against the store, reported, never fixed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconcileSettings {
+    pub enabled: bool,
+    #[serde(with = "humantime_serde")]
+    pub every: Duration,
+    /// Scope: sent orders changed in the last so many days.
+    pub days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -90,6 +90,9 @@ impl Settings {
         let (r, a, l) = (&self.repair, &self.alerts, &self.lifecycle);
         p.duration("lifecycle.overlap", l.overlap, Duration::ZERO, DAY, "2m");
         p.number("lifecycle.batch_size", u64::from(l.batch_size), 1, 1000);
+        let rc = &self.reconcile;
+        p.duration("reconcile.every", rc.every, 100 * MS, 30 * DAY, "24h");
+        p.number("reconcile.days", u64::from(rc.days), 1, 3650);
         p.duration("repair.poll_interval", r.poll_interval, SEC, DAY, "30s");
         p.duration(
             "repair.watermark_overlap",

@@ -37,8 +37,8 @@ pub(crate) struct LinkFields {
 /// An action's fields: from the page's form (which must carry the anti-forgery token) or JSON
 /// from a script (which a browser cannot send to another site without our consent).
 pub(crate) struct Submitted<T> {
-    fields: T,
-    from_form: bool,
+    pub fields: T,
+    pub from_form: bool,
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Submitted<T> {
@@ -77,7 +77,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Submitted<T> {
     }
 }
 
-fn check_token(session: &Session, from_form: bool, token: &str) -> Result<(), Failure> {
+pub(crate) fn check_token(session: &Session, from_form: bool, token: &str) -> Result<(), Failure> {
     if from_form && !token_matches(session, token) {
         return Err(Failure::Forbidden(
             "refused: the form's security token is missing or stale; reload the page and try again"

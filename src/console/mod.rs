@@ -1,4 +1,5 @@
-//! The service reps' console: the orders needing attention on web pages, with Retry and Link.
+//! The service reps' console: the orders needing attention on web pages, with Retry and Link;
+//! what the last reconcile found, with Fix.
 //!
 //! Pages are HTML rendered on the server (askama templates under `templates/console/`, plain CSS
 //! in the page, no script, nothing fetched from elsewhere) or JSON for `Accept: application/json`.
@@ -9,6 +10,7 @@ mod actions;
 mod auth;
 mod chart;
 mod csrf;
+mod drift;
 mod entry;
 mod gate;
 mod overview;
@@ -61,6 +63,8 @@ pub fn router(console: Console) -> Router {
         .route("/orders/{key}", get(story::order))
         .route("/orders/{key}/retry", post(actions::retry))
         .route("/orders/{key}/link", post(actions::link))
+        .route("/orders/{key}/fix", post(drift::fix))
+        .route("/drift", get(drift::page))
         .layer(axum::middleware::from_fn_with_state(
             console.clone(),
             auth::guard,

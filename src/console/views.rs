@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::auth::Session;
 use super::chart;
+use super::drift::DriftPage;
 use super::overview::{Overview, StuckRow};
 use super::story::Story;
 
@@ -123,6 +124,34 @@ impl<'a> OrderHtml<'a> {
             chrome: Chrome::new(&format!("Order {}", s.order_number), Some(session), ""),
             s,
             key: key.to_string(),
+            notice,
+            error,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/drift.html")]
+pub(crate) struct DriftHtml<'a> {
+    pub chrome: Chrome,
+    pub v: &'a DriftPage,
+    /// When the last reconcile ran, in words.
+    pub ran: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+impl<'a> DriftHtml<'a> {
+    pub fn new(
+        v: &'a DriftPage,
+        session: &Session,
+        notice: Option<String>,
+        error: Option<String>,
+    ) -> DriftHtml<'a> {
+        DriftHtml {
+            chrome: Chrome::new("Drift", Some(session), "drift"),
+            ran: v.last.as_ref().map_or_else(String::new, |l| ago(l.ran_at)),
+            v,
             notice,
             error,
         }

@@ -1,9 +1,12 @@
-//! The store's order model, the status state machine and the routing rule. No I/O here.
+//! The store's order model, the status state machine, the routing rule, and the words a
+//! reconcile finds drift in. No I/O here.
 
+mod drift;
 mod order;
 mod status;
 mod validate;
 
+pub use drift::{Drift, Kind, Mend};
 pub use order::{
     Customer, CustomerKey, LineId, Order, OrderId, OrderLine, PaymentMethod, ProductKind, Route,
 };

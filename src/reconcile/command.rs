@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{EXIT_AGREES, EXIT_DIFFERS, Findings, Mend, Scope, mend, print, survey, to_json};
+use super::{EXIT_AGREES, EXIT_DIFFERS, Findings, Mend, Scope, keep, mend, print, survey, to_json};
 use crate::app::{Access, build_worker, open_store};
 use crate::config::Settings;
 
@@ -27,6 +27,11 @@ pub async fn run(
             return Ok(EXIT_UNCHECKED);
         }
     };
+    // Kept for the console's Drift page, where reps can Fix what this run found.
+    let run_by = format!("order-sync reconcile on {}", settings.worker_id());
+    if let Err(e) = keep(&store, &findings, &run_by).await {
+        eprintln!("reconcile: the findings could not be kept for the console: {e}");
+    }
     if !fix || findings.drifts.is_empty() {
         if as_json {
             println!("{:#}", to_json(&findings));
@@ -40,6 +45,11 @@ pub async fn run(
     }
     let actor = format!("{} (reconcile)", settings.worker_id());
     let mended = mend(&store, &findings, &actor).await?;
+    for id in mended.queued.iter().chain(&mended.adopted) {
+        if let Err(e) = store.note_drift_fix(*id, &actor).await {
+            eprintln!("reconcile: order {id}'s fix could not be noted for the console: {e}");
+        }
+    }
     // A fix is a few orders: one loop with a large claim packs them into the fewest requests.
     let mut mender = worker.clone();
     mender.concurrency = 1;

@@ -8,7 +8,7 @@ use super::*;
 use crate::domain::{
     Customer, CustomerKey, LineId, OrderId, OrderLine, PaymentMethod, ProductKind,
 };
-use crate::salesforce::{HeldOrder, HeldQuote};
+use crate::salesforce::{HeldLine, HeldOrder, HeldQuote};
 
 fn order(id: i64, status: OrderStatus, kind: ProductKind) -> Order {
     Order {

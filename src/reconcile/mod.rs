@@ -1,24 +1,30 @@
 //! `reconcile`: proves that Salesforce still agrees with the store for the orders order-sync
 //! sent, lists each disagreement in plain words, and with `--fix` mends what it may through the
 //! re-send queue (the same exactly-once upserts as the push). Duplicates and orphans are
-//! reported, never deleted.
+//! reported, never deleted. Each reconcile's findings are kept in the store ([`keep`]) for the
+//! console's Drift page and the metrics; `run` reconciles on a [`Schedule`], reporting only.
 
 mod command;
 mod compare;
+mod keep;
 mod lines;
 mod mend;
 mod output;
+mod schedule;
 mod survey;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use command::run;
 pub use compare::{Group, compare};
+pub use keep::{keep, show_in_metrics};
 pub use mend::{Mended, mend};
 pub use output::{print, to_json};
+pub use schedule::{Schedule, ScheduleReport};
 pub use survey::{SurveyError, survey};
 
-use crate::domain::{OrderId, SalesforceIds};
+use crate::domain::OrderId;
+pub use crate::domain::{Drift, Kind, Mend};
 
 /// Which sent orders a reconcile looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,89 +59,6 @@ impl Scope {
             Scope::Days(d) => format!("sent orders changed in the last {d} days"),
             Scope::PlacedSince(day) => format!("sent orders placed since {day}"),
             Scope::All => "every sent order".into(),
-        }
-    }
-}
-
-/// The kinds of disagreement, as metrics and `--json` name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    /// An Opportunity, Quote, Order or line item of a sent order is not in Salesforce.
-    Missing,
-    /// The Opportunity Amount is not the order's.
-    Amount,
-    /// A line item's quantity or price is not the order line's.
-    Lines,
-    /// The stage or Order status is not what the store status shows.
-    Status,
-    /// More records than one carry an order's key, or line items beyond its lines.
-    Duplicate,
-    /// A Salesforce record names a store order the store does not have.
-    Orphan,
-    /// order-sync keeps a record id Salesforce no longer uses for that record.
-    StaleId,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 7] = [
-        Kind::Missing,
-        Kind::Amount,
-        Kind::Lines,
-        Kind::Status,
-        Kind::Duplicate,
-        Kind::Orphan,
-        Kind::StaleId,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Missing => "missing",
-            Kind::Amount => "amount",
-            Kind::Lines => "lines",
-            Kind::Status => "status",
-            Kind::Duplicate => "duplicate",
-            Kind::Orphan => "orphan",
-            Kind::StaleId => "stale_id",
-        }
-    }
-}
-
-/// What `--fix` does about a disagreement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mend {
-    /// Send the order again as it is now (upserts by External ID: nothing is duplicated).
-    Resend,
-    /// Keep the ids Salesforce uses now (only the record found, the other slots unset).
-    AdoptIds(SalesforceIds),
-    /// Nothing order-sync may do: what a person must do in Salesforce.
-    Human(String),
-}
-
-/// One disagreement of one order (or, for an orphan, of one Salesforce record).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Drift {
-    pub order_id: OrderId,
-    pub kind: Kind,
-    pub what: String,
-    pub mend: Mend,
-}
-
-impl Drift {
-    pub fn new(order_id: OrderId, kind: Kind, what: impl Into<String>, mend: Mend) -> Drift {
-        Drift {
-            order_id,
-            kind,
-            what: what.into(),
-            mend,
-        }
-    }
-
-    /// What `--fix` does, in words.
-    pub fn fix_words(&self) -> String {
-        match &self.mend {
-            Mend::Resend => "--fix sends the order again as it is now".into(),
-            Mend::AdoptIds(_) => "--fix keeps the id Salesforce uses now".into(),
-            Mend::Human(what) => format!("left to a person: {what}"),
         }
     }
 }

@@ -24,6 +24,7 @@ pub(crate) struct Statements {
     pub clock: super::clock::ClockSql,
     pub resend: super::resend::ResendSql,
     pub scan: super::scan::ScanSql,
+    pub drift: super::drift::DriftSql,
 }
 
 impl Statements {
@@ -44,6 +45,7 @@ impl Statements {
             clock: super::clock::ClockSql::build(&b),
             resend: super::resend::ResendSql::build(&b),
             scan: super::scan::ScanSql::build(&b),
+            drift: super::drift::DriftSql::build(&b),
         }
     }
 }

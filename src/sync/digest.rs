@@ -1,9 +1,12 @@
 //! The alert webhook's payloads: one digest per watchdog check listing the orders that newly
-//! need attention (capped, "and N more"), and one recovery message when none is left.
-//! README (Operations) documents both.
+//! need attention (capped, "and N more"), and one recovery message when none is left; the
+//! scheduled reconcile's drift alert and its all-clear. README (Operations) documents them.
+
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use crate::domain::Kind;
 use crate::report::suggested_action;
 use crate::store::StuckOrder;
 
@@ -98,4 +101,60 @@ pub fn recovered() -> Value {
         "text": "No order needs attention any more: every order listed before has moved.",
         "new_orders": 0, "stuck_total": 0, "more": 0, "orders": [],
     })
+}
+
+/// The scheduled reconcile found drift not seen before: how many orders disagree, per kind (every
+/// kind named; an order may count under several), and where to look.
+pub fn drift(
+    counts: &BTreeMap<Kind, usize>,
+    (disagreeing, new): (usize, usize),
+    scope: &str,
+    console: &str,
+) -> Value {
+    let per_kind: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{} {n}", k.name()))
+        .collect();
+    let page = match console.trim_end_matches('/') {
+        "" => "the console's Drift page".to_string(),
+        base => format!("the console's Drift page ({base}/drift)"),
+    };
+    let text = format!(
+        "Salesforce disagrees with the store about {disagreeing} order{} ({new} not seen before) — \
+         {}. Scope: {scope}. See {page}, or run `order-sync reconcile`; fixing is a person's call.",
+        if disagreeing == 1 { "" } else { "s" },
+        per_kind.join(", "),
+    );
+    let mut v = json!({
+        "event": "drift", "text": text, "disagreeing": disagreeing, "new": new,
+        "counts": kind_counts(counts), "scope": scope,
+    });
+    if !console.is_empty() {
+        v["console_url"] = json!(format!("{}/drift", console.trim_end_matches('/')));
+    }
+    v
+}
+
+/// The scheduled reconcile found no drift after one that did.
+pub fn drift_cleared(scope: &str) -> Value {
+    json!({
+        "event": "drift_cleared",
+        "text": format!("Salesforce agrees with the store again ({scope})."),
+        "disagreeing": 0, "new": 0, "counts": kind_counts(&BTreeMap::new()), "scope": scope,
+    })
+}
+
+/// Every kind with its count (0 when absent), as the metrics name them.
+fn kind_counts(counts: &BTreeMap<Kind, usize>) -> Value {
+    Kind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.name().to_string(),
+                json!(counts.get(k).copied().unwrap_or(0)),
+            )
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }

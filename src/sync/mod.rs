@@ -2,7 +2,7 @@
 //! (evaluation complete → approval → cancel and reissue) and lifecycle (later store status
 //! changes → Salesforce); the watchdog raises alerts. Each runs through [`every`].
 
-mod digest;
+pub mod digest;
 mod lifecycle;
 mod outage;
 mod push;
@@ -10,6 +10,7 @@ mod repair;
 mod retry;
 mod runner;
 mod watchdog;
+mod webhook;
 
 pub use digest::order_url;
 pub use lifecycle::{Lifecycle, LifecycleReport};
@@ -21,6 +22,7 @@ pub use runner::{Pace, Runner};
 pub use watchdog::{
     PAUSE_KEY, Watchdog, WatchdogReport, reason_for as stuck_reason, record_salesforce_usage,
 };
+pub use webhook::Webhook;
 
 /// Why a loop had to stop: the process exits non-zero with this one message.
 #[derive(Debug, thiserror::Error)]

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
 use tokio_util::sync::CancellationToken;
 
 use super::digest::{self, Entry};
+use super::webhook::Webhook;
 use super::{Fatal, Heartbeat};
 use crate::config::AlertSettings;
 use crate::salesforce::Salesforce;
@@ -29,7 +29,7 @@ pub struct Watchdog {
     pub store: Store,
     pub salesforce: Option<Salesforce>,
     pub settings: AlertSettings,
-    pub http: reqwest::Client,
+    pub webhook: Webhook,
     pub heartbeat: std::sync::Arc<Heartbeat>,
     /// The console's public URL (`console.public_url`), for links in the webhook; may be empty.
     pub console_url: String,
@@ -37,15 +37,11 @@ pub struct Watchdog {
 
 impl Watchdog {
     pub fn new(store: Store, salesforce: Option<Salesforce>, settings: AlertSettings) -> Watchdog {
-        let http = reqwest::Client::builder()
-            .timeout(settings.webhook_timeout)
-            .build()
-            .unwrap_or_default();
         Watchdog {
+            webhook: Webhook::new(&settings),
             store,
             salesforce,
             settings,
-            http,
             heartbeat: Default::default(),
             console_url: String::new(),
         }
@@ -83,7 +79,8 @@ impl Watchdog {
         if !raised.is_empty() {
             // Sent first: a store hiccup now may cost the recovery message, never the alert.
             let cap = self.settings.webhook_max_orders.max(1);
-            self.deliver(digest::stuck(&raised, stuck.len(), cap, &self.console_url));
+            self.webhook
+                .deliver(digest::stuck(&raised, stuck.len(), cap, &self.console_url));
             self.store.mark_digest_open().await?;
         }
         let stuck_ids: Vec<i64> = stuck.iter().map(|o| o.id).collect();
@@ -94,7 +91,7 @@ impl Watchdog {
         if stuck.is_empty() && self.store.mark_digest_recovered().await? {
             tracing::info!("no order needs attention any more");
             report.recovered = true;
-            self.deliver(digest::recovered());
+            self.webhook.deliver(digest::recovered());
         }
         let oldest = self.store.oldest_order_placed().await?;
         crate::metrics::record_backlog(stuck.len(), oldest);
@@ -111,28 +108,6 @@ impl Watchdog {
             tracing::debug!(pruned, "old sync attempt rows deleted");
         }
         Ok(report)
-    }
-
-    /// POSTs `body` to the webhook, if one is set, in the background: a slow or failing
-    /// webhook never holds up syncing.
-    fn deliver(&self, body: serde_json::Value) {
-        if self.settings.webhook_url.is_empty() {
-            return;
-        }
-        let (http, url) = (self.http.clone(), self.settings.webhook_url.clone());
-        tokio::spawn(async move {
-            let send = || async { http.post(&url).json(&body).send().await?.error_for_status() };
-            let policy = ExponentialBuilder::default()
-                .with_min_delay(Duration::from_millis(200))
-                .with_max_delay(Duration::from_secs(30))
-                .with_max_times(5)
-                .with_jitter();
-            if let Err(e) = send.retry(policy).await {
-                metrics::counter!("order_sync_webhook_failures_total").increment(1);
-                let event = body["event"].as_str().unwrap_or("");
-                tracing::warn!(event, error = %e.without_url(), "alert webhook failed after retries");
-            }
-        });
     }
 
     /// Runs looks every `check_interval` until `cancel`; a look in flight gets `grace`.
