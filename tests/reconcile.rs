@@ -232,3 +232,36 @@ async fn a_sandbox_refresh_is_mended_by_keeping_the_new_ids_without_sending(back
     nothing_is_duplicated(&app, &ids);
 }
 on_every_backend!(a_sandbox_refresh_is_mended_by_keeping_the_new_ids_without_sending);
+
+async fn a_merged_account_is_mended_by_keeping_the_surviving_accounts_id(backend: Backend) {
+    let Some((app, worker, ids)) = sent_orders(backend, 2).await else {
+        return;
+    };
+    let loser = the_record(&app, "Opportunity", ids[0])
+        .get("AccountId")
+        .and_then(|v| v.as_str().map(String::from))
+        .expect("an Account");
+    let winner = app
+        .fake
+        .insert_duplicate("Account", json!({ "Name": "Lindqvist AB" }));
+    app.fake.merge_accounts(&winner, &loser);
+
+    let f = reconcile(&app).await;
+    for id in &ids {
+        assert_eq!(kinds_of(&f, *id), [Kind::StaleId], "{:?}", f.drifts);
+    }
+    mend(&app.store, &f, "reconcile-test").await.expect("mend");
+    let sent = worker.resend_until_idle(|_, _| {}).await.expect("resend");
+    assert_eq!(sent.claimed, 0, "nothing is sent again");
+
+    assert!(reconcile(&app).await.drifts.is_empty());
+    let detail = app
+        .store
+        .order_detail(ids[1])
+        .await
+        .expect("detail")
+        .expect("order");
+    assert_eq!(detail.sf_account_id.as_deref(), Some(winner.as_str()));
+    nothing_is_duplicated(&app, &ids);
+}
+on_every_backend!(a_merged_account_is_mended_by_keeping_the_surviving_accounts_id);

@@ -85,6 +85,12 @@ pub fn compare(
             &opp.id,
         ));
     }
+    // A merge moves the Opportunity to the surviving Account.
+    if let (Some(kept), Some(now)) = (stored.ids.account.as_deref(), opp.account.as_deref())
+        && kept != now
+    {
+        drifts.push(stale(lead, IdSlot::Account, "Account", Some(kept), now));
+    }
     // An evaluation is priced on its quote by the technicians, not from the store's lines.
     let priced_by_store = lead.route() != Route::AwaitingEvaluation;
     if priced_by_store && differs(opp.amount, lead.amount()) {
