@@ -145,13 +145,20 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
         repairs: &mut driver,
         admin: &mut admin,
     };
+    let admin_in_salesforce = tokio::spawn(harness::drift::drift_midway(
+        fake.clone(),
+        seeded.clone(),
+        drivers.repairs.chosen.clone(),
+        args.seed,
+    ));
     let (mut fleet, mut timings) =
         phases(args, spec.clone(), drivers, &fake, store, &settings).await?;
     timings.seeding = seeding;
     tokio::task::block_in_place(|| fleet.stop_all(Duration::from_secs(10)))?;
+    let mut drift = admin_in_salesforce.await?;
     let drift = if timings.drained {
-        let d = harness::drift::drift_and_mend(&fake, &spec, &seeded, &driver.chosen, args.seed);
-        Some(d.await?)
+        harness::drift::mend(&fake, &spec, &mut drift).await?;
+        Some(drift)
     } else {
         None
     };
