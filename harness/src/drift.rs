@@ -25,6 +25,8 @@ pub struct DriftRun {
     /// Exit codes: the first reconcile (3: drift found), `--fix` and the check after it (0).
     pub codes: [Option<i32>; 3],
     pub fix_calls: u64,
+    /// The orders whose records were changed.
+    pub orders: BTreeSet<i64>,
 }
 
 impl DriftRun {
@@ -58,13 +60,18 @@ pub async fn drift_midway(
     seeded: Vec<(i64, Kind)>,
     repaired: BTreeSet<i64>,
     seed: u64,
+    drifted: std::sync::Arc<std::sync::Mutex<BTreeSet<i64>>>,
 ) -> DriftRun {
     let third = seeded.len() / 3;
     let deadline = Instant::now() + Duration::from_secs(600);
     while fake.count("Opportunity") < third && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    drift(&fake, &seeded, &repaired, seed)
+    let run = drift(&fake, &seeded, &repaired, seed);
+    if let Ok(mut ids) = drifted.lock() {
+        ids.extend(run.orders.iter().copied());
+    }
+    run
 }
 
 /// Then, with the run drained: `reconcile --all` must find drift (3), `--fix` mend it (0) and a
@@ -94,6 +101,7 @@ fn drift(
         let (Some(opp), true) = (found.first(), rng.f64() < 0.02) else {
             continue;
         };
+        run.orders.insert(*id);
         match (kind, rng.u8(0..3)) {
             (Kind::Evaluation { .. }, _) if repaired.contains(id) => {}
             (Kind::Evaluation { .. }, _) => {

@@ -145,14 +145,23 @@ async fn chaos(args: &Args, db: &TestDb) -> Result<bool> {
         repairs: &mut driver,
         admin: &mut admin,
     };
+    let drifted = std::sync::Arc::new(std::sync::Mutex::new(Default::default()));
     let admin_in_salesforce = tokio::spawn(harness::drift::drift_midway(
         fake.clone(),
         seeded.clone(),
         drivers.repairs.chosen.clone(),
         args.seed,
+        drifted.clone(),
     ));
-    let (mut fleet, mut timings) =
-        phases(args, spec.clone(), drivers, &fake, store, &settings).await?;
+    let (mut fleet, mut timings) = phases(
+        args,
+        spec.clone(),
+        drivers,
+        (&fake, &drifted),
+        store,
+        &settings,
+    )
+    .await?;
     timings.seeding = seeding;
     tokio::task::block_in_place(|| fleet.stop_all(Duration::from_secs(10)))?;
     let mut drift = admin_in_salesforce.await?;
@@ -216,7 +225,10 @@ async fn phases(
     args: &Args,
     spec: WorkerSpec,
     d: Drivers<'_>,
-    fake: &FakeSalesforce,
+    (fake, drifted): (
+        &FakeSalesforce,
+        &std::sync::Mutex<std::collections::BTreeSet<i64>>,
+    ),
     store: &Store,
     settings: &Settings,
 ) -> Result<(Fleet, Timings)> {
@@ -251,7 +263,8 @@ async fn phases(
     let drain_time = started.elapsed() - chaos_time;
     let wait = Duration::from(args.lifecycle_wait);
     let caught_up = if drained {
-        lifecycle_catch_up(&mut fleet, &settings.salesforce, admin, fake, store, wait).await?
+        let sf = &settings.salesforce;
+        lifecycle_catch_up(&mut fleet, sf, admin, fake, store, wait, drifted).await?
     } else {
         None
     };
