@@ -133,7 +133,7 @@ async fn the_drift_page_lists_what_a_reconcile_run_by_hand_found_with_fix_only_w
         "in the navigation"
     );
     assert!(html.contains(&format!(r#"href="/orders/{edited_no}""#)));
-    assert!(html.contains("the Opportunity Amount is 1.0 in Salesforce, 44.98 in the store"));
+    assert!(html.contains("the Opportunity Amount is 1.00 in Salesforce, 44.98 in the store"));
     assert!(html.contains(&format!(r#"action="/orders/id:{edited}/fix""#)));
     assert!(html.contains(&format!(r#"href="/orders/{copied_no}""#)));
     assert!(html.contains("merge or delete the extra ones in Salesforce"));

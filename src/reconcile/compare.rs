@@ -17,7 +17,9 @@ pub struct Group<'a> {
 
 /// Money as Salesforce keeps it: two decimals.
 pub(super) fn cents(d: Decimal) -> Decimal {
-    d.round_dp(2)
+    let mut d = d.round_dp(2);
+    d.rescale(2);
+    d
 }
 
 pub(super) fn differs(held: Option<Decimal>, want: Decimal) -> bool {

@@ -44,6 +44,13 @@ impl PassReport {
     }
 }
 
+/// Which orders a pass claims: those waiting in Order Placed, or those queued to be sent again.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Queue {
+    Placed,
+    Resend,
+}
+
 /// One worker: the step function that `run`, `once`, the demo and the tests all call.
 #[derive(Clone)]
 pub struct Worker {
@@ -67,6 +74,11 @@ pub struct Worker {
 impl Worker {
     /// One pass: claim a batch, send it, write every outcome back. Stops only on a fatal error.
     pub async fn run_pass(&self) -> Result<PassReport, Fatal> {
+        self.pass(Queue::Placed).await
+    }
+
+    /// One pass over `queue`: claim a batch, validate it, send it, write every outcome back.
+    pub(super) async fn pass(&self, queue: Queue) -> Result<PassReport, Fatal> {
         // While Salesforce is down, claiming would only burn attempts: wait for the circuit.
         if self.salesforce.paused_for().is_some_and(|d| !d.is_zero()) {
             return Ok(PassReport {
@@ -75,7 +87,11 @@ impl Worker {
             });
         }
         let claimed_at = Instant::now();
-        let Some(claim) = self.claim().await? else {
+        let claim = match queue {
+            Queue::Placed => self.claim().await?,
+            Queue::Resend => self.claim_resends().await?,
+        };
+        let Some(claim) = claim else {
             return Ok(PassReport {
                 store_errors: 1,
                 ..PassReport::default()
@@ -95,7 +111,10 @@ impl Worker {
             deadline: claimed_at + self.lease.mul_f64(0.8),
         };
         let orders = self.validate(claim.orders, &fence, &mut report).await?;
-        self.send(orders, &fence, &mut report).await?;
+        match queue {
+            Queue::Placed => self.send(orders, &fence, &mut report).await?,
+            Queue::Resend => self.send_again(orders, &fence, &mut report).await?,
+        }
         Ok(report)
     }
 

@@ -3,7 +3,6 @@
 //! and records the outcome; the store's status is never moved.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 use super::writeback::Fence;
 use super::{PassReport, Worker};
@@ -15,33 +14,7 @@ use crate::sync::Fatal;
 impl Worker {
     /// One pass over the re-send queue: claim a batch, write it, record each outcome.
     pub async fn resend_pass(&self) -> Result<PassReport, Fatal> {
-        if self.salesforce.paused_for().is_some_and(|d| !d.is_zero()) {
-            return Ok(PassReport {
-                paused: true,
-                ..PassReport::default()
-            });
-        }
-        let claimed_at = Instant::now();
-        let Some(claim) = self.claim_resends().await? else {
-            return Ok(PassReport {
-                store_errors: 1,
-                ..PassReport::default()
-            });
-        };
-        let mut report = PassReport {
-            claimed: claim.orders.len(),
-            ..PassReport::default()
-        };
-        if claim.orders.is_empty() {
-            return Ok(report);
-        }
-        let fence = Fence {
-            token: &claim.token,
-            deadline: claimed_at + self.lease.mul_f64(0.8),
-        };
-        let orders = self.validate(claim.orders, &fence, &mut report).await?;
-        self.send_again(orders, &fence, &mut report).await?;
-        Ok(report)
+        self.pass(super::Queue::Resend).await
     }
 
     /// Runs re-send passes until none is due now, with as many pass loops side by side as the
@@ -80,7 +53,7 @@ impl Worker {
         }
     }
 
-    async fn claim_resends(&self) -> Result<Option<Claim>, Fatal> {
+    pub(super) async fn claim_resends(&self) -> Result<Option<Claim>, Fatal> {
         let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX);
         match self
             .store
@@ -96,7 +69,7 @@ impl Worker {
         }
     }
 
-    async fn send_again(
+    pub(super) async fn send_again(
         &self,
         orders: Vec<(Order, i64)>,
         fence: &Fence<'_>,
