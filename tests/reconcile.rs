@@ -265,3 +265,31 @@ async fn a_merged_account_is_mended_by_keeping_the_surviving_accounts_id(backend
     nothing_is_duplicated(&app, &ids);
 }
 on_every_backend!(a_merged_account_is_mended_by_keeping_the_surviving_accounts_id);
+
+async fn after_a_sandbox_refresh_new_orders_still_go_with_the_new_price_book_ids(backend: Backend) {
+    let Some((app, worker, _)) = sent_orders(backend, 1).await else {
+        return;
+    };
+    app.fake.sandbox_refresh();
+    let customer = app.customer("Ferreira").await;
+    let gadget = app
+        .rows::<(i64,)>(
+            "SELECT id FROM products WHERE sku = :sku",
+            order_sync::store::sql::Args::new().set("sku", "GADGET"),
+        )
+        .await[0]
+        .0;
+    // A product whose entry id is cached from before the refresh: the refusal is the cache's.
+    let cached = app.order(customer).line(gadget, 2, "5.00").place().await;
+    app.drain(&worker, 10).await;
+    // A product seen for the first time: the cached price book id is the old one.
+    let widget = app.product("WIDGET2", "standard", true).await;
+    let fresh = app.order(customer).line(widget, 1, "3.00").place().await;
+    app.drain(&worker, 10).await;
+
+    for order in [cached, fresh] {
+        assert_eq!(app.status_of(order).await, "In Process", "order {order}");
+        the_record(&app, "Opportunity", order);
+    }
+}
+on_every_backend!(after_a_sandbox_refresh_new_orders_still_go_with_the_new_price_book_ids);

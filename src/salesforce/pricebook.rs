@@ -105,6 +105,33 @@ impl PricebookCache {
     }
 }
 
+impl PricebookCache {
+    /// Looks the price book and the entries of `wanted` up again, dropping what was cached;
+    /// true when an id changed (a sandbox refresh replaces them all), so a refusal naming a dead
+    /// reference was the cache's, not the order's.
+    pub async fn reload(
+        &self,
+        sf: &Inner,
+        wanted: &BTreeSet<EntryKey>,
+        org: &OrgCurrencies,
+    ) -> Result<(bool, (String, HashMap<EntryKey, String>)), SfError> {
+        let before = {
+            let entries = self.entries.lock().await;
+            let ids: Vec<Option<String>> = wanted
+                .iter()
+                .map(|k| entries.get(k).map(|(id, _)| id.clone()))
+                .collect();
+            (self.pricebook.lock().await.clone(), ids)
+        };
+        *self.pricebook.lock().await = None;
+        self.entries.lock().await.retain(|k, _| !wanted.contains(k));
+        let (pricebook, found) = self.entries(sf, wanted, org).await?;
+        let after: Vec<Option<String>> = wanted.iter().map(|k| found.get(k).cloned()).collect();
+        let changed = before.0.is_some_and(|p| p != pricebook) || before.1 != after;
+        Ok((changed, (pricebook, found)))
+    }
+}
+
 /// One query for a chunk of keys: its skus, and in a multi-currency org its currencies.
 fn entries_soql(pricebook: &str, chunk: &[&EntryKey], org: &OrgCurrencies) -> String {
     let skus: BTreeSet<&String> = chunk.iter().map(|(sku, _)| sku).collect();

@@ -51,8 +51,7 @@ impl Salesforce {
             Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
         };
         let wanted = wanted_entries(&org, orders);
-        let (pricebook_id, entries) = match self.pricebook.entries(&self.inner, &wanted, &org).await
-        {
+        let (pricebook_id, entries) = match self.entries(&org, &wanted).await {
             Ok(found) => found,
             Err(e) => return orders.iter().map(|o| (o.id, Err(e.clone()))).collect(),
         };
@@ -93,7 +92,55 @@ impl Salesforce {
         for r in futures_util::future::join_all(sends).await {
             results.extend(r);
         }
+        self.retry_if_pricebook_moved(&org, &wanted, &mut results)
+            .await;
         results
+    }
+
+    /// The price book and its entries for `wanted`; when one is missing, the cache is checked
+    /// against Salesforce once (after a sandbox refresh every id is new).
+    async fn entries(
+        &self,
+        org: &OrgCurrencies,
+        wanted: &BTreeSet<pricebook::EntryKey>,
+    ) -> Result<(String, HashMap<pricebook::EntryKey, String>), SfError> {
+        let found = self.pricebook.entries(&self.inner, wanted, org).await?;
+        if wanted.iter().all(|k| found.1.contains_key(k)) {
+            return Ok(found);
+        }
+        Ok(self.pricebook.reload(&self.inner, wanted, org).await?.1)
+    }
+
+    /// A refusal for a dead reference may be the cached price-book ids' (a sandbox refresh gives
+    /// every record a new id): they are looked up again, and when they changed, the orders so
+    /// refused go again at once instead of parking.
+    async fn retry_if_pricebook_moved(
+        &self,
+        org: &OrgCurrencies,
+        wanted: &BTreeSet<pricebook::EntryKey>,
+        results: &mut [PushResult],
+    ) {
+        const DEAD: &str = "INVALID_CROSS_REFERENCE_KEY";
+        let dead = |r: &Result<_, SfError>| matches!(r, Err(e) if e.code.as_deref() == Some(DEAD));
+        if !results.iter().any(|(_, r)| dead(r))
+            || !matches!(
+                self.pricebook.reload(&self.inner, wanted, org).await,
+                Ok((true, _))
+            )
+        {
+            return;
+        }
+        for (id, r) in results.iter_mut().filter(|(_, r)| dead(r)) {
+            tracing::warn!(
+                order_id = id.0,
+                "the price book's ids changed in Salesforce; retrying"
+            );
+            *r = Err(SfError::transient(
+                Some(DEAD),
+                "the price book's ids changed in Salesforce (a sandbox refresh?); looked up again, \
+                 the order goes again",
+            ));
+        }
     }
 
     /// Brings each order's Opportunity stage and Order status in line with its store status:
