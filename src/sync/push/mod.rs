@@ -10,7 +10,6 @@ mod writeback;
 use super::outage::OutageLog;
 use super::{Fatal, RetryPolicy};
 use crate::domain::{Order, OrderId, Route};
-use crate::error::ErrorClass;
 use crate::salesforce::{Salesforce, SfError};
 use crate::store::{Claim, ClaimedOrder, Failure, Sent, Store, StoreError};
 
@@ -210,14 +209,8 @@ impl Worker {
                     self.write_sent(fence, &sent, started, report).await?;
                 }
                 Err(e) => {
-                    if e.class == ErrorClass::Fatal {
-                        metrics::counter!("order_sync_failures_total", "class" => "fatal")
-                            .increment(1);
-                        fatal.get_or_insert_with(|| e.message.clone());
-                    }
-                    let failure = self.failure_for(&e, *attempt);
-                    self.write_failure(fence, order.id, *attempt, &failure, report)
-                        .await?;
+                    self.write_error(fence, (order.id, *attempt), &e, &mut fatal, report)
+                        .await?
                 }
             }
         }
@@ -293,7 +286,7 @@ fn pace(report: &PassReport) -> super::Pace {
 }
 
 /// Lines the push results up with the orders sent (push may answer in another order).
-fn results_in_order(
+pub(super) fn results_in_order(
     orders: &[Order],
     results: Vec<crate::salesforce::PushResult>,
 ) -> Vec<crate::salesforce::PushResult> {

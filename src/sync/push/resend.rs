@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::writeback::Fence;
 use super::{PassReport, Worker};
 use crate::domain::{Order, OrderId};
-use crate::error::ErrorClass;
 use crate::store::{Claim, Sent, StoreError, WriteBack};
 use crate::sync::Fatal;
 
@@ -83,12 +82,11 @@ impl Worker {
             .map(|(o, _)| o.id)
             .collect();
         let results = self.salesforce.resend(&to_send, &resent).await;
-        let mut by_id: std::collections::HashMap<OrderId, _> = results.into_iter().collect();
         let mut fatal = None;
-        for (order, attempt) in &orders {
-            let result = by_id
-                .remove(&order.id)
-                .unwrap_or_else(|| Err(crate::salesforce::SfError::transient(None, "no result")));
+        for ((order, attempt), (_, result)) in orders
+            .iter()
+            .zip(super::results_in_order(&to_send, results))
+        {
             match result {
                 Ok(ids) => {
                     let sent = Sent {
@@ -101,16 +99,12 @@ impl Worker {
                     self.write_resent(fence, &sent, order, report).await?;
                 }
                 Err(e) => {
-                    if e.class == ErrorClass::Fatal {
-                        fatal.get_or_insert_with(|| e.message.clone());
-                    }
                     let e = crate::salesforce::SfError {
                         message: format!("writing it again as it is now: {}", e.message),
                         ..e
                     };
-                    let failure = self.failure_for(&e, *attempt);
-                    self.write_failure(fence, order.id, *attempt, &failure, report)
-                        .await?;
+                    self.write_error(fence, (order.id, *attempt), &e, &mut fatal, report)
+                        .await?
                 }
             }
         }

@@ -126,6 +126,25 @@ impl Worker {
     }
 
     /// What a failed attempt means for the order: retried (when), or parked.
+    /// Records a refused or failed attempt (parked, or due again later); a fatal error is kept
+    /// in `fatal` so the pass ends once every outcome is written.
+    pub(super) async fn write_error(
+        &self,
+        fence: &Fence<'_>,
+        (id, attempt): (OrderId, i64),
+        e: &SfError,
+        fatal: &mut Option<String>,
+        report: &mut PassReport,
+    ) -> Result<(), Fatal> {
+        if e.class == crate::error::ErrorClass::Fatal {
+            metrics::counter!("order_sync_failures_total", "class" => "fatal").increment(1);
+            fatal.get_or_insert_with(|| e.message.clone());
+        }
+        let failure = self.failure_for(e, attempt);
+        self.write_failure(fence, id, attempt, &failure, report)
+            .await
+    }
+
     pub(super) fn failure_for(&self, e: &SfError, attempt: i64) -> Failure {
         match e.class {
             ErrorClass::Rejected => Failure::Rejected {
