@@ -13,7 +13,7 @@ pub(crate) use load::lines_sql as load_lines_sql;
 pub(crate) use rows::LineRow;
 
 /// Orders claimed per UPDATE where the backend cannot UPDATE … RETURNING (padded with NULLs).
-const MARK_CHUNK: usize = 25;
+pub(super) const MARK_CHUNK: usize = 25;
 
 pub(crate) struct ClaimSql {
     discover: Stmt,
@@ -243,7 +243,7 @@ impl Store {
 }
 
 /// The `:iN` slot names of `mark`.
-const SLOTS: [&str; MARK_CHUNK] = [
+pub(super) const SLOTS: [&str; MARK_CHUNK] = [
     "i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7", "i8", "i9", "i10", "i11", "i12", "i13", "i14",
     "i15", "i16", "i17", "i18", "i19", "i20", "i21", "i22", "i23", "i24",
 ];

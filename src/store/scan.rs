@@ -9,12 +9,8 @@ use super::sql::{Stmt, args};
 use super::{Result, Store};
 use crate::domain::{OrderId, OrderStatus, RawOrder, Route, SalesforceIds, SyncState};
 
-/// Ids per `known` query, and the names of their parameters.
-const KNOWN_CHUNK: usize = 25;
-const KNOWN: [&str; KNOWN_CHUNK] = [
-    "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "k12", "k13", "k14",
-    "k15", "k16", "k17", "k18", "k19", "k20", "k21", "k22", "k23", "k24",
-];
+/// Ids per `known` query, and the names of their parameters: the claim's.
+use super::claim::{MARK_CHUNK as KNOWN_CHUNK, SLOTS as KNOWN};
 
 pub(crate) struct ScanSql {
     stored: Stmt,
@@ -23,7 +19,7 @@ pub(crate) struct ScanSql {
 
 impl ScanSql {
     pub fn build(b: &B) -> ScanSql {
-        let slots: Vec<String> = (0..KNOWN_CHUNK).map(|i| format!(":k{i}")).collect();
+        let slots: Vec<String> = KNOWN.iter().map(|k| format!(":{k}")).collect();
         ScanSql {
             stored: b.stmt(
                 "SELECT order_id, route, sf_status, synced_at, sf_account_id, sf_contact_id, sf_opportunity_id, \
